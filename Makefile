@@ -1,0 +1,29 @@
+# Two entry points (see README): `make book` and `make test`. Both create .venv and install on
+# first use, and reinstall only when pyproject.toml changes, so repeated calls are fast.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROFILE ?= ci
+
+.PHONY: install test book book-check clean
+
+install: $(STAMP)
+
+# torch is pinned exactly in pyproject.toml: an unpinned torch would pull a CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[book,test]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+book: $(STAMP)
+	$(BIN)/tgnas book all --profile $(PROFILE)
+
+book-check: $(STAMP)
+	$(BIN)/tgnas book check
+
+clean:
+	rm -rf _build book/chapters

@@ -1,0 +1,123 @@
+"""NB201 cells: string round-trip, NASLib encoding, graph conversion rule, local moves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tgnas import spaces
+from tgnas.spaces.nb201 import EDGES, N_CELLS, NB201_OPS, NB201Cell, NB201Space
+
+OPTIMUM = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
+cells = st.tuples(*[st.sampled_from(NB201_OPS)] * 6).map(NB201Cell)
+
+
+@given(cells)
+@settings(max_examples=200, deadline=None)
+def test_string_naslib_and_code_round_trips(cell):
+    assert NB201Cell.parse(str(cell)) == cell
+    assert NB201Cell.from_naslib_tuple(cell.to_naslib_tuple()) == cell
+    assert NB201Cell.from_code(cell.code) == cell
+
+
+def test_string_order_and_naslib_order_differ_as_documented():
+    cell = NB201Cell.parse(OPTIMUM)
+    # string order 0→1, 0→2, 1→2, 0→3, 1→3, 2→3; NASLib order 0→1, 0→2, 0→3, 1→2, 1→3, 2→3
+    assert cell.ops[2] == "nor_conv_3x3" and cell.ops[3] == "skip_connect"
+    assert cell.to_naslib_tuple() == (2, 2, 0, 2, 2, 3)
+    assert NB201Cell.from_naslib_tuple("(2, 2, 0, 2, 2, 3)") == cell
+
+
+def test_all_cells_enumerates_the_space_once():
+    every = list(NB201Space().all_cells())
+    assert len(every) == N_CELLS == 15_625
+    assert len(set(every)) == N_CELLS
+    assert [c.code for c in every[:3]] == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("|conv_5x5~0|+|none~0|none~1|+|none~0|none~1|none~2|", r"unknown NB201 op 'conv_5x5'.*accepted: none, skip_connect"),
+        ("|none~0|+|none~0|none~1|", r"3 '\+'-separated node groups"),
+        ("|none~1|+|none~0|none~1|+|none~0|none~1|none~2|", r"bad NB201 edge token 'none~1'"),
+        ("|none~0|+|none~0|+|none~0|none~1|none~2|", r"node 2 of an NB201 cell has 2 input edge"),
+        ("none~0|+|none~0|none~1|+|none~0|none~1|none~2|", r"must be written \|op~j\|"),
+        ("|none0|+|none~0|none~1|+|none~0|none~1|none~2|", r"bad NB201 edge token 'none0'"),
+    ],
+)
+def test_malformed_strings_name_the_bad_token(text, message):
+    with pytest.raises(ValueError, match=message):
+        NB201Cell.parse(text)
+
+
+def test_bad_encodings_are_rejected_with_the_accepted_values():
+    with pytest.raises(ValueError, match="op code 7 out of range.*0=skip_connect"):
+        NB201Cell.from_naslib_tuple((7, 0, 0, 0, 0, 0))
+    with pytest.raises(ValueError, match="6 entries"):
+        NB201Cell.from_naslib_tuple((0, 0))
+    with pytest.raises(ValueError, match="token 'a' in NASLib NB201 tuple"):
+        NB201Cell.from_naslib_tuple("(a, b)")
+    with pytest.raises(ValueError, match="unknown NB201 op 'conv' on edge 0->1"):
+        NB201Cell(("conv", "none", "none", "none", "none", "none"))
+    with pytest.raises(ValueError, match="code must be in 0..15624"):
+        NB201Cell.from_code(N_CELLS)
+
+
+def test_graph_of_the_optimum_follows_the_edge_to_node_rule():
+    graph = NB201Cell.parse(OPTIMUM).to_graph()
+    assert graph.ops == ("input", "nor_conv_3x3", "nor_conv_3x3", "nor_conv_3x3", "skip_connect",
+                         "nor_conv_3x3", "nor_conv_1x1", "output")
+    # op node k+1 is edge EDGES[k]; edge i→j feeds every edge j→k, edges into node 3 feed output
+    expected = {(0, 1), (0, 2), (0, 4), (1, 3), (1, 5), (2, 6), (3, 6), (4, 7), (5, 7), (6, 7)}
+    assert set(graph.edges()) == expected
+    assert graph.space == "nb201" and graph.has_path()
+
+
+def test_none_nodes_are_dropped_and_dead_nodes_pruned_unless_kept():
+    cell = NB201Cell.parse("|none~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|none~1|skip_connect~2|")
+    graph = cell.to_graph()
+    # avg_pool on 1→2 only reads node 1, which receives nothing but none: it is dead
+    assert graph.ops == ("input", "nor_conv_3x3", "skip_connect", "output")
+    assert graph.edges() == [(0, 1), (1, 2), (2, 3)]
+    full = cell.to_graph(keep_none=True)
+    assert full.n_nodes == 8 and full.ops.count("none") == 3 and full.n_edges == 10
+
+
+@given(cells)
+@settings(max_examples=200, deadline=None)
+def test_graph_path_agrees_with_cell_path(cell):
+    graph = cell.to_graph()
+    assert graph.has_path() == cell.has_path()
+    assert "none" not in graph.ops
+    if not cell.has_path():
+        assert graph.ops == ("input", "output") and graph.n_edges == 0
+    assert cell.to_graph(keep_none=True).n_nodes == len(EDGES) + 2
+
+
+@given(cells)
+@settings(max_examples=100, deadline=None)
+def test_neighbours_differ_on_exactly_one_edge(cell):
+    space = spaces.create("nb201")
+    neighbours = space.neighbours(cell)
+    assert len(neighbours) == len(set(neighbours)) == 24
+    for other in neighbours:
+        assert sum(a != b for a, b in zip(cell.ops, other.ops)) == 1
+    mutated = space.mutate(cell, np.random.default_rng(0))
+    assert mutated in neighbours
+
+
+def test_sampling_is_seeded_and_covers_all_ops():
+    space = spaces.create("nb201")
+    first = [space.sample(np.random.default_rng(3)) for _ in range(2)]
+    assert first[0] == first[1]
+    rng = np.random.default_rng(0)
+    seen = {op for _ in range(200) for op in space.sample(rng).ops}
+    assert seen == set(NB201_OPS)
+
+
+def test_factory_rejects_unknown_space():
+    with pytest.raises(ValueError, match="unknown search space 'nb999'; known spaces: nb101, nb201, darts"):
+        spaces.create("nb999")

@@ -1,0 +1,7 @@
+"""``python -m tgnas`` (also what ``torchrun -m tgnas`` runs)."""
+
+import sys
+
+from tgnas.cli import main
+
+sys.exit(main())

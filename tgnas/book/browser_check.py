@@ -1,0 +1,325 @@
+"""Load every page of the built book in headless Chromium and report what a reader would see broken.
+
+Chromium renders each page (scripts run for a virtual 5 s) and dumps the resulting DOM; the checks
+run on that DOM, so they also cover what the theme's JavaScript adds or removes. Reported: a
+table-of-contents page missing from the build, an image that does not resolve to a non-empty file,
+an internal link to a missing file or anchor, a chapter (a page built from an executed notebook)
+that shows no figure, and a page Chromium could not load.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, unquote_to_bytes, urljoin, urlsplit
+from urllib.request import url2pathname
+
+from tgnas.book.layout import TOC_NAME, find_book_root, toc_documents
+
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+VIRTUAL_TIME_BUDGET_MS = 5000
+
+# URLs with these schemes are not files of the book: links using them are not followed (the check
+# runs offline), images using them are reported (the book must be readable offline).
+_EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel", "ftp", "javascript"}
+_VOID_ELEMENTS = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+}
+_REFRESH_URL = re.compile(r"url\s*=\s*(\S+)", re.IGNORECASE)
+# Directories of the build that hold assets, not pages.
+_ASSET_DIRS = {"_static", "_sources", "_images", "_sphinx_design_static"}
+
+
+class ChromiumNotFoundError(FileNotFoundError):
+    """The Chromium executable is not installed (or not on PATH)."""
+
+
+@dataclass
+class PageDom:
+    """What the checks need from one page's DOM."""
+
+    ids: set[str] = field(default_factory=set)
+    images: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    figures: int = 0
+    """<img>/<svg> elements inside notebook cell outputs (class ``cell_output``) or <figure>s."""
+    redirect: str | None = None
+    """Target of a ``<meta http-equiv="refresh">`` (jupyter-book's index.html is one)."""
+
+
+class _DomCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.dom = PageDom()
+        self._open: list[tuple[str, bool]] = []  # (tag, is a figure container)
+
+    def _inside_container(self) -> bool:
+        return any(is_container for _, is_container in self._open)
+
+    def _collect(self, tag: str, attributes: dict[str, str | None]) -> None:
+        if attributes.get("id"):
+            self.dom.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("name"):
+            self.dom.ids.add(attributes["name"])
+        if tag == "a" and attributes.get("href") is not None:
+            self.dom.links.append(attributes["href"] or "")
+        if tag == "img":
+            self.dom.images.append(attributes.get("src") or "")
+        if tag in ("img", "svg") and self._inside_container():
+            self.dom.figures += 1
+        if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
+            match = _REFRESH_URL.search(attributes.get("content") or "")
+            if match:
+                self.dom.redirect = match.group(1).strip("'\" ")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self._collect(tag, attributes)
+        if tag not in _VOID_ELEMENTS:
+            classes = (attributes.get("class") or "").split()
+            self._open.append((tag, tag == "figure" or "cell_output" in classes))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._collect(tag, dict(attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self._open) - 1, -1, -1):
+            if self._open[depth][0] == tag:
+                del self._open[depth:]
+                return
+
+
+def parse_dom(html: str) -> PageDom:
+    """Ids, image sources, link targets and the figure count of an HTML document."""
+    collector = _DomCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.dom
+
+
+def built_pages(html_dir: Path) -> list[Path]:
+    """Every .html page of the build, skipping asset directories."""
+    html_dir = Path(html_dir)
+    return sorted(
+        path for path in html_dir.rglob("*.html")
+        if not any(part in _ASSET_DIRS for part in path.relative_to(html_dir).parts[:-1])
+    )
+
+
+# --- resolving URLs ------------------------------------------------------------------------
+
+
+def _local_target(page: Path, url: str) -> tuple[Path | None, str]:
+    """(file the URL points at, decoded fragment); file None for external or non-file URLs."""
+    parts = urlsplit(urljoin(page.resolve().as_uri(), url))
+    if parts.scheme != "file":
+        return None, ""
+    return Path(url2pathname(parts.path)), unquote(parts.fragment)
+
+
+def _data_uri_problem(uri: str) -> str | None:
+    header, comma, payload = uri.partition(",")
+    if not comma:
+        return "is a data: URI without a ',' separator"
+    try:
+        content = (
+            base64.b64decode("".join(payload.split()), validate=True)
+            if header.endswith(";base64") else unquote_to_bytes(payload)
+        )
+    except (binascii.Error, ValueError) as error:
+        return f"is a data: URI that does not decode ({error})"
+    return None if content else "is an empty data: URI"
+
+
+def _image_problem(page: Path, src: str, html_dir: Path) -> str | None:
+    if not src.strip():
+        return "has an empty src"
+    if src.startswith("data:"):
+        return _data_uri_problem(src)
+    scheme = urlsplit(src).scheme
+    if scheme in _EXTERNAL_SCHEMES:
+        return "is loaded from the network (the book must be readable offline)"
+    target, _ = _local_target(page, src)
+    if target is None:
+        return f"has an unsupported URL scheme {scheme!r}"
+    if not _is_within(target, html_dir):
+        return f"points outside the built book ({target})"
+    if not target.is_file() or target.stat().st_size == 0:
+        return f"does not resolve to a non-empty file ({target})"
+    return None
+
+
+def _is_within(path: Path, directory: Path) -> bool:
+    return path.resolve().is_relative_to(directory.resolve())
+
+
+def _relative(path: Path, directory: Path) -> str:
+    return path.resolve().relative_to(directory.resolve()).as_posix()
+
+
+def _link_problem(page: Path, href: str, html_dir: Path, doms: Mapping[Path, PageDom]) -> str | None:
+    if urlsplit(href).scheme in _EXTERNAL_SCHEMES or href.startswith("data:"):
+        return None
+    target, fragment = _local_target(page, href)
+    if target is None:
+        return None
+    if not _is_within(target, html_dir):
+        return f"points outside the built book ({target})"
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.is_file():
+        return f"points at a missing file ({_relative(target, html_dir)})"
+    if not fragment or target.suffix != ".html":
+        return None
+    dom = doms.get(target.resolve())
+    ids = dom.ids if dom is not None else parse_dom(target.read_text(encoding="utf-8", errors="replace")).ids
+    if fragment not in ids:
+        return f"points at a missing anchor #{fragment} in {_relative(target, html_dir)}"
+    return None
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def dom_problems(
+    html_dir: Path,
+    doms: Mapping[Path, str],
+    expected_pages: Iterable[str],
+    chapter_pages: Iterable[str] = (),
+) -> list[str]:
+    """The problems found in the dumped DOMs ``doms`` (page path → HTML) of the build in ``html_dir``.
+
+    ``expected_pages`` and ``chapter_pages`` are docnames (``book/status``); chapters must show a
+    figure. Pure: Chromium is only needed to produce ``doms``.
+    """
+    html_dir = Path(html_dir).resolve()
+    parsed = {Path(page).resolve(): parse_dom(html) for page, html in doms.items()}
+    problems = []
+    for docname in expected_pages:
+        if not (html_dir / f"{docname}.html").is_file():
+            problems.append(f"{docname}: listed in {TOC_NAME} but {docname}.html is missing from the build")
+    for docname in chapter_pages:
+        dom = parsed.get(html_dir / f"{docname}.html")
+        if dom is not None and dom.figures == 0:
+            problems.append(f"{docname}.html: chapter shows no figure (no <img>/<svg> in its cell outputs)")
+    for page, dom in sorted(parsed.items()):
+        name = _relative(page, html_dir)
+        if dom.redirect is not None:
+            problem = _link_problem(page, dom.redirect, html_dir, parsed)
+            if problem:
+                problems.append(f"{name}: redirect to {dom.redirect!r} {problem}")
+        for src in dom.images:
+            problem = _image_problem(page, src, html_dir)
+            if problem:
+                shown = f"{src[:40]}..." if src.startswith("data:") and len(src) > 40 else src
+                problems.append(f"{name}: <img src={shown!r}> {problem}")
+        for href in dom.links:
+            problem = _link_problem(page, href, html_dir, parsed)
+            if problem:
+                problems.append(f"{name}: <a href={href!r}> {problem}")
+    return list(dict.fromkeys(problems))  # the theme repeats links (page toc, sidebar): report once
+
+
+def dump_dom(page: Path, chromium: str = "chromium", timeout_s: float = 60.0) -> str:
+    """The DOM of ``page`` after headless Chromium loaded it; RuntimeError when Chromium fails."""
+    with tempfile.TemporaryDirectory(prefix="tgnas-chromium-") as profile_dir:
+        command = [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile_dir}",
+            f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
+            "--dump-dom",
+            Path(page).resolve().as_uri(),
+        ]
+        # Own session, so that on timeout the whole Chromium process tree can be killed at once.
+        with subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        ) as process:
+            try:
+                stdout, stderr = process.communicate(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                raise RuntimeError(f"Chromium did not finish within {timeout_s:g} s") from None
+    if process.returncode != 0 or not stdout.strip():
+        last_lines = " | ".join(stderr.strip().splitlines()[-3:])
+        raise RuntimeError(f"Chromium exited with status {process.returncode} and no DOM ({last_lines})")
+    return stdout
+
+
+def _default_pages(html_dir: Path) -> tuple[list[str], list[str]]:
+    """(toc docnames, chapter docnames) of the book whose build is ``html_dir``."""
+    for candidate in Path(html_dir).resolve().parents:
+        if (candidate / TOC_NAME).is_file():
+            documents = toc_documents(candidate)
+            return documents, [doc for doc in documents if (candidate / f"{doc}.ipynb").is_file()]
+    raise ValueError(f"no {TOC_NAME} above {html_dir}; pass expected_pages= and chapter_pages=")
+
+
+def check_book(
+    html_dir: Path | None = None,
+    chromium: str = "chromium",
+    expected_pages: Iterable[str] | None = None,
+    chapter_pages: Iterable[str] | None = None,
+    *,
+    timeout_s: float = 60.0,
+    workers: int = 4,
+) -> list[str]:
+    """Load every page of ``html_dir`` in headless Chromium; return the problems found (empty: ok).
+
+    ``html_dir`` defaults to ``_build/html`` of the book root (:func:`find_book_root`).
+    ``expected_pages``/``chapter_pages`` default to the docnames in the book's _toc.yml (found
+    above ``html_dir``) and those among them built from an ``.ipynb``. Each Chromium run gets a
+    fresh profile directory; pages load in parallel (``workers``).
+    """
+    html_dir = find_book_root() / "_build" / "html" if html_dir is None else Path(html_dir)
+    if not html_dir.is_dir():
+        raise ValueError(f"{html_dir} is not a directory; build the book first (`tgnas book build`)")
+    if shutil.which(chromium) is None:
+        raise ChromiumNotFoundError(
+            f"Chromium executable {chromium!r} not found; install it (Debian: apt-get install -y chromium) "
+            "or pass chromium= with its path"
+        )
+    if expected_pages is None or chapter_pages is None:
+        toc_pages, toc_chapters = _default_pages(html_dir)
+        expected_pages = toc_pages if expected_pages is None else expected_pages
+        chapter_pages = toc_chapters if chapter_pages is None else chapter_pages
+    pages = built_pages(html_dir)
+
+    def load(page: Path) -> tuple[Path, str | None, str | None]:
+        try:
+            return page, dump_dom(page, chromium, timeout_s), None
+        except RuntimeError as error:
+            return page, None, str(error)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        loaded = list(pool.map(load, pages))
+    problems = [f"{page.relative_to(html_dir).as_posix()}: {error}" for page, _, error in loaded if error]
+    doms = {}
+    for page, dom, _ in loaded:
+        if dom is None:
+            continue
+        raw = page.read_text(encoding="utf-8", errors="replace")
+        # Chromium follows a redirect page and dumps its target's DOM, whose relative URLs would
+        # then be resolved against the wrong page: check the redirect itself instead.
+        doms[page] = raw if parse_dom(raw).redirect is not None else dom
+    return problems + dom_problems(html_dir, doms, list(expected_pages), list(chapter_pages))

@@ -1,0 +1,90 @@
+"""Where the book's parts live: its root, the chapter sources, the table of contents.
+
+Also the fingerprints that decide whether a chapter must be re-executed: a file's sha256 and
+:func:`package_fingerprint` over the tgnas sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from sphinx_external_toc.parsing import MalformedError, parse_toc_yaml
+
+NOTEBOOKS_DIR = Path("notebooks")
+CHAPTERS_DIR = Path("book") / "chapters"
+CONFIG_NAME = "_config.yml"
+TOC_NAME = "_toc.yml"
+
+_NOTEBOOK_NAME = re.compile(r"\d{2}_[A-Za-z0-9_]+")
+_DOC_SUFFIXES = (".md", ".ipynb", ".rst")
+
+
+def find_book_root(start: Path | None = None) -> Path:
+    """The nearest directory at or above ``start`` (default: cwd) holding _config.yml and _toc.yml."""
+    origin = Path.cwd() if start is None else Path(start)
+    for candidate in (origin.resolve(), *origin.resolve().parents):
+        if (candidate / CONFIG_NAME).is_file() and (candidate / TOC_NAME).is_file():
+            return candidate
+    raise ValueError(
+        f"no book root (a directory with {CONFIG_NAME} and {TOC_NAME}) at or above {origin}; "
+        "run from the repository root or pass root="
+    )
+
+
+def discover_notebooks(notebooks_dir: Path) -> dict[str, Path]:
+    """Chapter sources ``NN_name.py`` in ``notebooks_dir``, by name (stem), in chapter order.
+
+    Other .py files (helpers shared by notebooks, say) are not chapters and are ignored.
+    """
+    directory = Path(notebooks_dir)
+    if not directory.is_dir():
+        raise ValueError(f"notebooks directory {directory} does not exist")
+    found = {path.stem: path for path in directory.glob("*.py") if _NOTEBOOK_NAME.fullmatch(path.stem)}
+    return dict(sorted(found.items()))
+
+
+def toc_documents(root: Path) -> list[str]:
+    """Docnames listed in ``root/_toc.yml`` (root document first), without file suffixes."""
+    toc_path = Path(root) / TOC_NAME
+    try:
+        site_map = parse_toc_yaml(toc_path)
+    except (MalformedError, OSError) as error:
+        raise ValueError(f"cannot read the table of contents {toc_path}: {error}") from error
+    return [_strip_doc_suffix(docname) for docname in site_map]
+
+
+def _strip_doc_suffix(docname: str) -> str:
+    for suffix in _DOC_SUFFIXES:
+        if docname.endswith(suffix):
+            return docname[: -len(suffix)]
+    return docname
+
+
+def package_fingerprint(package_dir: Path | None = None) -> str:
+    """sha256 over every **/*.py (path and content) of ``package_dir`` (default: the tgnas package).
+
+    Part of each run's inputs: a chapter re-runs when the code it calls changes.
+    """
+    package_dir = Path(__file__).resolve().parents[1] if package_dir is None else Path(package_dir)
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*.py")):
+        digest.update(path.relative_to(package_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of the file's bytes: how a chapter source is recognised as unchanged."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def display_path(path: Path, root: Path) -> str:
+    """``path`` relative to the book root for messages and metadata; as given when outside it."""
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return str(path)

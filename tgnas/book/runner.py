@@ -1,0 +1,282 @@
+"""Execute the book's chapter notebooks with papermill.
+
+Chapters are jupytext percent-format scripts ``notebooks/NN_name.py``. Each is converted to a
+notebook and executed by papermill (cwd = book root, kernel = this interpreter) into
+``book/chapters/NN_name.ipynb``, which :mod:`tgnas.book.build` hands to jupyter-book.
+
+Re-running is cheap: the run manifest (:mod:`tgnas.book.manifest`) remembers, per notebook, the
+hash of its source, the parameters, and a fingerprint of the tgnas sources. A notebook whose
+inputs all match its last successful run, and whose output still exists, is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import jupytext
+import nbformat
+import papermill
+from papermill.exceptions import PapermillExecutionError
+from tqdm import tqdm
+
+from tgnas.atomic import atomic_output
+from tgnas.book.kernel import KERNELSPEC, ThisInterpreterKernelManager
+from tgnas.book.layout import (
+    CHAPTERS_DIR,
+    NOTEBOOKS_DIR,
+    discover_notebooks,
+    display_path,
+    find_book_root,
+    package_fingerprint,
+    sha256_file,
+)
+from tgnas.book.manifest import read_manifest, write_manifest
+
+PROFILES = ("ci", "paper")
+"""``ci``: small, fast settings that CI can afford; ``paper``: the settings the paper used."""
+
+
+class NotebookExecutionError(RuntimeError):
+    """A chapter notebook raised while executing; ``record`` describes the failed run."""
+
+    def __init__(self, message: str, record: RunRecord) -> None:
+        super().__init__(message)
+        self.record = record
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What happened to one notebook in :func:`run_notebooks`."""
+
+    name: str
+    source: Path
+    output: Path
+    profile: str
+    parameters: dict[str, Any] = field(hash=False)
+    status: Literal["executed", "skipped", "failed"]
+    duration_s: float | None
+    started_at: str | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One notebook to run: its source, where its converted and executed copies go, its inputs."""
+
+    name: str
+    source: Path
+    output: Path
+    converted: Path
+    """The jupytext-converted notebook papermill reads (in the run's scratch directory)."""
+    executed: Path
+    """Where papermill writes as it runs (scratch); published to ``output`` when it stops."""
+    parameters: dict[str, Any] = field(hash=False)
+    inputs: dict[str, Any] = field(hash=False)
+
+
+def _validate_profile(profile: str) -> None:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; accepted: {', '.join(PROFILES)}")
+
+
+def _validate_overrides(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
+    overrides = dict(parameters or {})
+    if "profile" in overrides:
+        raise ValueError("pass the profile as profile=..., not inside parameters")
+    for key, value in overrides.items():
+        if not isinstance(key, str) or not key.isidentifier():
+            raise ValueError(f"parameter name {key!r} is not a Python identifier")
+        try:
+            json.dumps(value)
+        except TypeError as error:
+            raise ValueError(
+                f"parameter {key}={value!r} is not JSON-serialisable; accepted: str, int, float, bool, None, "
+                "and lists/dicts of those"
+            ) from error
+    return overrides
+
+
+def _select(notebooks: Mapping[str, Path], only: str | Sequence[str] | None) -> dict[str, Path]:
+    if only is None:
+        return dict(notebooks)
+    wanted = [only] if isinstance(only, str) else list(only)
+    unknown = [name for name in wanted if name not in notebooks]
+    if unknown:
+        available = ", ".join(notebooks) or "(none)"
+        raise ValueError(f"unknown notebook {', '.join(map(repr, unknown))}; available: {available}")
+    return {name: notebooks[name] for name in notebooks if name in wanted}
+
+
+def _convert(name: str, source: Path, converted: Path, overrides: Mapping[str, Any]) -> None:
+    """jupytext-convert ``source`` and check it declares ``profile`` and every override as parameters."""
+    notebook = jupytext.read(source)
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    nbformat.write(notebook, converted)
+    declared = papermill.inspect_notebook(str(converted))
+    has_parameters_cell = any("parameters" in cell.metadata.get("tags", []) for cell in notebook.cells)
+    if not has_parameters_cell or "profile" not in declared:
+        raise ValueError(
+            f"notebook {name} ({source}) needs a cell tagged 'parameters' defining profile, e.g. "
+            '`# %% tags=["parameters"]` followed by `profile = "ci"`'
+        )
+    undeclared = [key for key in overrides if key not in declared]
+    if undeclared:
+        raise ValueError(
+            f"notebook {name} has no parameter {', '.join(map(repr, undeclared))}; "
+            f"its parameters are: {', '.join(declared)}"
+        )
+
+
+def _is_up_to_date(entry: Mapping[str, Any] | None, inputs: Mapping[str, Any], output: Path) -> bool:
+    if not entry or entry.get("status") != "ok" or not output.exists():
+        return False
+    return all(entry.get(key) == value for key, value in inputs.items())
+
+
+def _execute(plan: _Plan, root: Path) -> None:
+    """Run papermill on ``plan`` and publish what it wrote as ``plan.output``.
+
+    The previous output is removed first, so the output always belongs to the latest attempt: on
+    failure the partial notebook (if papermill got to write one) is published for inspecting the
+    failing cell, and the exception propagates.
+    """
+    plan.output.unlink(missing_ok=True)
+    try:
+        papermill.execute_notebook(
+            str(plan.converted),
+            str(plan.executed),
+            parameters=plan.parameters,
+            kernel_name=KERNELSPEC["name"],
+            language="python",
+            cwd=str(root),
+            progress_bar=False,
+            kernel_manager_class=ThisInterpreterKernelManager,
+        )
+    finally:
+        if plan.executed.exists():
+            _publish(plan, root)
+
+
+def _publish(plan: _Plan, root: Path) -> None:
+    """Record readable paths (not scratch files) in the notebook's papermill metadata, then write the output."""
+    notebook = nbformat.read(plan.executed, as_version=4)
+    papermill_metadata = notebook.metadata.setdefault("papermill", {})
+    papermill_metadata["input_path"] = display_path(plan.source, root)
+    papermill_metadata["output_path"] = display_path(plan.output, root)
+    with atomic_output(plan.output, "w", encoding="utf-8") as stream:
+        nbformat.write(notebook, stream)
+
+
+def _papermill_timing(output: Path) -> tuple[float | None, str | None]:
+    """(duration in seconds, start time) papermill recorded in ``output``; Nones when absent."""
+    if not output.exists():
+        return None, None
+    timing = nbformat.read(output, as_version=4).metadata.get("papermill", {})
+    duration = timing.get("duration")
+    return (None if duration is None else float(duration)), timing.get("start_time")
+
+
+def _error_summary(error: Exception) -> str:
+    """One line naming the exception raised inside the notebook (or by the runner)."""
+    if isinstance(error, PapermillExecutionError):
+        return f"{error.ename}: {error.evalue}"
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def _failure_message(plan: _Plan, error: Exception, root: Path, profile: str) -> str:
+    where = f"notebook {plan.name} ({display_path(plan.source, root)})"
+    if isinstance(error, PapermillExecutionError):
+        first_line = next((line for line in error.source.splitlines() if line.strip()), "")
+        cause = f"failed in cell In [{error.exec_count}] ({first_line.strip()!r}): {_error_summary(error)}"
+    else:
+        cause = f"could not be executed: {_error_summary(error)}"
+    kept = f"; partial output kept in {display_path(plan.output, root)}" if plan.output.exists() else ""
+    return f"{where} {cause}{kept}. Re-run with `tgnas book run --profile {profile} --only {plan.name}`."
+
+
+def _plan(
+    selected: Mapping[str, Path], out_dir: Path, scratch: Path, profile: str, overrides: Mapping[str, Any]
+) -> list[_Plan]:
+    """Convert every selected notebook into ``scratch`` (checking its parameters) and describe its run."""
+    merged = {"profile": profile, **overrides}
+    fingerprint = package_fingerprint()
+    plans = []
+    for name, source in selected.items():
+        converted = scratch / f"{name}.ipynb"
+        _convert(name, source, converted, overrides)
+        inputs = {
+            "source_sha256": sha256_file(source),
+            "profile": profile,
+            "parameters": merged,
+            "package_fingerprint": fingerprint,
+        }
+        executed = scratch / f"{name}.executed.ipynb"
+        plans.append(_Plan(name, source, out_dir / f"{name}.ipynb", converted, executed, merged, inputs))
+    return plans
+
+
+def run_notebooks(
+    profile: str = "ci",
+    only: str | Sequence[str] | None = None,
+    force: bool = False,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    root: Path | None = None,
+    notebooks_dir: Path | None = None,
+    out_dir: Path | None = None,
+) -> list[RunRecord]:
+    """Execute the chapter notebooks (all, or those named in ``only``) with papermill.
+
+    ``parameters`` overrides notebook parameters other than ``profile``; every override must be
+    declared in each selected notebook's parameters cell. A notebook is skipped when its source,
+    parameters and the tgnas sources match its last successful run and its output exists, unless
+    ``force``. The first failing notebook stops the run with :class:`NotebookExecutionError`.
+    Defaults: ``root`` = :func:`~tgnas.book.layout.find_book_root`, ``notebooks_dir`` =
+    root/notebooks, ``out_dir`` = root/book/chapters.
+    """
+    _validate_profile(profile)
+    overrides = _validate_overrides(parameters)
+    root = find_book_root() if root is None else Path(root)
+    notebooks_dir = root / NOTEBOOKS_DIR if notebooks_dir is None else Path(notebooks_dir)
+    out_dir = root / CHAPTERS_DIR if out_dir is None else Path(out_dir)
+    selected = _select(discover_notebooks(notebooks_dir), only)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = read_manifest(out_dir)
+    records: list[RunRecord] = []
+    with tempfile.TemporaryDirectory(prefix="tgnas-book-") as scratch:
+        plans = _plan(selected, out_dir, Path(scratch), profile, overrides)
+        progress = tqdm(plans, desc="notebooks", unit="nb")
+        for plan in progress:
+            progress.set_postfix_str(plan.name)
+            entry = manifest.get(plan.name)
+            if not force and _is_up_to_date(entry, plan.inputs, plan.output):
+                records.append(_record(plan, profile, "skipped", entry.get("duration_s"), entry.get("started_at")))
+                continue
+            try:
+                _execute(plan, root)
+            except Exception as error:
+                duration_s, started_at = _papermill_timing(plan.output)
+                manifest[plan.name] = {
+                    **plan.inputs,
+                    "status": "failed",
+                    "duration_s": duration_s,
+                    "started_at": started_at,
+                    "error": _error_summary(error),
+                }
+                write_manifest(out_dir, manifest)
+                record = _record(plan, profile, "failed", duration_s, started_at)
+                raise NotebookExecutionError(_failure_message(plan, error, root, profile), record) from error
+            duration_s, started_at = _papermill_timing(plan.output)
+            manifest[plan.name] = {**plan.inputs, "status": "ok", "duration_s": duration_s, "started_at": started_at}
+            write_manifest(out_dir, manifest)
+            records.append(_record(plan, profile, "executed", duration_s, started_at))
+    return records
+
+
+def _record(plan: _Plan, profile: str, status: str, duration_s: float | None, started_at: str | None) -> RunRecord:
+    return RunRecord(plan.name, plan.source, plan.output, profile, plan.parameters, status, duration_s, started_at)

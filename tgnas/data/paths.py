@@ -1,0 +1,40 @@
+"""Where benchmark files live: ``$TGNAS_DATA`` if set, else a per-user cache directory.
+
+The project never hard-codes a data location; CI sets ``TGNAS_DATA`` and users either point it at
+their own copy or run ``tgnas data fetch`` to fill the cache directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+ENV_VAR = "TGNAS_DATA"
+
+
+class MissingDataError(FileNotFoundError):
+    """A benchmark file is not in the data directory; the message says how to get it."""
+
+
+def data_dir() -> Path:
+    """The data directory: ``$TGNAS_DATA`` or ``<user cache>/tgnas/data``."""
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        return Path(configured).expanduser()
+    return Path(user_cache_dir("tgnas")) / "data"
+
+
+def data_file(relative: str) -> Path:
+    """Absolute path of a file inside the data directory, or MissingDataError naming the fix."""
+    directory = data_dir()
+    path = directory / relative
+    if not path.exists():
+        source = f"${ENV_VAR}={os.environ[ENV_VAR]}" if os.environ.get(ENV_VAR) else f"the cache directory ({ENV_VAR} is not set)"
+        raise MissingDataError(
+            f"benchmark file {relative!r} is missing from {directory} ({source}). "
+            f"Get it with `tgnas data fetch --only {relative}` (or `tgnas data fetch` for everything), "
+            f"or point {ENV_VAR} at a directory that has it."
+        )
+    return path

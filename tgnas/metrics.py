@@ -1,0 +1,31 @@
+"""Rank correlations, the yardstick of every chapter (Kendall τ and Spearman ρ)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+from scipy import stats
+
+
+def rank_correlation(scores: Iterable[float], targets: Iterable[float]) -> dict[str, float]:
+    """Kendall τ (tau-b, ties handled) and Spearman ρ between scores and targets, with n.
+
+    NaN anywhere is an error rather than silently dropped: a proxy that failed on some cells must
+    be dealt with explicitly by the caller (filter, or give those cells a documented value).
+    """
+    x = np.asarray(list(scores) if not isinstance(scores, np.ndarray) else scores, dtype=float)
+    y = np.asarray(list(targets) if not isinstance(targets, np.ndarray) else targets, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"scores and targets must be 1-d and of equal length, got {x.shape} and {y.shape}")
+    if len(x) < 3:
+        raise ValueError(f"a rank correlation needs at least 3 pairs, got {len(x)}")
+    if np.isnan(x).any() or np.isnan(y).any():
+        raise ValueError(
+            f"NaN in scores ({int(np.isnan(x).sum())}) or targets ({int(np.isnan(y).sum())}); filter them first"
+        )
+    return {
+        "kendall_tau": float(stats.kendalltau(x, y).statistic),
+        "spearman_rho": float(stats.spearmanr(x, y).statistic),
+        "n": int(len(x)),
+    }

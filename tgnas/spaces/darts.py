@@ -1,0 +1,455 @@
+"""The DARTS cell search space (Liu, Simonyan & Yang, ICLR 2019), as used by NAS-Bench-301.
+
+A DARTS network stacks two kinds of cell, *normal* and *reduction*; an architecture (a
+*genotype*) fixes both. A cell has two input nodes (0 = the output of the cell two steps back,
+c_{k-2}; 1 = the previous cell, c_{k-1}), four intermediate nodes 2..5 and an output that
+concatenates the intermediate nodes listed in ``concat`` (always 2, 3, 4, 5 in published cells).
+Intermediate node k sums exactly two edges, each an ``(op, j)`` pair: operator ``op`` applied to
+node j, with j in 0..k-1 and the two j of a node distinct.
+
+Genotype form
+-------------
+`DartsGenotype` holds each cell as 8 ``(op, input)`` pairs, two per node 2..5 in node order. The
+order of a node's two pairs carries no meaning (DARTS lists them by architecture weight), so the
+constructor sorts them by input index: equal architectures compare and hash equal, and
+``format`` is canonical. The string form is the DARTS repository's ``Genotype(...)`` repr,
+parsed without ``eval`` (whitespace, double quotes and ``range(2, 6)`` concat are accepted)::
+
+    Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ...], normal_concat=[2, 3, 4, 5],
+             reduce=[('max_pool_3x3', 0), ...], reduce_concat=[2, 3, 4, 5])
+
+``none`` is one of the eight DARTS primitives, so a genotype may contain it (that edge passes
+zeros); it parses and constructs. Published genotypes never use it (DARTS discretisation skips
+``none``), NAS-Bench-301 has no ``none`` edge, and so `DartsSpace.sample` and
+`DartsSpace.neighbours` never produce it; `tgnas.data.nb301` rejects it.
+
+Edge-op → node-op conversion (`to_graph`, paper §3.1 / Fig. 8)
+-------------------------------------------------------------
+Per cell the graph has the two ``input`` nodes (c_{k-2}, c_{k-1}), one operator node per chosen
+edge (8, in canonical pair order) and one ``output`` node (the concat). Data flows
+
+* input node j → operator node of every edge that reads j (j = 0, 1);
+* both operator nodes of intermediate node j → operator node of every edge that reads j (j ≥ 2:
+  node j is the sum of its two edges);
+* both operator nodes of intermediate node k → ``output`` for every k in ``concat``.
+
+``cell="both"`` chains the two cells into one graph: the normal cell, then the reduction cell.
+The normal cell's concat node is named ``concat`` (a graph has one final ``output``), and it feeds
+*both* inputs of the reduction cell, i.e. the reduction cell is read as if it followed a normal
+cell twice; the stacking of the real network (c_{k-2} is an older cell) is not modelled. That gives
+2 + 8 + 1 + 8 + 1 = 20 nodes.
+
+As for NB201, ``none`` outputs zeros: by default its node is removed with its edges and every node
+no longer on an input→output path is pruned (`ArchGraph.pruned`); ``keep_none=True`` keeps the
+fixed form (8 operator nodes per cell, ``none`` wired like any other operator, no pruning).
+Genotypes without ``none`` whose concat is 2..5 give the same graph either way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from numbers import Integral
+from typing import Iterable, Literal, Sequence
+
+import numpy as np
+
+from tgnas.spaces.base import SearchSpace, as_rng
+from tgnas.spaces.graph import INPUT, OUTPUT, ArchGraph
+
+#: the DARTS PRIMITIVES, in the DARTS repository's order
+DARTS_OPS = (
+    "none",
+    "max_pool_3x3",
+    "avg_pool_3x3",
+    "skip_connect",
+    "sep_conv_3x3",
+    "sep_conv_5x5",
+    "dil_conv_3x3",
+    "dil_conv_5x5",
+)
+#: the operators a discretised DARTS cell (and NAS-Bench-301) actually chooses from
+SAMPLED_OPS = DARTS_OPS[1:]
+#: intermediate nodes of a cell; node k reads two of the nodes 0..k-1
+INTERMEDIATE_NODES = (2, 3, 4, 5)
+EDGES_PER_CELL = 2 * len(INTERMEDIATE_NODES)
+DEFAULT_CONCAT = INTERMEDIATE_NODES
+CELLS = ("normal", "reduce")
+#: node name of the normal cell's output inside a ``cell="both"`` graph
+CONCAT = "concat"
+
+Edge = tuple[str, int]
+CellChoice = Literal["normal", "reduce", "both"]
+
+
+def _accepted_ops() -> str:
+    return ", ".join(DARTS_OPS)
+
+
+def _node_of(position: int) -> int:
+    """Intermediate node fed by the edge at ``position`` (0..7) of a cell."""
+    return INTERMEDIATE_NODES[position // 2]
+
+
+def _canonical_edges(cell: str, edges: object) -> tuple[Edge, ...]:
+    """Validate one cell's 8 ``(op, input)`` pairs and sort each node's pair by input index."""
+    if isinstance(edges, (str, bytes)) or not isinstance(edges, Sequence):
+        raise ValueError(f"the {cell} cell must be a sequence of (op, input) pairs, got {edges!r}")
+    if len(edges) != EDGES_PER_CELL:
+        raise ValueError(
+            f"the {cell} cell has {len(edges)} edges; a DARTS cell has exactly {EDGES_PER_CELL} "
+            f"(2 per intermediate node {INTERMEDIATE_NODES[0]}..{INTERMEDIATE_NODES[-1]})"
+        )
+    checked: list[Edge] = []
+    for position, pair in enumerate(edges):
+        node = _node_of(position)
+        if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise ValueError(f"edge {position} of the {cell} cell must be an (op, input) pair, got {pair!r}")
+        op, source = pair
+        if op not in DARTS_OPS:
+            raise ValueError(
+                f"unknown DARTS op {op!r} on edge {position} of the {cell} cell; accepted: {_accepted_ops()}"
+            )
+        if isinstance(source, bool) or not isinstance(source, Integral) or not 0 <= source < node:
+            raise ValueError(
+                f"input {source!r} of {cell}-cell node {node} is out of range; node {node} reads one of "
+                f"0..{node - 1} (0 = c_{{k-2}}, 1 = c_{{k-1}}, j >= 2 = intermediate node j)"
+            )
+        checked.append((op, int(source)))
+    canonical: list[Edge] = []
+    for first in range(0, EDGES_PER_CELL, 2):
+        a, b = checked[first], checked[first + 1]
+        if a[1] == b[1]:
+            raise ValueError(
+                f"{cell}-cell node {_node_of(first)} reads input {a[1]} twice; its two inputs must be distinct"
+            )
+        canonical.extend(sorted((a, b), key=lambda edge: edge[1]))
+    return tuple(canonical)
+
+
+def _canonical_concat(cell: str, concat: object) -> tuple[int, ...]:
+    if isinstance(concat, (str, bytes)) or not isinstance(concat, Iterable):
+        raise ValueError(f"{cell}_concat must be a list of intermediate nodes, got {concat!r}")
+    nodes = list(concat)
+    for node in nodes:
+        if isinstance(node, bool) or not isinstance(node, Integral) or node not in INTERMEDIATE_NODES:
+            raise ValueError(
+                f"{cell}_concat names node {node!r}; accepted: intermediate nodes {list(INTERMEDIATE_NODES)}"
+            )
+    if not nodes:
+        raise ValueError(f"{cell}_concat is empty; it must name at least one of {list(INTERMEDIATE_NODES)}")
+    if len(set(nodes)) != len(nodes):
+        raise ValueError(f"{cell}_concat {nodes} names a node twice")
+    return tuple(sorted(int(node) for node in nodes))
+
+
+@dataclass(frozen=True, repr=False)
+class DartsGenotype:
+    """A DARTS architecture: normal and reduction cell, 8 ``(op, input)`` pairs each.
+
+    Lists are accepted and stored as tuples; each node's two pairs are sorted by input index
+    (see the module docstring). ``str(genotype)`` is the canonical ``Genotype(...)`` string.
+    """
+
+    normal: tuple[Edge, ...]
+    reduce: tuple[Edge, ...]
+    normal_concat: tuple[int, ...] = DEFAULT_CONCAT
+    reduce_concat: tuple[int, ...] = DEFAULT_CONCAT
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "normal", _canonical_edges("normal", self.normal))
+        object.__setattr__(self, "reduce", _canonical_edges("reduce", self.reduce))
+        object.__setattr__(self, "normal_concat", _canonical_concat("normal", self.normal_concat))
+        object.__setattr__(self, "reduce_concat", _canonical_concat("reduce", self.reduce_concat))
+
+    def edges(self, cell: str) -> tuple[Edge, ...]:
+        """The 8 canonical ``(op, input)`` pairs of ``cell`` (``"normal"`` or ``"reduce"``)."""
+        return self.normal if _check_cell(cell) == "normal" else self.reduce
+
+    def concat(self, cell: str) -> tuple[int, ...]:
+        return self.normal_concat if _check_cell(cell) == "normal" else self.reduce_concat
+
+    @classmethod
+    def parse(cls, text: str) -> "DartsGenotype":
+        """A ``Genotype(...)`` string or a name from `KNOWN_GENOTYPES` → genotype."""
+        return parse(text)
+
+    def __str__(self) -> str:
+        def pairs(edges: tuple[Edge, ...]) -> str:
+            return "[" + ", ".join(f"('{op}', {source})" for op, source in edges) + "]"
+
+        def nodes(concat: tuple[int, ...]) -> str:
+            return "[" + ", ".join(str(node) for node in concat) + "]"
+
+        return (
+            f"Genotype(normal={pairs(self.normal)}, normal_concat={nodes(self.normal_concat)}, "
+            f"reduce={pairs(self.reduce)}, reduce_concat={nodes(self.reduce_concat)})"
+        )
+
+    __repr__ = __str__
+
+
+def _check_cell(cell: str) -> str:
+    if cell not in CELLS:
+        raise ValueError(f"unknown DARTS cell {cell!r}; accepted: {', '.join(CELLS)}")
+    return cell
+
+
+# -- the Genotype(...) string --------------------------------------------------------------------
+_TOKEN = re.compile(
+    r"""(?P<name>[A-Za-z_]\w*)|(?P<int>[+-]?\d+)|(?P<str>'[^'\\\n]*'|"[^"\\\n]*")|(?P<punct>[()\[\],=])"""
+)
+_FIELDS = ("normal", "normal_concat", "reduce", "reduce_concat")
+
+
+class _Parser:
+    """Recursive-descent reader of the ``Genotype(...)`` repr; each error names position and token."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens: list[tuple[str, str, int]] = []
+        position = 0
+        while True:
+            while position < len(text) and text[position].isspace():
+                position += 1
+            if position == len(text):
+                break
+            match = _TOKEN.match(text, position)
+            if match is None:
+                raise ValueError(
+                    f"malformed DARTS genotype: unexpected character {text[position]!r} at position {position}"
+                    " (expected names, integers, quoted op names and ( ) [ ] , =)"
+                )
+            kind = match.lastgroup
+            assert kind is not None
+            self.tokens.append((kind, match.group(), position))
+            position = match.end()
+        self.index = 0
+
+    def _peek(self) -> tuple[str, str, int]:
+        if self.index < len(self.tokens):
+            return self.tokens[self.index]
+        return ("end", "end of text", len(self.text))
+
+    def _fail(self, expected: str) -> ValueError:
+        _, value, position = self._peek()
+        found = value if value == "end of text" else repr(value)
+        return ValueError(f"malformed DARTS genotype: expected {expected} at position {position}, found {found}")
+
+    def _take(self, kind: str, value: str | None = None, expected: str | None = None) -> str:
+        token_kind, token_value, _ = self._peek()
+        if token_kind != kind or (value is not None and token_value != value):
+            raise self._fail(expected or repr(value))
+        self.index += 1
+        return token_value
+
+    def _at(self, value: str) -> bool:
+        kind, token_value, _ = self._peek()
+        return kind == "punct" and token_value == value
+
+    def _int(self) -> int:
+        return int(self._take("int", expected="an integer"))
+
+    def _pairs(self) -> list[tuple[str, int]]:
+        self._take("punct", "[")
+        pairs: list[tuple[str, int]] = []
+        while not self._at("]"):
+            if pairs:
+                self._take("punct", ",", expected="',' or ']'")
+            self._take("punct", "(", expected="'(' opening an (op, input) pair")
+            op = self._take("str", expected="a quoted op name")[1:-1]
+            self._take("punct", ",")
+            source = self._int()
+            self._take("punct", ")", expected="')' closing an (op, input) pair")
+            pairs.append((op, source))
+        self._take("punct", "]")
+        return pairs
+
+    def _concat(self) -> list[int]:
+        if self._peek()[:2] == ("name", "range"):
+            self.index += 1
+            self._take("punct", "(")
+            start = self._int()
+            self._take("punct", ",")
+            stop = self._int()
+            self._take("punct", ")")
+            return list(range(start, stop))
+        self._take("punct", "[", expected="'[' or range(")
+        nodes: list[int] = []
+        while not self._at("]"):
+            if nodes:
+                self._take("punct", ",", expected="',' or ']'")
+            nodes.append(self._int())
+        self._take("punct", "]")
+        return nodes
+
+    def genotype(self) -> DartsGenotype:
+        self._take("name", "Genotype", expected="'Genotype('")
+        self._take("punct", "(")
+        values: dict[str, object] = {}
+        while not self._at(")"):
+            if values:
+                self._take("punct", ",", expected="',' or ')'")
+            position = self._peek()[2]
+            field = self._take("name", expected="a field name (" + ", ".join(_FIELDS) + ")")
+            if field not in _FIELDS:
+                raise ValueError(
+                    f"malformed DARTS genotype: unknown field {field!r} at position {position}; "
+                    f"accepted: {', '.join(_FIELDS)}"
+                )
+            if field in values:
+                raise ValueError(f"malformed DARTS genotype: field {field!r} given twice (position {position})")
+            self._take("punct", "=")
+            values[field] = self._concat() if field.endswith("_concat") else self._pairs()
+        self._take("punct", ")")
+        if self.index != len(self.tokens):
+            raise self._fail("end of text after the closing ')'")
+        missing = [field for field in _FIELDS if field not in values]
+        if missing:
+            raise ValueError(f"malformed DARTS genotype: missing field(s) {', '.join(missing)}")
+        return DartsGenotype(**values)  # type: ignore[arg-type]
+
+
+def parse(text: str) -> DartsGenotype:
+    """A ``Genotype(...)`` string (module docstring) or a `KNOWN_GENOTYPES` name → `DartsGenotype`."""
+    if not isinstance(text, str):
+        raise ValueError(f"a DARTS genotype string must be a str, got {type(text).__name__}")
+    known = KNOWN_GENOTYPES.get(text.strip().upper())
+    if known is not None:
+        return known
+    stripped = text.strip()
+    if re.fullmatch(r"\w+", stripped) and stripped != "Genotype":
+        raise ValueError(
+            f"unknown DARTS genotype name {stripped!r}; known names: {', '.join(KNOWN_GENOTYPES)} "
+            "(or give a Genotype(normal=[...], normal_concat=[...], reduce=[...], reduce_concat=[...]) string)"
+        )
+    return _Parser(text).genotype()
+
+
+# -- published genotypes (DARTS paper / repository, cnn/genotypes.py) -----------------------------
+#: first-order DARTS cell
+DARTS_V1 = DartsGenotype(
+    normal=(
+        ("sep_conv_3x3", 1), ("sep_conv_3x3", 0),
+        ("skip_connect", 0), ("sep_conv_3x3", 1),
+        ("skip_connect", 0), ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 0), ("skip_connect", 2),
+    ),
+    reduce=(
+        ("max_pool_3x3", 0), ("max_pool_3x3", 1),
+        ("skip_connect", 2), ("max_pool_3x3", 0),
+        ("max_pool_3x3", 0), ("skip_connect", 2),
+        ("skip_connect", 2), ("avg_pool_3x3", 0),
+    ),
+)
+#: second-order DARTS cell (the one the DARTS paper reports, 2.76 % CIFAR-10 test error)
+DARTS_V2 = DartsGenotype(
+    normal=(
+        ("sep_conv_3x3", 0), ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 0), ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 1), ("skip_connect", 0),
+        ("skip_connect", 0), ("dil_conv_3x3", 2),
+    ),
+    reduce=(
+        ("max_pool_3x3", 0), ("max_pool_3x3", 1),
+        ("skip_connect", 2), ("max_pool_3x3", 1),
+        ("max_pool_3x3", 0), ("skip_connect", 2),
+        ("skip_connect", 2), ("max_pool_3x3", 1),
+    ),
+)
+KNOWN_GENOTYPES: dict[str, DartsGenotype] = {"DARTS_V1": DARTS_V1, "DARTS_V2": DARTS_V2}
+
+
+# -- graph conversion -----------------------------------------------------------------------------
+def _append_cell(
+    ops: list[str],
+    links: list[tuple[int, int]],
+    edges: tuple[Edge, ...],
+    concat: tuple[int, ...],
+    inputs: tuple[int, int],
+    join_op: str,
+) -> int:
+    """Append one cell's operator nodes and its join node; return the join node's index."""
+    producers: dict[int, list[int]] = {0: [inputs[0]], 1: [inputs[1]]}
+    for position, (op, source) in enumerate(edges):
+        index = len(ops)
+        ops.append(op)
+        links.extend((producer, index) for producer in producers[source])
+        producers.setdefault(_node_of(position), []).append(index)
+    join = len(ops)
+    ops.append(join_op)
+    links.extend((producer, join) for node in concat for producer in producers[node])
+    return join
+
+
+def to_graph(genotype: DartsGenotype, cell: CellChoice = "both", keep_none: bool = False) -> ArchGraph:
+    """Operator-on-node DAG of one cell or of both chained (rule in the module docstring)."""
+    ops: list[str] = [INPUT, INPUT]
+    links: list[tuple[int, int]] = []
+    if cell == "both":
+        concat = _append_cell(ops, links, genotype.normal, genotype.normal_concat, (0, 1), CONCAT)
+        _append_cell(ops, links, genotype.reduce, genotype.reduce_concat, (concat, concat), OUTPUT)
+    elif cell in CELLS:
+        _append_cell(ops, links, genotype.edges(cell), genotype.concat(cell), (0, 1), OUTPUT)
+    else:
+        raise ValueError(f"unknown DARTS cell choice {cell!r}; accepted: normal, reduce, both")
+    matrix = np.zeros((len(ops), len(ops)), dtype=np.uint8)
+    for source, target in links:
+        matrix[source, target] = 1
+    graph = ArchGraph(tuple(ops), matrix, "darts")
+    if keep_none:
+        return graph
+    keep = [index for index, op in enumerate(graph.ops) if op != "none"]
+    return ArchGraph(tuple(graph.ops[i] for i in keep), graph.adjacency[np.ix_(keep, keep)], "darts").pruned()
+
+
+# -- the search space ------------------------------------------------------------------------------
+class DartsSpace(SearchSpace[DartsGenotype]):
+    """The DARTS / NAS-Bench-301 space: two cells of 8 ``(op, input)`` pairs over `SAMPLED_OPS`."""
+
+    name = "darts"
+    ops = DARTS_OPS
+
+    def parse(self, text: str) -> DartsGenotype:
+        return parse(text)
+
+    def sample(self, rng: int | np.random.Generator | None = None) -> DartsGenotype:
+        """Per node two distinct inputs uniformly, per edge an op uniformly from `SAMPLED_OPS`."""
+        generator = as_rng(rng)
+        cells = []
+        for _ in CELLS:
+            edges = []
+            for node in INTERMEDIATE_NODES:
+                for source in generator.choice(node, size=2, replace=False):
+                    edges.append((SAMPLED_OPS[int(generator.integers(len(SAMPLED_OPS)))], int(source)))
+            cells.append(tuple(edges))
+        return DartsGenotype(normal=cells[0], reduce=cells[1])
+
+    def neighbours(self, arch: DartsGenotype) -> list[DartsGenotype]:
+        """Every genotype one op or one input away (never introducing ``none``).
+
+        Per cell: 8 edges × 6 other ops, plus for node k each of its two edges rewired to one of the
+        k-2 inputs the node does not read yet (0 + 2 + 4 + 6); 120 neighbours when ``arch`` has no
+        ``none``. Concat lists are kept.
+        """
+        result: list[DartsGenotype] = []
+        for cell in CELLS:
+            edges = arch.edges(cell)
+            for position, (op, source) in enumerate(edges):
+                partner = edges[position ^ 1][1]  # the other input of the same node
+                variants = [(other, source) for other in SAMPLED_OPS if other != op]
+                variants += [(op, new) for new in range(_node_of(position)) if new not in (source, partner)]
+                for variant in variants:
+                    changed = list(edges)
+                    changed[position] = variant
+                    result.append(_replace_cell(arch, cell, tuple(changed)))
+        return result
+
+    def to_graph(self, arch: DartsGenotype, cell: CellChoice = "both", keep_none: bool = False) -> ArchGraph:
+        return to_graph(arch, cell=cell, keep_none=keep_none)
+
+
+def _replace_cell(genotype: DartsGenotype, cell: str, edges: tuple[Edge, ...]) -> DartsGenotype:
+    if cell == "normal":
+        return DartsGenotype(edges, genotype.reduce, genotype.normal_concat, genotype.reduce_concat)
+    return DartsGenotype(genotype.normal, edges, genotype.normal_concat, genotype.reduce_concat)

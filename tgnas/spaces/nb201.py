@@ -1,0 +1,216 @@
+"""NAS-Bench-201 cells (Dong & Yang, ICLR 2020): 4 feature nodes, 6 edges, 5 operators per edge.
+
+String form (the benchmark's own): ``|op~0|+|op~0|op~1|+|op~0|op~1|op~2|`` where the k-th group lists
+the edges into node k and ``op~j`` is the operator on edge j→k. So the edge order of a string is
+0→1, 0→2, 1→2, 0→3, 1→3, 2→3 (`EDGES`). NASLib orders the same edges 0→1, 0→2, 0→3, 1→2, 1→3,
+2→3 and codes ops differently; `NB201Cell.from_naslib_tuple` converts.
+
+The benchmark's *index* (0…15,624) is the order of its ``meta_archs`` list, a fixed permutation that
+no formula reproduces; `tgnas.data.nb201` reads it from the benchmark table.
+
+Edge-op → node-op conversion (`to_graph`, paper §3.1 / Fig. 8)
+-------------------------------------------------------------
+NB201 puts operators on edges and features on nodes; the predictor wants operators on nodes. Every
+edge j→k becomes one operator node. The graph has an ``input`` node (cell node 0), the six operator
+nodes in string order, and an ``output`` node (cell node 3). Data flows
+
+* ``input`` → operator node of edge 0→k,
+* operator node of edge i→j → operator node of every edge j→k (cell node j sums its in-edges and
+  feeds its out-edges),
+* operator node of edge j→3 → ``output``.
+
+``none`` outputs zeros, so no information passes through it: by default its node is removed together
+with its edges, and then every node that is no longer on an input→output path is removed too (the
+NAS-Bench-101 pruning rule). A cell whose output is cut off becomes ``input → output`` with no edge
+(`ArchGraph.has_path()` is False). ``skip_connect`` is an identity, but it still routes data between
+cell nodes, so it stays an ordinary operator node named ``skip_connect``. ``keep_none=True`` keeps
+the fixed 8-node form with ``none`` nodes wired like every other operator.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from tgnas.spaces.base import SearchSpace, as_rng, parse_int_tuple
+from tgnas.spaces.graph import INPUT, OUTPUT, ArchGraph
+
+#: operators in the benchmark's own order
+NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+#: edges (source node, target node) in the order they appear in the arch string
+EDGES = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
+N_CELLS = len(NB201_OPS) ** len(EDGES)  # 15,625
+
+#: NASLib op code → op name, and NASLib edge position → position in `EDGES` (see SOURCES.md)
+NASLIB_OPS = ("skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3")
+_NASLIB_EDGES = ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3))
+_NASLIB_TO_STRING_POSITION = tuple(EDGES.index(edge) for edge in _NASLIB_EDGES)
+
+
+def _accepted_ops() -> str:
+    return ", ".join(NB201_OPS)
+
+
+@dataclass(frozen=True)
+class NB201Cell:
+    """One NB201 cell: the operator on each edge, in `EDGES` order."""
+
+    ops: tuple[str, str, str, str, str, str]
+
+    def __post_init__(self) -> None:
+        ops = tuple(self.ops)
+        if len(ops) != len(EDGES):
+            raise ValueError(f"an NB201 cell has {len(EDGES)} edges, got {len(ops)} ops: {list(ops)}")
+        for position, op in enumerate(ops):
+            if op not in NB201_OPS:
+                source, target = EDGES[position]
+                raise ValueError(
+                    f"unknown NB201 op {op!r} on edge {source}->{target}; accepted: {_accepted_ops()}"
+                )
+        object.__setattr__(self, "ops", ops)
+
+    # -- string form ---------------------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str) -> "NB201Cell":
+        """Parse ``|op~0|+|op~0|op~1|+|op~0|op~1|op~2|`` (surrounding whitespace is ignored)."""
+        if not isinstance(text, str):
+            raise ValueError(f"an NB201 arch string must be a str, got {type(text).__name__}")
+        stripped = text.strip()
+        groups = stripped.split("+")
+        if len(groups) != 3:
+            raise ValueError(
+                f"NB201 arch string {text!r} must have 3 '+'-separated node groups, got {len(groups)}; "
+                "expected |op~0|+|op~0|op~1|+|op~0|op~1|op~2|"
+            )
+        ops: list[str] = []
+        for target, group in enumerate(groups, start=1):
+            if not (group.startswith("|") and group.endswith("|") and len(group) > 1):
+                raise ValueError(f"NB201 node group {group!r} must be written |op~j|…|, in {text!r}")
+            tokens = group[1:-1].split("|")
+            if len(tokens) != target:
+                raise ValueError(
+                    f"node {target} of an NB201 cell has {target} input edge(s), got {len(tokens)} in group {group!r}"
+                )
+            for source, token in enumerate(tokens):
+                op, tilde, index = token.partition("~")
+                if not tilde or index != str(source):
+                    raise ValueError(
+                        f"bad NB201 edge token {token!r} in {text!r}: expected 'op~{source}' for edge {source}->{target}"
+                    )
+                if op not in NB201_OPS:
+                    raise ValueError(f"unknown NB201 op {op!r} in token {token!r}; accepted: {_accepted_ops()}")
+                ops.append(op)
+        return cls(tuple(ops))  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        o = self.ops
+        return f"|{o[0]}~0|+|{o[1]}~0|{o[2]}~1|+|{o[3]}~0|{o[4]}~1|{o[5]}~2|"
+
+    # -- other encodings -----------------------------------------------------------------------
+    @classmethod
+    def from_naslib_tuple(cls, codes: Sequence[int] | str) -> "NB201Cell":
+        """From NASLib's op-index tuple, e.g. ``(2, 2, 0, 2, 2, 3)`` or its string form."""
+        values = parse_int_tuple(codes, "NASLib NB201 tuple")
+        if len(values) != len(EDGES):
+            raise ValueError(f"a NASLib NB201 tuple has {len(EDGES)} entries, got {len(values)}: {codes!r}")
+        ops = [""] * len(EDGES)
+        for naslib_position, code in enumerate(values):
+            if not 0 <= code < len(NASLIB_OPS):
+                raise ValueError(
+                    f"NASLib NB201 op code {code} out of range in {codes!r}; accepted: "
+                    + ", ".join(f"{i}={name}" for i, name in enumerate(NASLIB_OPS))
+                )
+            ops[_NASLIB_TO_STRING_POSITION[naslib_position]] = NASLIB_OPS[code]
+        return cls(tuple(ops))  # type: ignore[arg-type]
+
+    def to_naslib_tuple(self) -> tuple[int, ...]:
+        return tuple(NASLIB_OPS.index(self.ops[position]) for position in _NASLIB_TO_STRING_POSITION)
+
+    @property
+    def code(self) -> int:
+        """Position in the lexicographic enumeration `NB201Space.all_cells` (not the benchmark index)."""
+        value = 0
+        for op in self.ops:
+            value = value * len(NB201_OPS) + NB201_OPS.index(op)
+        return value
+
+    @classmethod
+    def from_code(cls, code: int) -> "NB201Cell":
+        if not 0 <= int(code) < N_CELLS:
+            raise ValueError(f"NB201 code must be in 0..{N_CELLS - 1}, got {code}")
+        digits = []
+        value = int(code)
+        for _ in EDGES:
+            value, digit = divmod(value, len(NB201_OPS))
+            digits.append(NB201_OPS[digit])
+        return cls(tuple(reversed(digits)))  # type: ignore[arg-type]
+
+    # -- structure -----------------------------------------------------------------------------
+    def has_path(self) -> bool:
+        """True iff some input→output path avoids ``none`` (otherwise the cell outputs zeros)."""
+        reached = {0}
+        for (source, target), op in zip(EDGES, self.ops):  # EDGES is sorted by target node
+            if op != "none" and source in reached:
+                reached.add(target)
+        return 3 in reached
+
+    def op_counts(self) -> dict[str, int]:
+        return {op: self.ops.count(op) for op in NB201_OPS}
+
+    def to_graph(self, keep_none: bool = False) -> ArchGraph:
+        """Operator-on-node DAG (module docstring explains the rule)."""
+        n = len(EDGES) + 2
+        matrix = np.zeros((n, n), dtype=np.uint8)
+        output = n - 1
+        for position, (source, target) in enumerate(EDGES):
+            node = position + 1
+            if source == 0:
+                matrix[0, node] = 1
+            if target == 3:
+                matrix[node, output] = 1
+            for later, (next_source, _) in enumerate(EDGES):
+                if next_source == target:
+                    matrix[node, later + 1] = 1
+        ops = (INPUT, *self.ops, OUTPUT)
+        if not keep_none:
+            keep = [i for i, op in enumerate(ops) if op != "none"]
+            matrix = matrix[np.ix_(keep, keep)]
+            ops = tuple(ops[i] for i in keep)
+        graph = ArchGraph(ops, matrix, "nb201")
+        return graph if keep_none else graph.pruned()
+
+
+class NB201Space(SearchSpace[NB201Cell]):
+    """The 15,625-cell NAS-Bench-201 / NATS-Bench topology space."""
+
+    name = "nb201"
+    ops = NB201_OPS
+
+    def parse(self, text: str) -> NB201Cell:
+        return NB201Cell.parse(text)
+
+    def sample(self, rng: int | np.random.Generator | None = None) -> NB201Cell:
+        choice = as_rng(rng).integers(len(NB201_OPS), size=len(EDGES))
+        return NB201Cell(tuple(NB201_OPS[i] for i in choice))  # type: ignore[arg-type]
+
+    def neighbours(self, arch: NB201Cell) -> list[NB201Cell]:
+        """The 24 cells that differ from ``arch`` on exactly one edge."""
+        result = []
+        for position, current in enumerate(arch.ops):
+            for op in NB201_OPS:
+                if op != current:
+                    ops = list(arch.ops)
+                    ops[position] = op
+                    result.append(NB201Cell(tuple(ops)))  # type: ignore[arg-type]
+        return result
+
+    def to_graph(self, arch: NB201Cell, keep_none: bool = False) -> ArchGraph:
+        return arch.to_graph(keep_none=keep_none)
+
+    def all_cells(self) -> Iterable[NB201Cell]:
+        """Every cell once, in `NB201Cell.code` order (use `tgnas.data.nb201` for benchmark order)."""
+        for ops in itertools.product(NB201_OPS, repeat=len(EDGES)):
+            yield NB201Cell(ops)  # type: ignore[arg-type]
