@@ -95,7 +95,7 @@ def _decoy_kernelspec(directory: Path) -> Path:
     """
     spec_dir = directory / "kernels" / "python3"
     spec_dir.mkdir(parents=True)
-    argv = ["/nonexistent/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    argv = [str(directory / "no-such-interpreter" / "python3"), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec_dir / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "decoy", "language": "python"}))
     return directory
 

@@ -113,8 +113,9 @@ def test_select_defaults_groups_and_unknown_names():
         select(["nb201", "nb999"])
 
 
-@pytest.mark.parametrize("bad", ["ftp://example.org/data", "/no/such/directory/anywhere"])
-def test_mirror_must_be_a_url_or_a_directory(bad):
+@pytest.mark.parametrize("bad", ["ftp://example.org/data", "no-such-directory"])
+def test_mirror_must_be_a_url_or_a_directory(bad, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # so that the relative "no-such-directory" surely does not exist
     with pytest.raises(ValueError, match="neither an http"):
         mirror_base(bad)
 
