@@ -49,9 +49,10 @@ from tgnas import spaces
 from tgnas.data.hw import load_hw_metrics
 from tgnas.data.nb101 import load_nb101
 from tgnas.data.nb201 import DATASETS, load_nb201_table
+from tgnas.data.nb301 import NB301Surrogate
 from tgnas.data.zc import load_zc_proxies
 from tgnas.metrics import rank_correlation
-from tgnas.spaces.darts import DARTS_V2
+from tgnas.spaces.darts import DARTS_V1, DARTS_V2
 from tgnas.spaces.draw import draw_graph, draw_nb201_cell
 
 if profile not in ("ci", "paper"):
@@ -258,9 +259,6 @@ coverage
 # later chapters use it as a noisy labeller and a rough judge, never as ground truth.
 
 # %%
-from tgnas.data.nb301 import NB301Surrogate
-from tgnas.spaces.darts import DARTS_V1
-
 surrogate = NB301Surrogate.load()
 random_genotypes = [darts.sample(rng) for _ in range(n_darts)]
 random_accuracy = surrogate.predict(random_genotypes)
