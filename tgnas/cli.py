@@ -1,4 +1,4 @@
-"""Command line: ``tgnas data …``, ``tgnas space …``, ``tgnas book …``.
+"""Command line: ``tgnas data|space|book|score|evaluate|train …``.
 
 Errors a user can fix (bad arguments, missing data, malformed architectures) are printed as one
 line on stderr with exit status 2; anything else is a bug and keeps its traceback.
@@ -7,11 +7,21 @@ line on stderr with exit status 2; anything else is a bug and keeps its tracebac
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from typing import Sequence
 
 from tgnas import spaces
+
+# Command groups that live beside the code they drive: each module defines
+# ``add_commands(commands)`` (argparse sub-parsers) and ``run(args) -> int``, and imports heavy
+# packages (torch, …) only inside ``run`` so that ``tgnas --help`` stays fast.
+COMMAND_MODULES: dict[str, str] = {
+    "proxies": "tgnas.proxies.cli",
+    "darts-train": "tgnas.darts.cli",
+    "search": "tgnas.search.cli",
+}
 
 
 def _add_data_commands(commands) -> None:
@@ -59,12 +69,44 @@ def _add_book_commands(commands) -> None:
     book.add_parser("check", help="load every built page in headless Chromium and check figures and links")
 
 
+def _add_proxy_commands(commands) -> None:
+    score = commands.add_parser("score", help="score architectures with the TG proxy (higher = better)")
+    score.add_argument("--space", required=True, choices=spaces.NAMES)
+    score.add_argument("--weights", help="weights file (default: the shipped model of --space)")
+    score.add_argument("arch", nargs="+", help="architecture strings of --space")
+    score.add_argument("--json", action="store_true")
+    evaluate = commands.add_parser("evaluate", help="rank correlation of the TG proxy on all 15,625 NB201 cells")
+    evaluate.add_argument("--space", required=True, choices=["nb201"], help="only NB201 has every cell labelled")
+    evaluate.add_argument("--weights", help="weights file (default: the shipped NB201 model)")
+    evaluate.add_argument("--json", action="store_true")
+    train = commands.add_parser("train", help="train a TG proxy (progress bar, checkpoints, --resume)")
+    train.add_argument("--target", required=True, choices=spaces.NAMES, help="space the proxy will score (its labels are refused)")
+    train.add_argument("--sources", nargs="+", required=True, metavar="SOURCE",
+                       help="nb101[:FILES], nb301[:N[:SEED]], nb201[:DATASETS]")
+    train.add_argument("--out", required=True, help="weights file to write (.pt; the model card goes beside it as .json)")
+    train.add_argument("--members", type=int, default=5, help="ensemble size (seeds SEED, SEED+1, …)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--epochs", type=int, default=100)
+    train.add_argument("--layers", type=int, default=2)
+    train.add_argument("--hidden", type=int, default=128)
+    train.add_argument("--readout", default="sum")
+    train.add_argument("--graph-norm", action="store_true", help="graph normalisation after each GCN layer (paper; off by default)")
+    train.add_argument("--loss", default="mse+pairwise")
+    train.add_argument("--length", default="short", help="operator description length: short, medium, long")
+    train.add_argument("--pca", type=int, default=0, help="reduce embeddings to this many dimensions (0: no PCA)")
+    train.add_argument("--checkpoint-dir", help="where per-epoch checkpoints go (default: OUT's name + .ckpt/)")
+    train.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoints")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tgnas", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(commands)
     _add_space_commands(commands)
     _add_book_commands(commands)
+    _add_proxy_commands(commands)
+    for module_name in dict.fromkeys(COMMAND_MODULES.values()):
+        importlib.import_module(module_name).add_commands(commands)
     return parser
 
 
@@ -146,9 +188,77 @@ def _run_book(args) -> int:
     return 0
 
 
+def _load_proxy(space: str, weights: str | None):
+    from tgnas.proxy import TGProxy
+
+    proxy = TGProxy.load(weights or space)
+    if proxy.space != space:
+        raise ValueError(f"the weights {weights} score {proxy.space} architectures, not {space}")
+    return proxy
+
+
+def _run_score(args) -> int:
+    scores = _load_proxy(args.space, args.weights).score(args.arch)
+    if args.json:
+        print(json.dumps([{"arch": a, "score": s if s != float("-inf") else None} for a, s in zip(args.arch, scores.tolist())], indent=2))
+    else:
+        for arch, value in zip(args.arch, scores):
+            print(f"{value:.6f}\t{arch}")
+    return 0
+
+
+def _run_evaluate(args) -> int:
+    from tgnas.proxy import evaluate_nb201
+
+    result = evaluate_nb201(_load_proxy(args.space, args.weights))
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for dataset, tau in result["kendall_tau"].items():
+            print(f"{dataset:>15}: Kendall tau {tau:.4f}, Spearman rho {result['spearman_rho'][dataset]:.4f}")
+        print(f"n = {result['n']}, scored in {result['score_seconds']:.3f} s, NB201 labels used: {result['nb201_labels_used']}")
+    return 0
+
+
+def _run_train(args) -> int:
+    from pathlib import Path
+
+    from tgnas.embed import OperatorEmbedder
+    from tgnas.predictor import GCNConfig
+    from tgnas.training import TrainRecipe
+    from tgnas.training.ensemble import train_proxy
+
+    out = Path(args.out)
+    if out.suffix != ".pt":
+        raise ValueError(f"--out must name a .pt weights file, got {args.out!r}")
+    embedder = OperatorEmbedder(length=args.length)
+    if args.pca:
+        embedder = embedder.with_pca(args.pca)
+    words = ["tgnas", "train"]
+    for name, value in vars(args).items():
+        if name in ("command", "out", "checkpoint_dir", "resume") or value is False:
+            continue
+        words.append(f"--{name.replace('_', '-')}")
+        if value is not True:
+            words += [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    command = " ".join(words + ["--out", out.name])
+    proxy = train_proxy(
+        args.sources, args.target, members=args.members,
+        recipe=TrainRecipe(epochs=args.epochs, loss=args.loss, seed=args.seed),
+        config=GCNConfig(layers=args.layers, hidden=args.hidden, readout=args.readout, graph_norm=args.graph_norm),
+        embedder=embedder, checkpoint_dir=args.checkpoint_dir or out.with_suffix(".ckpt"), resume=args.resume,
+        command=command,
+    )
+    proxy.save(out)
+    print(f"wrote {out} and {out.with_suffix('.json')} (validation tau per member: {proxy.card['validation_kendall_tau']})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"data": _run_data, "space": _run_space, "book": _run_book}
+    handlers = {"data": _run_data, "space": _run_space, "book": _run_book, "score": _run_score,
+                "evaluate": _run_evaluate, "train": _run_train}
+    handlers.update({command: importlib.import_module(module).run for command, module in COMMAND_MODULES.items()})
     from tgnas.data.fetch import OfflineError
 
     try:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from tgnas.atomic import atomic_path
 from tgnas.data.derive import CIFAR10_CLASSES, CIFAR10_SUBSET_PER_CLASS, DataCheckError, derived_bytes, gzip_writer

@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from tgnas.atomic import write_bytes_atomic
 from tgnas.data.nb201 import COLUMNS, DATASETS, N_ROWS

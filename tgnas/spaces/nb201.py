@@ -29,6 +29,7 @@ the fixed 8-node form with ``none`` nodes wired like every other operator.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -162,25 +163,30 @@ class NB201Cell:
 
     def to_graph(self, keep_none: bool = False) -> ArchGraph:
         """Operator-on-node DAG (module docstring explains the rule)."""
-        n = len(EDGES) + 2
-        matrix = np.zeros((n, n), dtype=np.uint8)
-        output = n - 1
-        for position, (source, target) in enumerate(EDGES):
-            node = position + 1
-            if source == 0:
-                matrix[0, node] = 1
-            if target == 3:
-                matrix[node, output] = 1
-            for later, (next_source, _) in enumerate(EDGES):
-                if next_source == target:
-                    matrix[node, later + 1] = 1
-        ops = (INPUT, *self.ops, OUTPUT)
-        if not keep_none:
-            keep = [i for i, op in enumerate(ops) if op != "none"]
-            matrix = matrix[np.ix_(keep, keep)]
-            ops = tuple(ops[i] for i in keep)
-        graph = ArchGraph(ops, matrix, "nb201")
-        return graph if keep_none else graph.pruned()
+        return _cell_graph(self.ops, keep_none)
+
+
+@functools.lru_cache(maxsize=2 * N_CELLS)  # graphs are immutable; scoring the whole space repeatedly is common
+def _cell_graph(edge_ops: tuple[str, ...], keep_none: bool) -> ArchGraph:
+    n = len(EDGES) + 2
+    matrix = np.zeros((n, n), dtype=np.uint8)
+    output = n - 1
+    for position, (source, target) in enumerate(EDGES):
+        node = position + 1
+        if source == 0:
+            matrix[0, node] = 1
+        if target == 3:
+            matrix[node, output] = 1
+        for later, (next_source, _) in enumerate(EDGES):
+            if next_source == target:
+                matrix[node, later + 1] = 1
+    ops = (INPUT, *edge_ops, OUTPUT)
+    if not keep_none:
+        keep = [i for i, op in enumerate(ops) if op != "none"]
+        matrix = matrix[np.ix_(keep, keep)]
+        ops = tuple(ops[i] for i in keep)
+    graph = ArchGraph(ops, matrix, "nb201")
+    return graph if keep_none else graph.pruned()
 
 
 class NB201Space(SearchSpace[NB201Cell]):

@@ -1,0 +1,256 @@
+"""The DARTS trainer: protocol defaults, schedule, augmentations, exact resume, a killed run, torchrun, CLI errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from tgnas.cli import main
+from tgnas.darts import augment
+from tgnas.darts.imagenet import ImageFolder
+from tgnas.darts.train import CHECKPOINT, METRICS_CSV, TrainConfig, WarmupCosine, load_checkpoint, train
+from tgnas.spaces.darts import DARTS_V2
+
+TRAIN_IMAGES, TEST_IMAGES = 160, 40
+TINY = dict(layers=3, channels=4, batch_size=32, drop_path=0.2, auxiliary_weight=0.4)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the test machine has 2 cores shared with other jobs
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def batches(tmp_path_factory) -> Path:
+    """A CIFAR-10 python-batch folder with learnable synthetic images: brightness encodes the class."""
+    folder = tmp_path_factory.mktemp("cifar") / "cifar-10-batches-py"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+
+    def batch(count: int) -> bytes:
+        labels = np.arange(count) % 10
+        pixels = (labels[:, None] * 25 + rng.integers(0, 20, size=(count, 3072))).astype(np.uint8)
+        return pickle.dumps({b"data": pixels, b"labels": labels.tolist()})
+
+    for number in range(1, 6):
+        (folder / f"data_batch_{number}").write_bytes(batch(TRAIN_IMAGES // 5))
+    (folder / "test_batch").write_bytes(batch(TEST_IMAGES))
+    return folder
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+
+
+def _cli(batches: Path, out: Path, *extra: str) -> list[str]:
+    return ["darts-train", "--data", str(batches), "--out", str(out), "--layers", "3", "--channels", "4",
+            "--batch-size", "32", "--no-progress", *extra]
+
+
+# -- protocol and schedule ---------------------------------------------------------------------------
+def test_defaults_are_the_darts_protocol():
+    cifar = TrainConfig().resolved()
+    assert (cifar.epochs, cifar.channels, cifar.layers, cifar.batch_size) == (600, 36, 20, 96)
+    assert (cifar.lr, cifar.weight_decay, cifar.drop_path, cifar.cutout) == (0.025, 3e-4, 0.3, 16)
+    assert (cifar.auxiliary_weight, cifar.grad_clip, cifar.momentum, cifar.label_smoothing) == (0.4, 5.0, 0.9, 0.0)
+    imagenet = TrainConfig(dataset="imagenet").resolved()
+    assert (imagenet.channels, imagenet.layers, imagenet.lr, imagenet.weight_decay, imagenet.label_smoothing) == (
+        48, 14, 0.5, 3e-5, 0.1)
+    assert TrainConfig(epochs=7, lr=0.1).resolved().epochs == 7  # explicit values win
+
+
+def test_learning_rate_schedule_is_cosine_after_linear_warmup():
+    cosine = WarmupCosine(epochs=10, warmup=0)
+    assert cosine(0) == 1.0 and cosine(5) == pytest.approx(0.5) and cosine(10) == pytest.approx(0.0)
+    assert all(cosine(e) > cosine(e + 1) for e in range(10))
+    warm = WarmupCosine(epochs=10, warmup=3)
+    assert [warm(e) for e in range(3)] == pytest.approx([0.25, 0.5, 0.75])
+    assert warm(3) == 1.0 and warm(10) == pytest.approx(0.0)
+
+
+def test_bad_settings_give_clear_errors():
+    with pytest.raises(ValueError, match="unknown dataset 'svhn'; accepted: cifar10, imagenet"):
+        TrainConfig(dataset="svhn").resolved()
+    with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
+        TrainConfig(epochs=0).resolved()
+    with pytest.raises(ValueError, match=r"drop_path must be in \[0, 1\)"):
+        TrainConfig(drop_path=1.0).resolved()
+    with pytest.raises(ValueError, match="warmup_epochs must be in 0..epochs-1"):
+        TrainConfig(epochs=3, warmup_epochs=3).resolved()
+
+
+# -- augmentations ------------------------------------------------------------------------------------
+def test_random_crop_flip_returns_padded_crops():
+    generator = torch.Generator().manual_seed(0)
+    images = torch.randint(1, 256, (64, 3, 8, 8), dtype=torch.uint8)
+    out = augment.random_crop_flip(images, padding=2, generator=generator)
+    padded = torch.nn.functional.pad(images, (2, 2, 2, 2))
+    flips = 0
+    for original, crop in zip(padded, out):
+        candidates = [original[:, t: t + 8, l: l + 8] for t in range(5) for l in range(5)]
+        plain = any(torch.equal(crop, c) for c in candidates)
+        flipped = any(torch.equal(crop, c.flip(-1)) for c in candidates)
+        assert plain or flipped
+        flips += flipped and not plain
+    assert 16 < flips < 48  # about half are flipped
+
+
+def test_cutout_zeroes_one_clipped_square():
+    generator = torch.Generator().manual_seed(1)
+    out = augment.cutout(torch.ones(200, 3, 32, 32), 16, generator)
+    holes = out[:, 0] == 0
+    assert torch.equal(holes, (out == 0).all(dim=1))  # every channel alike
+    areas = holes.flatten(1).sum(1)
+    assert areas.max() == 256 and (areas > 0).all() and (areas < 256).any()  # clipped at borders
+    rows, cols = holes.any(dim=2).sum(1), holes.any(dim=1).sum(1)
+    assert torch.equal(rows * cols, areas)  # a rectangle
+    assert torch.equal(augment.cutout(torch.ones(2, 3, 4, 4), 0, generator), torch.ones(2, 3, 4, 4))
+
+
+def test_imagenet_transforms_and_folder(tmp_path):
+    generator = torch.Generator().manual_seed(0)
+    image = torch.randint(0, 256, (3, 40, 60), dtype=torch.uint8)
+    assert augment.random_resized_crop(image, 24, generator).shape == (3, 24, 24)
+    assert augment.resize_centre_crop(image, resize=32, size=28).shape == (3, 28, 28)
+    jittered = augment.colour_jitter(torch.rand(4, 3, 8, 8), generator)
+    assert jittered.min() >= 0 and jittered.max() <= 1
+    still = torch.rand(2, 3, 8, 8)
+    torch.testing.assert_close(augment.colour_jitter(still, generator, 0.0, 0.0, 0.0), still)
+    for split in ("train", "val"):
+        for name in ("n01", "n02"):
+            (tmp_path / split / name).mkdir(parents=True)
+            for index in range(3):
+                Image.fromarray(np.full((30 + index, 50, 3), index * 60, np.uint8)).save(tmp_path / split / name / f"{index}.JPEG")
+    folder = ImageFolder(tmp_path, "train", train=True, size=16, limit=4)
+    assert folder.classes == ["n01", "n02"] and len(folder) == 4 and sorted(folder.labels.tolist()) == [0, 0, 1, 1]
+    pixels, label = folder[0]
+    assert pixels.shape == (3, 16, 16) and pixels.dtype == torch.uint8 and label == 0
+    with pytest.raises(FileNotFoundError, match="ImageNet folder .*nowhere does not exist"):
+        ImageFolder(tmp_path / "nowhere", "train", train=True)
+    with pytest.raises(ValueError, match="unknown ImageNet split 'test'; accepted: train, val"):
+        ImageFolder(tmp_path, "test", train=False)
+
+
+# -- training, resuming ----------------------------------------------------------------------------------
+def _same_state(first, second) -> None:
+    assert first.keys() == second.keys()
+    for key in first:
+        if isinstance(first[key], torch.Tensor):
+            assert torch.equal(first[key], second[key]), key
+        elif isinstance(first[key], dict):
+            _same_state(first[key], second[key])
+        else:
+            assert first[key] == second[key], key
+
+
+def test_resumed_run_equals_uninterrupted_run(batches, tmp_path):
+    config = TrainConfig(data=str(batches), epochs=2, **TINY)
+    whole = train(replace(config, out=str(tmp_path / "whole")), progress=False, log=lambda _: None)
+    part = train(replace(config, out=str(tmp_path / "split"), stop_after=1), progress=False, log=lambda _: None)
+    assert part["epochs_done"] == 1 and load_checkpoint(tmp_path / "split" / CHECKPOINT)["epoch"] == 1
+    messages = []
+    resumed = train(replace(config, out=str(tmp_path / "split"), resume=True), progress=False, log=messages.append)
+    assert messages[0].startswith("resumed") and "after epoch 1 of 2" in messages[0]
+    assert resumed["epochs_done"] == whole["epochs_done"] == 2
+    reference, continued = load_checkpoint(tmp_path / "whole" / CHECKPOINT), load_checkpoint(tmp_path / "split" / CHECKPOINT)
+    _same_state({key: reference[key] for key in ("model", "optimizer", "scheduler")},
+                {key: continued[key] for key in ("model", "optimizer", "scheduler")})
+    _same_state(reference["rng"][0], continued["rng"][0])
+    timing = {"train_seconds", "images_per_second"}
+    strip = lambda rows: [{k: v for k, v in row.items() if k not in timing} for row in rows]  # noqa: E731
+    assert strip(reference["history"]) == strip(continued["history"])
+    assert resumed["top1"] == whole["top1"] and resumed["rank_checksums"] == whole["rank_checksums"]
+    lrs = [row["lr"] for row in reference["history"]]
+    assert lrs == pytest.approx([0.025, 0.0125])  # cosine over 2 epochs
+    assert [row["drop_path_prob"] for row in reference["history"]] == pytest.approx([0.0, 0.1])
+    csv_rows = (tmp_path / "whole" / METRICS_CSV).read_text().splitlines()
+    assert csv_rows[0].startswith("epoch,lr,drop_path_prob,train_loss,train_top1,test_loss,test_top1,test_top5")
+    assert len(csv_rows) == 3
+    with pytest.raises(ValueError, match="cannot resume .*settings differ .*layers: checkpoint 3, now 4"):
+        train(replace(config, out=str(tmp_path / "split"), resume=True, layers=4), progress=False, log=lambda _: None)
+
+
+def test_training_learns_the_synthetic_task(batches, tmp_path):
+    config = TrainConfig(data=str(batches), epochs=4, lr=0.1, cutout=0, out=str(tmp_path), **{**TINY, "drop_path": 0.0})
+    summary = train(config, progress=False, log=lambda _: None)
+    history = load_checkpoint(tmp_path / CHECKPOINT)["history"]
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    assert summary["top5"] >= summary["top1"] and summary["top1"] > 10.0  # chance is 10 %
+    assert summary["train_images"] == TRAIN_IMAGES and summary["test_images"] == TEST_IMAGES
+
+
+def test_killed_run_resumes_with_the_same_epochs_and_optimiser_state(batches, tmp_path):
+    command = [sys.executable, "-m", "tgnas", *_cli(batches, tmp_path / "killed", "--epochs", "3")]
+    process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    checkpoint = tmp_path / "killed" / CHECKPOINT
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, f"the run ended before it could be killed: {process.stderr.read().decode()}"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    killed_at = load_checkpoint(checkpoint)["epoch"]  # a whole checkpoint, never a torn one
+    assert 1 <= killed_at < 3
+    resumed = subprocess.run([*command, "--resume", "--json"], env=_env(), capture_output=True, text=True, check=True)
+    assert f"after epoch {killed_at} of 3" in resumed.stderr
+    assert json.loads(resumed.stdout)["epochs_done"] == 3
+    # the same settings as the command line, uninterrupted, in this process (also one thread)
+    train(TrainConfig(data=str(batches), out=str(tmp_path / "whole"), epochs=3, layers=3, channels=4, batch_size=32),
+          progress=False, log=lambda _: None)
+    reference, continued = load_checkpoint(tmp_path / "whole" / CHECKPOINT), load_checkpoint(checkpoint)
+    assert continued["epoch"] == reference["epoch"] == 3
+    _same_state({"o": reference["optimizer"], "s": reference["scheduler"], "m": reference["model"]},
+                {"o": continued["optimizer"], "s": continued["scheduler"], "m": continued["model"]})
+
+
+def test_torchrun_two_gloo_processes_agree(batches, tmp_path):
+    torchrun = Path(sys.executable).with_name("torchrun")
+    result = subprocess.run(
+        [str(torchrun), "--standalone", "--nproc-per-node", "2", "-m", "tgnas",
+         *_cli(batches, tmp_path, "--epochs", "2", "--json")],
+        env=_env(), capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout)  # only rank 0 prints
+    assert summary["world_size"] == 2 and summary["epochs_done"] == 2
+    assert len(summary["rank_checksums"]) == 2 and len(set(summary["rank_checksums"])) == 1
+    assert summary["train_images"] == TRAIN_IMAGES and 0 <= summary["top1"] <= summary["top5"] <= 100
+    assert summary["images_per_second"] > 0 and summary["params_M"] > 0
+    assert len((tmp_path / METRICS_CSV).read_text().splitlines()) == 3
+
+
+# -- command-line errors ------------------------------------------------------------------------------
+def test_cli_reports_bad_genotype_unknown_op_and_missing_data_in_one_line(batches, tmp_path, capsys):
+    cases = [
+        (["--genotype", "Genotype(normal=[('sep_conv_3x3', 0)"], "malformed DARTS genotype"),
+        (["--genotype", "DARTS_V7"], "unknown DARTS genotype name 'DARTS_V7'"),
+        (["--genotype", "Genotype(normal=[('conv_7x7', 0), ('sep_conv_3x3', 1)] * 4)"], "malformed DARTS genotype"),
+        (["--data", str(tmp_path / "missing")], "CIFAR-10 source .*missing does not exist"),
+        (["--epochs", "0"], "epochs must be a positive integer"),
+        (["--genotype", str(DARTS_V2).replace("dil_conv_3x3", "conv_7x7")],
+         "unknown DARTS op 'conv_7x7'.*accepted: none, max_pool_3x3"),
+    ]
+    for extra, message in cases:
+        arguments = _cli(batches, tmp_path / "out", "--epochs", "1", *extra)
+        assert main(arguments) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and error.startswith("tgnas: error: ")
+        assert re.search(message, error), (extra, error)
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,118 @@
+"""Operator descriptions and embeddings (paper §3.2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tgnas import embed
+from tgnas.describe import LENGTHS, describe, parse_operator
+from tgnas.embed import OperatorEmbedder, PCAReduction, pca_vocabulary
+from tgnas.spaces import darts, nb101, nb201
+
+
+@pytest.mark.parametrize(
+    "name, short",
+    [
+        ("conv7x7", "7x7 convolution"),
+        ("dil_conv_7x7", "7x7 dilated convolution with dilation 2"),
+        ("mbconv_e6_k5", "5x5 inverted residual convolution block with expansion ratio 6"),
+        ("sep_conv_9x9", "9x9 separable convolution"),
+        ("conv_3x3_d4", "3x3 convolution"),
+        ("maxpool5x5", "5x5 max pooling"),
+        ("avg_pool_3x3", "3x3 average pooling"),
+        ("skip_connect", "identity"),
+        ("none", "zero"),
+        ("swish_gate", "swish gate"),
+    ],
+)
+def test_invented_and_known_operators_get_descriptions_from_their_names(name, short):
+    assert describe(name, "short") == short
+
+
+def test_the_same_operator_under_two_spaces_names_reads_the_same():
+    # what lets a model trained on NB101 transfer to NB201
+    assert describe("conv3x3-bn-relu") == describe("nor_conv_3x3") == "3x3 convolution"
+    assert describe("maxpool3x3") == describe("max_pool_3x3")
+    # the medium sentence keeps the different normalisation order
+    assert "followed by batch normalization and a ReLU" in describe("conv3x3-bn-relu", "medium")
+    assert describe("nor_conv_3x3", "medium").startswith("A ReLU activation followed by a 3x3 convolution")
+
+
+def test_traits_of_an_inverted_residual_block():
+    traits = parse_operator("mbconv_e3_k7")
+    assert (traits.kind, traits.kernel, traits.expansion) == ("mbconv", 7, 3)
+    assert parse_operator("dil_conv_5x5").dilation == 2
+
+
+def test_every_operator_of_the_three_spaces_has_three_distinct_growing_descriptions():
+    for op in {*nb101.NB101_OPS, *nb201.NB201_OPS, *darts.DARTS_OPS, "input", "output", "concat"}:
+        texts = [describe(op, length) for length in LENGTHS]
+        assert len(set(texts)) == 3, op
+        assert len(texts[0]) < len(texts[1]) < len(texts[2]), op
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 3])
+def test_empty_or_non_string_operator_names_are_refused(bad):
+    with pytest.raises(ValueError, match="non-empty string"):
+        describe(bad)
+
+
+def test_unknown_length_lists_the_accepted_ones():
+    with pytest.raises(ValueError, match="short, medium, long"):
+        describe("conv3x3", "tiny")
+
+
+@pytest.fixture(scope="module")
+def embedder(tmp_path_factory):
+    return OperatorEmbedder(cache=tmp_path_factory.mktemp("embeddings"))
+
+
+def _cosine(a, b):
+    return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+
+def test_embeddings_are_384_d_and_semantically_ordered(embedder):
+    vectors = embedder.embed(["conv3x3-bn-relu", "conv5x5", "max_pool_3x3", "nor_conv_3x3"])
+    assert vectors.shape == (4, 384) and vectors.dtype == np.float32
+    # the paper's premise: conv3x3 is nearer to conv5x5 than to max pooling
+    assert _cosine(vectors[0], vectors[1]) > _cosine(vectors[0], vectors[2])
+    np.testing.assert_array_equal(vectors[0], vectors[3])
+
+
+def test_cached_embeddings_need_no_transformer(embedder, monkeypatch):
+    first = embedder.embed(["sep_conv_3x3"])
+    fresh = OperatorEmbedder(cache=embedder._cache_file.parent)
+
+    def refuse(model):
+        raise AssertionError("the transformer was loaded although the embedding was cached")
+
+    monkeypatch.setattr(embed, "_load_transformer", refuse)
+    np.testing.assert_array_equal(fresh.embed(["sep_conv_3x3"]), first)
+
+
+def test_pca_is_reproducible_and_64_d(embedder):
+    reduced = embedder.with_pca(64)
+    again = embedder.with_pca(64)
+    assert reduced.dim == 64 and reduced.key == "all-MiniLM-L6-v2/short/pca64"
+    np.testing.assert_array_equal(reduced.pca.components, again.pca.components)
+    assert reduced.embed(["conv7x7"]).shape == (1, 64)
+    assert len(pca_vocabulary()) > 64
+
+
+def test_pca_refuses_too_few_samples_and_wrong_sizes():
+    with pytest.raises(ValueError, match="at least 64 embeddings"):
+        PCAReduction.fit(np.zeros((10, 384)), 64)
+    pca = PCAReduction.fit(np.random.default_rng(0).normal(size=(100, 384)), 64)
+    with pytest.raises(ValueError, match="fitted on 384-d"):
+        pca.transform(np.zeros((2, 768)))
+    small = PCAReduction.fit(np.random.default_rng(0).normal(size=(100, 80)), 8)
+    with pytest.raises(ValueError, match="PCA expects 80-d"):
+        OperatorEmbedder(pca=small, cache=False)
+
+
+def test_unknown_model_and_bad_primed_vectors_are_refused(embedder):
+    with pytest.raises(ValueError, match="accepted: all-MiniLM-L6-v2"):
+        OperatorEmbedder("word2vec")
+    with pytest.raises(ValueError, match="another embedding model"):
+        embedder.prime(["3x3 convolution"], np.zeros((1, 768)))

@@ -1,0 +1,192 @@
+"""The GCN predictor and its training loop (paper §3.3), on small synthetic and real sources."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from tgnas.embed import OperatorEmbedder
+from tgnas.predictor import GCNConfig, GCNPredictor, GCNRegressor, Predictor, encode_graphs, normalised_adjacency
+from tgnas.spaces import create
+from tgnas.training import LabelledGraphs, LeakageError, TrainRecipe, normalise_labels, train
+from tgnas.training import loop
+
+
+@pytest.fixture(scope="module")
+def embedder(tmp_path_factory):
+    return OperatorEmbedder(cache=tmp_path_factory.mktemp("embeddings"))
+
+
+def _nb201_source(n=60, seed=0, name="toy"):
+    """NB201 cells labelled by a known rule (more 3x3 convolutions = better), for fitting tests."""
+    space = create("nb201")
+    rng = np.random.default_rng(seed)
+    cells = [c for c in (space.sample(rng) for _ in range(3 * n)) if c.has_path()][:n]
+    labels = [c.ops.count("nor_conv_3x3") + 0.5 * c.ops.count("nor_conv_1x1") + 0.01 * i for i, c in enumerate(cells)]
+    return LabelledGraphs(name, "nb201", [c.to_graph() for c in cells], np.array(labels))
+
+
+def test_graphs_are_deduplicated_and_padded(embedder):
+    space = create("nb201")
+    graphs = [space.to_graph(space.parse(s)) for s in (
+        "|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|",
+        "|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|",
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|",
+    )]
+    batch = encode_graphs(graphs, embedder)
+    assert len(batch) == 2 and list(batch.index) == [0, 0, 1]
+    assert batch.ops.shape == (2, 8) and batch.mask.sum(dim=1).tolist() == [3, 8]
+    assert batch.table.shape == (6, 384)  # input, output and the four operators used
+
+
+def test_a_score_does_not_depend_on_the_other_graphs_of_the_batch(embedder):
+    predictor = GCNPredictor(embedder, GCNConfig(), seed=1)
+    nb201 = create("nb201")
+    small = nb201.to_graph(nb201.parse("|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|"))
+    darts = create("darts")
+    big = darts.to_graph(darts.parse("DARTS_V2"), cell="both")  # 20 nodes: pads the small graph
+    alone = predictor.score([small])
+    together = predictor.score([big, small, big])
+    np.testing.assert_allclose(together[1], alone[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(together[0], together[2])
+
+
+def test_layers_equal_torch_geometric_dense_gcn_on_the_normalised_adjacency():
+    torch.manual_seed(0)
+    config = GCNConfig(layers=2, hidden=3, direction="forward", dropout=0.0)
+    network = GCNRegressor(4, config).eval()
+    table = torch.randn(5, 4)
+    ops = torch.tensor([[0, 2, 3, 1], [0, 4, 1, 0]])
+    adj = torch.zeros(2, 4, 4)
+    adj[0, 0, 1] = adj[0, 0, 2] = adj[0, 1, 2] = adj[0, 2, 3] = 1
+    adj[1, 0, 1] = adj[1, 1, 2] = 1
+    mask = torch.tensor([[True] * 4, [True, True, True, False]])
+    # reference: the paper's Â = D^-½(A+I)D^-½ through torch_geometric's own layer, node by node
+    h = table[ops]
+    forward_adjacency = adj.transpose(1, 2)
+    for conv in network.convs:
+        h = torch.relu(conv(h, forward_adjacency, mask))
+    expected = network.head(h.sum(dim=1)).squeeze(-1)
+    torch.testing.assert_close(network(table, ops, adj, mask), expected)
+    a = forward_adjacency[0] + torch.eye(4)
+    d = torch.diag(a.sum(dim=1).rsqrt())
+    torch.testing.assert_close(normalised_adjacency(forward_adjacency)[0], d @ a @ d)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"readout": "attention"}, "accepted: sum, mean, max, sum\\+mean"), ({"direction": "up"}, "accepted: undirected"),
+     ({"layers": 0}, "must be ≥ 1"), ({"dropout": 1.0}, "dropout")],
+)
+def test_bad_configs_are_explained(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        GCNConfig(**kwargs)
+
+
+def test_label_normalisation_puts_sources_on_one_scale():
+    percent = normalise_labels(np.array([90.0, 93.0, 94.0, 94.0]), "rank")
+    fraction = normalise_labels(np.array([0.90, 0.93, 0.94, 0.94]), "rank")
+    np.testing.assert_allclose(percent, fraction)
+    np.testing.assert_allclose(percent, [0.125, 0.375, 0.75, 0.75])
+    z = normalise_labels(np.array([1.0, 2.0, 3.0]), "zscore")
+    assert abs(z.mean()) < 1e-12 and abs(z.std() - 1) < 1e-12
+    with pytest.raises(ValueError, match="accepted: rank, zscore"):
+        normalise_labels(np.ones(3), "minmax")
+
+
+def test_the_zero_shot_routine_refuses_labels_of_the_target_space(embedder):
+    source = _nb201_source(10)
+    with pytest.raises(LeakageError, match="refusing to train a zero-shot nb201 model on nb201 labels"):
+        train([source], "nb201", GCNPredictor(embedder), TrainRecipe(epochs=1), progress=False)
+
+
+def test_sources_with_bad_labels_are_refused():
+    graphs = _nb201_source(5).graphs
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        LabelledGraphs("bad", "nb201", graphs, [1, 2, np.nan, 4, 5])
+    with pytest.raises(ValueError, match="5 graphs but labels of shape"):
+        LabelledGraphs("bad", "nb201", graphs, [1, 2])
+
+
+def test_fit_learns_a_counting_rule_that_graph_norm_erases(embedder):
+    # the reason graph normalisation is off by default (tgnas.predictor docstring)
+    from tgnas.metrics import rank_correlation
+
+    train_source, test_source = _nb201_source(80, seed=0), _nb201_source(40, seed=1)
+    taus = {}
+    for graph_norm in (False, True):
+        predictor = GCNPredictor(embedder, GCNConfig(hidden=32, readout="sum", graph_norm=graph_norm), seed=0)
+        assert isinstance(predictor, Predictor)
+        predictor.fit(train_source.graphs, train_source.labels, epochs=40, batch_size=16)
+        taus[graph_norm] = rank_correlation(predictor.score(test_source.graphs), test_source.labels)["kendall_tau"]
+    assert taus[False] > 0.6
+    assert taus[True] < taus[False] - 0.2
+
+
+def test_an_interrupted_run_resumes_to_the_same_weights(embedder, tmp_path, monkeypatch):
+    source = _nb201_source(40)
+    recipe = TrainRecipe(epochs=4, batch_size=16, seed=3)
+    config = GCNConfig(hidden=16)
+    straight = train([source], "darts", GCNPredictor(embedder, config, seed=3), recipe, progress=False)
+
+    calls = {"n": 0}
+    real_validate = loop._validate
+
+    def dies_in_epoch_3(predictor, prepared):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_validate(predictor, prepared)
+
+    monkeypatch.setattr(loop, "_validate", dies_in_epoch_3)
+    with pytest.raises(KeyboardInterrupt):
+        train([source], "darts", GCNPredictor(embedder, config, seed=3), recipe, checkpoint_dir=tmp_path, progress=False)
+    monkeypatch.setattr(loop, "_validate", real_validate)
+    assert torch.load(tmp_path / loop.CHECKPOINT_NAME, weights_only=False)["epoch"] == 2
+    resumed = train([source], "darts", GCNPredictor(embedder, config, seed=3), recipe, checkpoint_dir=tmp_path,
+                    resume=True, progress=False)
+    assert [h["epoch"] for h in resumed.history] == [1, 2, 3, 4]
+    assert resumed.best_epoch == straight.best_epoch
+    for a, b in zip(straight.predictor.network.state_dict().values(), resumed.predictor.network.state_dict().values()):
+        torch.testing.assert_close(a, b)
+
+
+def test_resuming_someone_elses_checkpoint_is_refused(embedder, tmp_path):
+    source = _nb201_source(20)
+    train([source], "darts", GCNPredictor(embedder, GCNConfig(hidden=8)), TrainRecipe(epochs=1), checkpoint_dir=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="belongs to a different run"):
+        train([source], "darts", GCNPredictor(embedder, GCNConfig(hidden=16)), TrainRecipe(epochs=1),
+              checkpoint_dir=tmp_path, resume=True, progress=False)
+
+
+@pytest.mark.real_data
+def test_nb101_source_merges_the_two_files_into_distinct_cells():
+    from tgnas.training import nb101_source
+
+    source = nb101_source()
+    assert source.space == "nb101"
+    assert 301 <= len(source) <= 331  # 301 distinct NASLib cells + up to 30 official ones
+    assert 70 < source.labels.min() and source.labels.max() < 96  # percent
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [("nb999", "accepted: nb101\\[:FILES\\], nb301\\[:N\\[:SEED\\]\\], nb201\\[:DATASETS\\]"),
+     ("nb301:many", "write nb301:N or nb301:N:SEED"), ("nb301:1", "at least 3 genotypes")],
+)
+def test_bad_source_specs_are_explained(spec, message):
+    from tgnas.training import load_source
+
+    with pytest.raises(ValueError, match=message):
+        load_source(spec)
+
+
+@pytest.mark.real_data
+def test_nb301_source_labels_darts_cells_in_percent():
+    from tgnas.training import load_source
+
+    source = load_source("nb301:20:1")
+    assert source.space == "darts" and len(source) == 20
+    assert all(len(graph.ops) == 20 for graph in source.graphs)  # both cells chained
+    assert 85 < source.labels.min() and source.labels.max() < 96

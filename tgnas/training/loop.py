@@ -1,0 +1,248 @@
+"""Training the GCN predictor: leakage check, per-source splits, early stopping, checkpoints.
+
+Leakage rule: a model trained for *zero-shot* use on a target space must never see a label of
+that space, neither for fitting nor for choosing the checkpoint. `train` therefore refuses any
+source whose space is the target (`LeakageError`), and model selection uses validation splits of
+the training sources only. In-space experiments (paper Fig. 2) pass ``target_space=None`` and
+their model cards say that target-space labels were used.
+
+Each epoch visits every source's training split in mini-batches drawn from one source at a time
+(labels of different sources are never compared, even after normalisation). The loss is ``mse``
+on the normalised labels, ``pairwise`` (logistic loss on every ordered pair of the batch: only
+the order matters for a proxy), or their sum ``mse+pairwise``.
+
+Checkpoints: after every epoch the full state (weights, optimiser, epoch, random states, history,
+best weights) is written atomically; ``resume=True`` continues from it and gives the same result
+as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from tgnas.atomic import atomic_output
+from tgnas.metrics import rank_correlation
+from tgnas.predictor import GCNPredictor, GraphBatch, encode_graphs
+from tgnas.training.sources import LABEL_NORMALISATIONS, LabelledGraphs, normalise_labels
+
+LOSSES = ("mse", "pairwise", "mse+pairwise")
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+class LeakageError(ValueError):
+    """Training data contain labels of the space the model is meant to score zero-shot."""
+
+
+@dataclass(frozen=True)
+class TrainRecipe:
+    """Optimisation settings; stored in model cards and checked on resume."""
+
+    epochs: int = 100
+    batch_size: int = 64
+    lr: float = 2e-3
+    weight_decay: float = 5e-4
+    loss: str = "mse+pairwise"
+    label_norm: str = "rank"
+    val_fraction: float = 0.1
+    patience: int = 40
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.epochs < 1 or self.batch_size < 2:
+            raise ValueError(f"epochs must be ≥ 1 and batch_size ≥ 2, got {self.epochs} and {self.batch_size}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}; accepted: {', '.join(LOSSES)}")
+        if self.label_norm not in LABEL_NORMALISATIONS:
+            raise ValueError(f"unknown label normalisation {self.label_norm!r}; accepted: {', '.join(LABEL_NORMALISATIONS)}")
+        if not 0 <= self.val_fraction < 1:
+            raise ValueError(f"val_fraction must be in [0, 1), got {self.val_fraction}")
+        if self.lr <= 0 or self.weight_decay < 0:
+            raise ValueError(f"lr must be > 0 and weight_decay ≥ 0, got {self.lr} and {self.weight_decay}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TrainResult:
+    """What `train` returns: the predictor (best validation weights) and the record of the run."""
+
+    predictor: GCNPredictor
+    history: list[dict] = field(default_factory=list)
+    best_epoch: int = 0
+    validation: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def check_no_leakage(sources: Sequence[LabelledGraphs], target_space: str | None) -> None:
+    """`LeakageError` if any source is labelled in ``target_space``."""
+    if target_space is None:
+        return
+    leaking = [source.name for source in sources if source.space == target_space]
+    if leaking:
+        raise LeakageError(
+            f"refusing to train a zero-shot {target_space} model on {target_space} labels (sources {leaking}); "
+            f"drop those sources, or pass target_space=None for an in-space experiment"
+        )
+
+
+def _split(source: LabelledGraphs, fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    order = rng.permutation(len(source))
+    n_val = int(round(fraction * len(source)))
+    if fraction > 0 and n_val < 3:
+        n_val = min(3, len(source) - 2)
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+@dataclass
+class _Prepared:
+    source: LabelledGraphs
+    batch: GraphBatch
+    targets: torch.Tensor
+    train_rows: np.ndarray
+    val_rows: np.ndarray
+
+
+def _prepare(predictor: GCNPredictor, sources: Sequence[LabelledGraphs], recipe: TrainRecipe) -> list[_Prepared]:
+    rng = np.random.default_rng(recipe.seed)
+    prepared = []
+    for source in sources:
+        if len(source) < 5:
+            raise ValueError(f"source {source.name!r} has {len(source)} labelled graphs; at least 5 are needed")
+        train_rows, val_rows = _split(source, recipe.val_fraction, rng)
+        targets = torch.tensor(normalise_labels(source.labels, recipe.label_norm), dtype=torch.float32)
+        prepared.append(_Prepared(source, encode_graphs(source.graphs, predictor.embedder), targets, train_rows, val_rows))
+    return prepared
+
+
+def _loss(predicted: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
+    total = predicted.new_zeros(())
+    if "mse" in kind:
+        total = total + torch.nn.functional.mse_loss(predicted, target)
+    if "pairwise" in kind:
+        difference = predicted[:, None] - predicted[None, :]
+        better = (target[:, None] - target[None, :]) > 0
+        if better.any():
+            total = total + torch.nn.functional.softplus(-difference[better]).mean()
+    return total
+
+
+@torch.no_grad()
+def _validate(predictor: GCNPredictor, prepared: list[_Prepared]) -> dict[str, float]:
+    predictor.network.eval()
+    result = {}
+    for item in prepared:
+        if len(item.val_rows) < 3:
+            continue
+        rows = item.batch.index[item.val_rows]
+        part = item.batch.rows(rows)
+        scores = predictor.network(part.table, part.ops, part.adj, part.mask).numpy()
+        result[item.source.name] = rank_correlation(scores, item.source.labels[item.val_rows])["kendall_tau"]
+    return result
+
+
+def _rng_state(rng: np.random.Generator) -> dict:
+    return {"numpy": rng.bit_generator.state, "torch": torch.get_rng_state()}
+
+
+def train(
+    sources: Sequence[LabelledGraphs],
+    target_space: str | None,
+    predictor: GCNPredictor | None = None,
+    recipe: TrainRecipe | None = None,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> TrainResult:
+    """Fit ``predictor`` on ``sources`` without labels of ``target_space`` (see module docstring)."""
+    if not sources:
+        raise ValueError("train needs at least one labelled source")
+    check_no_leakage(sources, target_space)
+    predictor = predictor or GCNPredictor()
+    recipe = recipe or TrainRecipe()
+    return fit_network(predictor, sources, recipe, checkpoint_dir=checkpoint_dir, resume=resume, progress=progress)
+
+
+def fit_network(
+    predictor: GCNPredictor,
+    sources: Sequence[LabelledGraphs],
+    recipe: TrainRecipe,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> TrainResult:
+    """The training loop itself (no leakage check: callers that need one go through `train`)."""
+    started = time.perf_counter()
+    torch.manual_seed(recipe.seed)
+    prepared = _prepare(predictor, sources, recipe)
+    network = predictor.network
+    optimiser = torch.optim.AdamW(network.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=recipe.epochs)
+    rng = np.random.default_rng(recipe.seed + 1)
+    history: list[dict] = []
+    best_state, best_metric, best_epoch, start_epoch = copy.deepcopy(network.state_dict()), -np.inf, 0, 0
+    checkpoint = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir else None
+    identity = {"recipe": recipe.to_dict(), "config": predictor.config.to_dict(), "embedder": predictor.embedder.key,
+                "sources": [s.name for s in sources]}
+    if checkpoint is not None and resume and checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        if state["identity"] != identity:
+            raise ValueError(
+                f"{checkpoint} belongs to a different run ({state['identity']}); use another checkpoint directory "
+                f"or start afresh without --resume"
+            )
+        network.load_state_dict(state["network"])
+        optimiser.load_state_dict(state["optimiser"])
+        scheduler.load_state_dict(state["scheduler"])
+        rng.bit_generator.state = state["rng"]["numpy"]
+        torch.set_rng_state(state["rng"]["torch"])
+        history, best_state = state["history"], state["best_state"]
+        best_metric, best_epoch, start_epoch = state["best_metric"], state["best_epoch"], state["epoch"]
+    bar = tqdm(range(start_epoch, recipe.epochs), desc="train TG predictor", disable=not progress,
+               initial=start_epoch, total=recipe.epochs)
+    for epoch in bar:
+        if epoch - best_epoch > recipe.patience and best_metric > -np.inf:
+            break
+        network.train()
+        batches = []
+        for source_index, item in enumerate(prepared):
+            order = rng.permutation(item.train_rows)
+            batches += [(source_index, order[i : i + recipe.batch_size]) for i in range(0, len(order), recipe.batch_size)]
+        losses = []
+        for position in rng.permutation(len(batches)):
+            source_index, rows = batches[position]
+            if len(rows) < 2:
+                continue
+            item = prepared[source_index]
+            part = item.batch.rows(item.batch.index[rows])
+            loss = _loss(network(part.table, part.ops, part.adj, part.mask), item.targets[rows], recipe.loss)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(float(loss.detach()))
+        scheduler.step()
+        validation = _validate(predictor, prepared)
+        metric = float(np.mean(list(validation.values()))) if validation else -float(np.mean(losses))
+        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "val_kendall_tau": validation, "val_metric": metric})
+        if metric > best_metric:
+            best_metric, best_epoch, best_state = metric, epoch + 1, copy.deepcopy(network.state_dict())
+        bar.set_postfix(loss=f"{history[-1]['loss']:.4f}", val_tau=f"{metric:.3f}")
+        if checkpoint is not None:
+            checkpoint.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_output(checkpoint) as stream:
+                torch.save({"identity": identity, "epoch": epoch + 1, "network": network.state_dict(),
+                            "optimiser": optimiser.state_dict(), "scheduler": scheduler.state_dict(),
+                            "rng": _rng_state(rng), "history": history, "best_state": best_state,
+                            "best_metric": best_metric, "best_epoch": best_epoch}, stream)
+    network.load_state_dict(best_state)
+    network.eval()
+    validation = history[best_epoch - 1]["val_kendall_tau"] if best_epoch else {}
+    return TrainResult(predictor, history, best_epoch, validation, time.perf_counter() - started)
