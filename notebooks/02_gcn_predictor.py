@@ -266,7 +266,7 @@ else:
 
 # %% [markdown]
 # **Paper vs ours.** The paper reports that its predictor stays strong down to 1 % of NB101 for
-# training; on NB201 the same holds in our run (see the table above: τ at 1 % vs 90 %). For the
+# training; on NB201 the same holds in our run (the table above: τ at 1 % vs the largest fraction). For the
 # zero-shot model, the paper's Table 3 values for TG are not in the text we have; its appendix
 # states the ranking quality is CIFAR-10 > CIFAR-100 > ImageNet16-120 for a model trained on
 # CIFAR-10 labels only. The comparison table above shows what our model achieves on each dataset,
