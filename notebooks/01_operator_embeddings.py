@@ -196,8 +196,8 @@ plt.show()
 
 # %% [markdown]
 # **Reading the table.** The paper reports that short sentences with `all-MiniLM-L6-v2-64` gave the
-# best τ and ρ and adopts that combination. Our shipped model uses what the validation splits of the
-# training spaces favour (chapter 02); with one seed per cell in the `ci` profile, differences of a
+# best τ and ρ and adopts that combination. Our shipped model uses short sentences without PCA, fixed
+# before this table was computed (chapter 02 explains the recipe); with one seed per cell in the `ci` profile, differences of a
 # few hundredths are within seed noise (chapter 02 shows the spread over seeds), so read this table
 # in the `paper` profile before drawing conclusions. Short sentences have one decisive advantage for
 # transfer: the NB101 and NB201 convolutions get *identical* embeddings, so whatever the GCN learns

@@ -27,3 +27,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "real_data" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch intra-op thread for a module of tiny networks: on a busy 2-core machine extra threads only wait."""
+    from tgnas.search.result import torch_threads
+
+    with torch_threads(1):
+        yield

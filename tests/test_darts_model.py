@@ -21,12 +21,7 @@ from tgnas.darts.ops import OPS, FactorizedReduce, build_op
 from tgnas.spaces.darts import DARTS_OPS, DARTS_V1, DARTS_V2, DartsGenotype, DartsSpace
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the test machine has 2 cores shared with other jobs
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _uniform(op: str, concat=(2, 3, 4, 5)) -> DartsGenotype:

@@ -28,12 +28,7 @@ TRAIN_IMAGES, TEST_IMAGES = 160, 40
 TINY = dict(layers=3, channels=4, batch_size=32, drop_path=0.2, auxiliary_weight=0.4)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the test machine has 2 cores shared with other jobs
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
