@@ -7,6 +7,10 @@
 
 Every method takes the same inputs and returns a `SearchResult`; the proxy is the only signal a
 search uses (benchmark tables only enter through optional `Constraints`).
+
+Query-based searches (`query_search`: AG-Net-style, TG-warm, random, regularised evolution) instead
+pay for NB201 validation accuracies with a counted budget (`tgnas.search.oracle`); their result's
+``queries`` says how many real evaluations they spent.
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from tgnas.search.constraints import Constraints, ImpossibleConstraintError, fea
 from tgnas.search.evolution import EvolutionSettings, evolution_search
 from tgnas.search.hybrid import hybrid_search
 from tgnas.search.pruning import pruning_search, supernet_graph
+from tgnas.search.agnet import AGNetSettings, agnet_search
+from tgnas.search.oracle import BenchmarkOracle, QueryBudgetExhausted, incumbent_curve, queried_curve, queries_to_reach
+from tgnas.search.query_baselines import QueryAgingSettings, query_random_search, query_regularized_evolution
 from tgnas.search.result import Evaluator, GraphScorer, SearchResult, torch_threads
+from tgnas.search.tg_warm import TGWarmSettings, tg_warm_search
 
 METHODS = {
     "hybrid": hybrid_search,
@@ -30,6 +38,8 @@ METHODS = {
     "exhaustive": exhaustive_search,
 }
 SEARCH_SPACES = ("nb201", "darts")
+#: query-based methods (they spend benchmark queries; NB201 only)
+QUERY_METHODS = ("agnet", "tg-warm", "random", "re")
 
 
 def search(
@@ -59,8 +69,54 @@ def search(
         return METHODS[method](evaluator, seed=seed, progress=progress, **options)
 
 
+def query_search(
+    space: str,
+    method: str,
+    queries: int = 100,
+    seed: int | None = 0,
+    proxy: GraphScorer | None = None,
+    dataset: str = "cifar10",
+    constraints: Constraints | None = None,
+    progress: bool = False,
+    threads: int | None = 1,
+    settings: Any = None,
+) -> SearchResult:
+    """Run a query-based ``method`` with a budget of ``queries`` NB201 validation-accuracy lookups.
+
+    ``proxy`` (the TG proxy) is needed by ``tg-warm`` only; ``settings`` is `AGNetSettings`,
+    `TGWarmSettings` or `QueryAgingSettings` for ``agnet``, ``tg-warm`` and ``re``. Constraints are
+    free (no query) and infeasible cells are never queried. The result's ``arch`` is the best cell by
+    validation accuracy; `incumbent_curve` turns it into test accuracy per query.
+    """
+    if space != "nb201":
+        raise ValueError(f"query-based search needs a benchmark table to query: nb201, not {space!r}")
+    if method not in QUERY_METHODS:
+        raise ValueError(f"unknown query search method {method!r}; accepted: {', '.join(QUERY_METHODS)}")
+    expected = {"agnet": AGNetSettings, "tg-warm": TGWarmSettings, "re": QueryAgingSettings}.get(method)
+    if settings is not None and (expected is None or not isinstance(settings, expected)):
+        accepted = expected.__name__ if expected else "no settings"
+        raise ValueError(f"the {method} query search takes {accepted}, not {type(settings).__name__}")
+    if method == "tg-warm":
+        if proxy is None:
+            raise ValueError("tg-warm needs the TG proxy: pass proxy=TGProxy.load('nb201')")
+        if getattr(proxy, "space", space) != space:
+            raise ValueError(f"the proxy scores {proxy.space} architectures, not {space}")
+    oracle = BenchmarkOracle(queries, dataset=dataset, constraints=feasibility_for(space, constraints))
+    with torch_threads(threads):
+        if method == "agnet":
+            return agnet_search(oracle, seed=seed, settings=settings, progress=progress)
+        if method == "tg-warm":
+            return tg_warm_search(oracle, proxy, seed=seed, settings=settings, progress=progress)
+        if method == "re":
+            return query_regularized_evolution(oracle, seed=seed, settings=settings, progress=progress)
+        return query_random_search(oracle, seed=seed, progress=progress)
+
+
 __all__ = [
-    "AgingSettings", "Constraints", "Evaluator", "EvolutionSettings", "ImpossibleConstraintError", "METHODS",
-    "SearchResult", "evolution_search", "exhaustive_search", "hybrid_search", "parse_latency_limit",
-    "pruning_search", "random_search", "regularized_evolution", "search", "supernet_graph",
+    "AGNetSettings", "AgingSettings", "BenchmarkOracle", "Constraints", "Evaluator", "EvolutionSettings",
+    "ImpossibleConstraintError", "METHODS", "QUERY_METHODS", "QueryAgingSettings", "QueryBudgetExhausted",
+    "SearchResult", "TGWarmSettings", "agnet_search", "evolution_search", "exhaustive_search", "hybrid_search",
+    "incumbent_curve", "parse_latency_limit", "pruning_search", "queried_curve", "queries_to_reach",
+    "query_random_search", "query_regularized_evolution", "query_search", "random_search",
+    "regularized_evolution", "search", "supernet_graph", "tg_warm_search",
 ]

@@ -40,9 +40,11 @@ class SearchResult:
 
     Attributes:
         space: search space name (``nb201``, ``darts``).
-        method: ``hybrid``, ``pruning``, ``evolution``, ``random``, ``re`` or ``exhaustive``.
+        method: ``hybrid``, ``pruning``, ``evolution``, ``random``, ``re`` or ``exhaustive`` (proxy
+            searches), or ``agnet``, ``tg-warm``, ``random``, ``re`` (query searches).
         arch: the found architecture in the space's canonical string form.
-        score: its proxy score (−inf only if no feasible architecture was found).
+        score: its proxy score (−inf only if no feasible architecture was found); for a query
+            search, its queried validation accuracy (%).
         seconds: wall time of the search (proxy loading excluded).
         evaluations: distinct architectures scored by the proxy (supernet graphs of the pruning
             rounds are counted in the trajectory, not here).
@@ -52,6 +54,8 @@ class SearchResult:
         trajectory: one dict per step (pruning round, generation, cycle …) with at least ``step``,
             ``best_score``, ``evaluations`` and ``seconds`` since the start.
         parts: the sub-results of a hybrid run, by part name.
+        queries: benchmark queries spent (real evaluations: 0 for the zero-cost methods; see
+            `tgnas.search.oracle`).
     """
 
     space: str
@@ -64,6 +68,7 @@ class SearchResult:
     winner: str
     trajectory: list[dict[str, Any]] = field(default_factory=list)
     parts: dict[str, "SearchResult"] = field(default_factory=dict)
+    queries: int = 0
 
     @property
     def feasible(self) -> bool:

@@ -1,0 +1,78 @@
+"""What each query buys: run query searches over seeds and tabulate their best-found accuracy per query.
+
+`query_curves` runs every (method, seed) with one budget and returns a long table with, after each
+query q, the test accuracy of the cell the method would return (chosen on validation accuracy,
+`incumbent_curve`) and the best test accuracy among the queried cells (`queried_curve`). With
+``results_dir`` every finished run is stored as JSON (atomically) and reused, so an interrupted
+comparison resumes where it stopped. `queries_needed` reads the table: how many queries each run
+needed to reach an accuracy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from tgnas.atomic import write_text_atomic
+from tgnas.search.result import GraphScorer, SearchResult
+
+
+def _run(method: str, seed: int, budget: int, proxy: GraphScorer | None, dataset: str, results_dir: Path | None) -> SearchResult:
+    from tgnas.search import query_search
+
+    path = results_dir / f"{method}_seed{seed}_q{budget}_{dataset}.json" if results_dir else None
+    if path is not None and path.is_file():
+        data = json.loads(path.read_text())
+        data.pop("parts", None)
+        return SearchResult(**data)
+    result = query_search("nb201", method, queries=budget, seed=seed, proxy=proxy, dataset=dataset)
+    if path is not None:
+        write_text_atomic(path, json.dumps(result.to_dict()))
+    return result
+
+
+def query_curves(
+    methods: Sequence[str],
+    seeds: Sequence[int],
+    budget: int,
+    proxy: GraphScorer | None = None,
+    dataset: str = "cifar10",
+    results_dir: str | Path | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Columns ``method, seed, queries, incumbent_test, queried_test, incumbent_val, seconds`` (one row
+    per query of every run; ``seconds``: the run's wall time so far)."""
+    from tqdm import tqdm
+
+    from tgnas.data.nb201 import load_nb201_table
+    from tgnas.search.oracle import incumbent_curve, queried_curve
+
+    directory = Path(results_dir) if results_dir is not None else None
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+    table = load_nb201_table()
+    frames = []
+    runs = [(method, seed) for method in methods for seed in seeds]
+    for method, seed in tqdm(runs, desc="query searches", disable=not progress, leave=False):
+        result = _run(method, seed, budget, proxy, dataset, directory)
+        values = np.array([entry["value"] for entry in result.trajectory])
+        frames.append(pd.DataFrame({
+            "method": method, "seed": seed, "queries": np.arange(1, result.queries + 1),
+            "incumbent_test": incumbent_curve(result, table, dataset),
+            "queried_test": queried_curve(result, table, dataset),
+            "incumbent_val": np.maximum.accumulate(values),
+            "seconds": [entry["seconds"] for entry in result.trajectory],
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def queries_needed(curves: pd.DataFrame, column: str, threshold: float) -> pd.Series:
+    """Per (method, seed): the first query count at which ``column`` >= ``threshold`` (NaN: never)."""
+    reached = curves[curves[column] >= threshold]
+    first = reached.groupby(["method", "seed"])["queries"].min()
+    runs = curves.groupby(["method", "seed"]).size().index
+    return first.reindex(runs)
