@@ -329,6 +329,12 @@ class AGNetSearch:
                 self._query([candidates[i] for i in best])
                 bar.update(self.oracle.queries - before)
 
+    def result(self, method: str, seed: int | None, evaluations: int = 0) -> SearchResult:
+        """The oracle's result, with the number of fallback rounds in the last trajectory entry."""
+        result = self.oracle.result(method, seed, evaluations=evaluations)
+        result.trajectory[-1]["fallback_rounds"] = self.fallback_rounds
+        return result
+
 
 def agnet_search(
     oracle: BenchmarkOracle, seed: int | None = 0, settings: AGNetSettings | None = None, progress: bool = False
@@ -336,6 +342,4 @@ def agnet_search(
     """Run the AG-Net-style search until the oracle's budget is spent (module docstring)."""
     run = AGNetSearch(oracle, seed, settings or AGNetSettings())
     run.run(progress)
-    result = oracle.result("agnet", seed)
-    result.trajectory[-1]["fallback_rounds"] = run.fallback_rounds
-    return result
+    return run.result("agnet", seed)

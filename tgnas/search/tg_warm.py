@@ -52,6 +52,4 @@ def tg_warm_search(
     prior, evaluations = tg_prior(proxy, settings.prior_weight_factor)
     run = AGNetSearch(oracle, seed, settings, prior=prior)
     run.run(progress)
-    result = oracle.result("tg-warm", seed, evaluations=evaluations)
-    result.trajectory[-1]["fallback_rounds"] = run.fallback_rounds
-    return result
+    return run.result("tg-warm", seed, evaluations)
