@@ -45,13 +45,13 @@ import numpy as np
 import pandas as pd
 
 from tgnas.data.nb201 import load_nb201_table
-from tgnas.describe import LENGTHS, describe
-from tgnas.embed import OperatorEmbedder
+from tgnas.tg.describe import LENGTHS, describe
+from tgnas.tg.embed import OperatorEmbedder
 from tgnas.metrics import rank_correlation
-from tgnas.predictor import GCNPredictor
-from tgnas.proxy import NO_PATH_SCORE
+from tgnas.tg.predictor import GCNPredictor
+from tgnas.tg.proxy import NO_PATH_SCORE
 from tgnas.spaces import darts, nb101, nb201
-from tgnas.training import TrainRecipe, nb101_source, nb301_source, train
+from tgnas.tg import TrainRecipe, nb101_source, nb301_source, train_predictor
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -63,7 +63,7 @@ print(f"profile={profile}: epochs={epochs}, nb301_n={nb301_n}, seeds={seeds}")
 # %% [markdown]
 # ## Table 1 — operator descriptions
 #
-# One rule-based describer (`tgnas.describe`) writes every sentence from what the operator's
+# One rule-based describer (`tgnas.tg.describe`) writes every sentence from what the operator's
 # name says (kind, kernel, dilation, expansion ratio, order of ReLU/BN). The same operator under
 # two spaces' names reads the same in the short form (NB101's `conv3x3-bn-relu` and NB201's
 # `nor_conv_3x3` are both "3x3 convolution"); the medium and long forms keep the difference in
@@ -118,7 +118,7 @@ pd.DataFrame([{"a": a, "b": b, "cosine": round(float(similarity[index[a], index[
 # ## PCA picture
 #
 # The first two principal components of the operator embeddings (fitted on the fixed vocabulary of
-# `tgnas.embed.pca_vocabulary`, the same fit that gives the 64-d variant). Convolutions, pooling
+# `tgnas.tg.embed.pca_vocabulary`, the same fit that gives the 64-d variant). Convolutions, pooling
 # and the parameter-free operators form separate groups, and the invented operators land beside
 # their relatives.
 
@@ -172,7 +172,7 @@ for variant, base in (("all-MiniLM-L6-v2", None), ("all-MiniLM-L6-v2-64", 64)):
             variant_embedder = variant_embedder.with_pca(base)
         for seed in seeds:
             predictor = GCNPredictor(variant_embedder, seed=seed)
-            run = train(sources, "nb201", predictor, TrainRecipe(epochs=epochs, seed=seed), progress=False)
+            run = train_predictor(sources, "nb201", predictor, TrainRecipe(epochs=epochs, seed=seed), progress=False)
             scores = predictor.score(nb201_graphs)
             scores[~has_path] = NO_PATH_SCORE
             correlation = rank_correlation(scores, cifar10)

@@ -57,9 +57,9 @@ from scipy import stats
 from tgnas import TGProxy
 from tgnas.data.nb201 import DATASETS, load_nb201_table
 from tgnas.metrics import rank_correlation
-from tgnas.predictor import GCNConfig, GCNPredictor
-from tgnas.proxy import NO_PATH_SCORE, evaluate_nb201
-from tgnas.training import LabelledGraphs, TrainRecipe, nb101_source, nb301_source, train
+from tgnas.tg.predictor import GCNConfig, GCNPredictor
+from tgnas.tg.proxy import NO_PATH_SCORE, evaluate_nb201
+from tgnas.tg import LabelledGraphs, TrainRecipe, nb101_source, nb301_source, train_predictor
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -90,8 +90,8 @@ print(f"NB101: {len(nb101)} distinct labelled cells; NB301-surrogate DARTS cells
 # %%
 cross = []
 for seed in seeds:
-    from_darts = train([nb301], "nb101", GCNPredictor(seed=seed), TrainRecipe(epochs=epochs, seed=seed), progress=False)
-    from_nb101 = train([nb101], "darts", GCNPredictor(seed=seed), TrainRecipe(epochs=epochs, seed=seed), progress=False)
+    from_darts = train_predictor([nb301], "nb101", GCNPredictor(seed=seed), TrainRecipe(epochs=epochs, seed=seed), progress=False)
+    from_nb101 = train_predictor([nb101], "darts", GCNPredictor(seed=seed), TrainRecipe(epochs=epochs, seed=seed), progress=False)
     cross.append({"seed": seed,
                   "DARTS(NB301) → NB101 τ": rank_correlation(from_darts.predictor.score(nb101.graphs), nb101.labels)["kendall_tau"],
                   "NB101 → DARTS(NB301) τ": rank_correlation(from_nb101.predictor.score(nb301.graphs), nb301.labels)["kendall_tau"]})
@@ -105,7 +105,7 @@ cross.round(3)
 # of the training sources — what a user without target labels can see. **`NB201 τ`** (all 15,625
 # cells, CIFAR-10 test accuracy) is reported for analysis only: the shipped recipe was fixed before,
 # from the paper (2 layers, Â, weight decay) plus one deviation argued without NB201 labels (no graph
-# normalisation: it erases node counts, see `tgnas.predictor`), and it is not re-chosen from this
+# normalisation: it erases node counts, see `tgnas.tg.predictor`), and it is not re-chosen from this
 # table. "official-like" is the official code's predictor shape: 4 GCN layers, no adjacency
 # normalisation, no graph normalisation.
 
@@ -124,7 +124,7 @@ for source_name, sources in source_sets.items():
         if source_name != "NB101 + NB301" and config_name != "2 layers, no GraphNorm, sum":
             continue  # source ablation on one architecture keeps the ci run short
         for seed in seeds:
-            run = train(sources, "nb201", GCNPredictor(config=config, seed=seed), TrainRecipe(epochs=epochs, seed=seed),
+            run = train_predictor(sources, "nb201", GCNPredictor(config=config, seed=seed), TrainRecipe(epochs=epochs, seed=seed),
                         progress=False)
             scores = run.predictor.score(nb201_graphs)
             scores[~has_path] = NO_PATH_SCORE
@@ -222,7 +222,7 @@ for fraction in fractions:
     held_out = np.setdiff1d(valid, chosen_rows)
     source = LabelledGraphs(f"nb201-{fraction}", "nb201", [nb201_graphs[i] for i in chosen_rows], validation_labels[chosen_rows])
     started = time.perf_counter()
-    run = train([source], None, GCNPredictor(seed=0), TrainRecipe(epochs=fig2_epochs, seed=0), progress=False)
+    run = train_predictor([source], None, GCNPredictor(seed=0), TrainRecipe(epochs=fig2_epochs, seed=0), progress=False)
     scores = run.predictor.score([nb201_graphs[i] for i in held_out])
     correlation = rank_correlation(scores, accuracy["cifar10"][held_out])
     fig2_rows.append({"train fraction": fraction, "train cells": len(chosen_rows), "test cells": len(held_out),
@@ -259,7 +259,7 @@ else:
         n_train = max(10, int(round(fraction * len(full_nb101))))
         part = full_nb101.subset(order[:n_train], name=f"nb101-{fraction}")
         held_out = full_nb101.subset(order[n_train:])
-        run = train([part], None, GCNPredictor(seed=0), TrainRecipe(epochs=fig2_epochs, seed=0), progress=True)
+        run = train_predictor([part], None, GCNPredictor(seed=0), TrainRecipe(epochs=fig2_epochs, seed=0), progress=True)
         correlation = rank_correlation(run.predictor.score(held_out.graphs), held_out.labels)
         nb101_rows.append({"train fraction": fraction, "train cells": n_train, **correlation})
     print(pd.DataFrame(nb101_rows).round(3))

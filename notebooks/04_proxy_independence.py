@@ -24,7 +24,7 @@
 # * **precomputed NAS-Bench-Suite-Zero (NB-SZ) scores** for the large tables: 9,445 cells for
 #   CIFAR-10 and ImageNet16-120, but **only 725 cells for CIFAR-100** (the only CIFAR-100 proxy file
 #   available; see SOURCES.md);
-# * **our own implementation** (`tgnas.proxies`, CPU, one minibatch of 64 CIFAR-10 training images),
+# * **our own implementation** (`tgnas.zerocost`, CPU, one minibatch of 64 CIFAR-10 training images),
 #   run on a sample of cells to check it against NB-SZ and to measure the cost per cell.
 #
 # **Parameters** (papermill; `tgnas book run --profile paper --only 04_proxy_independence`):
@@ -63,9 +63,9 @@ from tgnas import TGProxy
 from tgnas.data.nb201 import DATASETS, load_nb201_table
 from tgnas.data.zc import ZC_PROXIES, load_zc_partial, load_zc_proxies
 from tgnas.metrics import rank_correlation
-from tgnas.proxies import proxy_names
-from tgnas.proxies.compute import compute_proxies, load_minibatch
-from tgnas.proxies.validate import sample_reference_cells
+from tgnas.zerocost import proxy_names
+from tgnas.zerocost.compute import compute_proxies, load_minibatch
+from tgnas.zerocost.validate import sample_reference_cells
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -197,7 +197,7 @@ combination.round(4)
 # %% [markdown]
 # ## Our proxy implementation against NB-SZ, and the cost per cell
 #
-# `n_own` cells are drawn from those with CIFAR-10 NB-SZ scores and scored by `tgnas.proxies` (CPU,
+# `n_own` cells are drawn from those with CIFAR-10 NB-SZ scores and scored by `tgnas.zerocost` (CPU,
 # one minibatch of CIFAR-10 *training* images, PyTorch's default initialisation, seed `seed`). The
 # Spearman ρ with the NB-SZ score of the same proxy shows whether our definitions agree with theirs;
 # params and flops must agree exactly. The cost column is our wall-clock seconds per cell per proxy on
@@ -249,7 +249,7 @@ print(f"cheapest data-dependent proxy ({cost.loc[['snip', 'grad_norm', 'nwot', '
 # * **Table 3 numbers.** The paper's Table 3 values are not in the paper text we have, so there is no
 #   paper column; Fig. 10 is compared qualitatively (which proxies cluster, which stand apart).
 # * **CIFAR-100** proxy scores exist for 725 cells only; its heatmap and Table 3 column use those.
-# * **Our proxies vs NB-SZ.** Same definitions (see `tgnas/proxies/*.py`), but a different random
+# * **Our proxies vs NB-SZ.** Same definitions (see `tgnas/zerocost/*.py`), but a different random
 #   initialisation, a different minibatch (class-balanced, no augmentation; NB-SZ took a random augmented
 #   batch) and CPU arithmetic, so values differ while rankings should agree. The printed ρ shows where they
 #   do; proxies driven by one random minibatch and one random initialisation (plain, grasp, fisher,

@@ -35,7 +35,7 @@
 # | `threads` | torch CPU threads (1 in `ci`: two threads on a busy 2-core machine spin and run several times slower) | 1 | all cores |
 # | `seed` | subset choice, initial weights, augmentation | 0 | 0 |
 #
-# Everything else is the DARTS protocol (`tgnas.darts.train.DEFAULTS`): SGD with momentum 0.9, lr
+# Everything else is the DARTS protocol (`tgnas.darts.trainer.DEFAULTS`): SGD with momentum 0.9, lr
 # 0.025 cosine-decayed to 0, weight decay 3e-4, drop-path 0.3 (ramped), cutout 16, auxiliary head
 # weight 0.4, gradient clipping at 5. The ImageNet run of Table 5 is the same command with
 # `--dataset imagenet` (C = 48, 14 cells, lr 0.5 with warm-up, label smoothing 0.1; see the end).
@@ -61,7 +61,7 @@ import pandas as pd
 import torch
 
 from tgnas.darts.model import build_network, count_flops, count_parameters
-from tgnas.darts.train import TrainConfig, train
+from tgnas.darts.trainer import TrainConfig, train_network
 from tgnas.data.nb301 import NB301Surrogate
 from tgnas.spaces.darts import DartsGenotype, DartsSpace
 from tgnas.spaces.draw import draw_graph
@@ -124,7 +124,7 @@ sizes.round(3)
 # %% [markdown]
 # ## Training
 #
-# `tgnas.darts.train.train` is what `tgnas darts-train` runs: it checkpoints every epoch (atomically),
+# `tgnas.darts.trainer.train_network` is what `tgnas darts-train` runs: it checkpoints every epoch (atomically),
 # logs `metrics.csv` / `metrics.json`, and resumes a killed run exactly. The run below uses the
 # data directory's CIFAR-10 (JPEG re-encodings of the official images, see SOURCES.md).
 
@@ -134,7 +134,7 @@ with tempfile.TemporaryDirectory(prefix="tgnas-darts-") as out_dir:  # checkpoin
                          channels=channels, batch_size=batch_size, limit_images=train_images,
                          limit_test_images=test_images, seed=seed)
     started = time.perf_counter()
-    summary = train(config, progress=False)
+    summary = train_network(config, progress=False)
     wall_seconds = time.perf_counter() - started
     history = pd.read_csv(f"{out_dir}/metrics.csv")
 print(f"trained {summary['epochs_done']} epochs on {summary['train_images']:,} images in {wall_seconds:.0f} s; "

@@ -21,7 +21,7 @@ from PIL import Image
 from tgnas.cli import main
 from tgnas.darts import augment
 from tgnas.darts.imagenet import ImageFolder
-from tgnas.darts.train import CHECKPOINT, METRICS_CSV, TrainConfig, WarmupCosine, load_checkpoint, train
+from tgnas.darts.trainer import CHECKPOINT, METRICS_CSV, TrainConfig, WarmupCosine, load_checkpoint, train_network
 from tgnas.spaces.darts import DARTS_V2
 
 TRAIN_IMAGES, TEST_IMAGES = 160, 40
@@ -156,11 +156,11 @@ def _same_state(first, second) -> None:
 
 def test_resumed_run_equals_uninterrupted_run(batches, tmp_path):
     config = TrainConfig(data=str(batches), epochs=2, **TINY)
-    whole = train(replace(config, out=str(tmp_path / "whole")), progress=False, log=lambda _: None)
-    part = train(replace(config, out=str(tmp_path / "split"), stop_after=1), progress=False, log=lambda _: None)
+    whole = train_network(replace(config, out=str(tmp_path / "whole")), progress=False, log=lambda _: None)
+    part = train_network(replace(config, out=str(tmp_path / "split"), stop_after=1), progress=False, log=lambda _: None)
     assert part["epochs_done"] == 1 and load_checkpoint(tmp_path / "split" / CHECKPOINT)["epoch"] == 1
     messages = []
-    resumed = train(replace(config, out=str(tmp_path / "split"), resume=True), progress=False, log=messages.append)
+    resumed = train_network(replace(config, out=str(tmp_path / "split"), resume=True), progress=False, log=messages.append)
     assert messages[0].startswith("resumed") and "after epoch 1 of 2" in messages[0]
     assert resumed["epochs_done"] == whole["epochs_done"] == 2
     reference, continued = load_checkpoint(tmp_path / "whole" / CHECKPOINT), load_checkpoint(tmp_path / "split" / CHECKPOINT)
@@ -178,12 +178,12 @@ def test_resumed_run_equals_uninterrupted_run(batches, tmp_path):
     assert csv_rows[0].startswith("epoch,lr,drop_path_prob,train_loss,train_top1,test_loss,test_top1,test_top5")
     assert len(csv_rows) == 3
     with pytest.raises(ValueError, match="cannot resume .*settings differ .*layers: checkpoint 3, now 4"):
-        train(replace(config, out=str(tmp_path / "split"), resume=True, layers=4), progress=False, log=lambda _: None)
+        train_network(replace(config, out=str(tmp_path / "split"), resume=True, layers=4), progress=False, log=lambda _: None)
 
 
 def test_training_learns_the_synthetic_task(batches, tmp_path):
     config = TrainConfig(data=str(batches), epochs=4, lr=0.1, cutout=0, out=str(tmp_path), **{**TINY, "drop_path": 0.0})
-    summary = train(config, progress=False, log=lambda _: None)
+    summary = train_network(config, progress=False, log=lambda _: None)
     history = load_checkpoint(tmp_path / CHECKPOINT)["history"]
     assert history[-1]["train_loss"] < history[0]["train_loss"]
     assert summary["top5"] >= summary["top1"] and summary["top1"] > 10.0  # chance is 10 %
@@ -207,7 +207,7 @@ def test_killed_run_resumes_with_the_same_epochs_and_optimiser_state(batches, tm
     assert f"after epoch {killed_at} of 3" in resumed.stderr
     assert json.loads(resumed.stdout)["epochs_done"] == 3
     # the same settings as the command line, uninterrupted, in this process (also one thread)
-    train(TrainConfig(data=str(batches), out=str(tmp_path / "whole"), epochs=3, layers=3, channels=4, batch_size=32),
+    train_network(TrainConfig(data=str(batches), out=str(tmp_path / "whole"), epochs=3, layers=3, channels=4, batch_size=32),
           progress=False, log=lambda _: None)
     reference, continued = load_checkpoint(tmp_path / "whole" / CHECKPOINT), load_checkpoint(checkpoint)
     assert continued["epoch"] == reference["epoch"] == 3

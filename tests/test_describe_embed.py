@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tgnas import embed
-from tgnas.describe import LENGTHS, describe, parse_operator
-from tgnas.embed import OperatorEmbedder, PCAReduction, pca_vocabulary
+from tgnas.tg import embed
+from tgnas.tg.describe import LENGTHS, describe, parse_operator
+from tgnas.tg.embed import OperatorEmbedder, PCAReduction, pca_vocabulary
 from tgnas.spaces import darts, nb101, nb201
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from tgnas.embed import OperatorEmbedder
-from tgnas.predictor import GCNConfig, GCNPredictor, GCNRegressor, Predictor, encode_graphs, normalised_adjacency
+from tgnas.tg.embed import OperatorEmbedder
+from tgnas.tg.predictor import GCNConfig, GCNPredictor, GCNRegressor, Predictor, encode_graphs, normalised_adjacency
 from tgnas.spaces import create
-from tgnas.training import LabelledGraphs, LeakageError, TrainRecipe, normalise_labels, train
-from tgnas.training import loop
+from tgnas.tg import LabelledGraphs, LeakageError, TrainRecipe, normalise_labels, train_predictor
+from tgnas.tg import train as loop
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_label_normalisation_puts_sources_on_one_scale():
 def test_the_zero_shot_routine_refuses_labels_of_the_target_space(embedder):
     source = _nb201_source(10)
     with pytest.raises(LeakageError, match="refusing to train a zero-shot nb201 model on nb201 labels"):
-        train([source], "nb201", GCNPredictor(embedder), TrainRecipe(epochs=1), progress=False)
+        train_predictor([source], "nb201", GCNPredictor(embedder), TrainRecipe(epochs=1), progress=False)
 
 
 def test_sources_with_bad_labels_are_refused():
@@ -110,7 +110,7 @@ def test_sources_with_bad_labels_are_refused():
 
 
 def test_fit_learns_a_counting_rule_that_graph_norm_erases(embedder):
-    # the reason graph normalisation is off by default (tgnas.predictor docstring)
+    # the reason graph normalisation is off by default (tgnas.tg.predictor docstring)
     from tgnas.metrics import rank_correlation
 
     train_source, test_source = _nb201_source(80, seed=0), _nb201_source(40, seed=1)
@@ -128,7 +128,7 @@ def test_an_interrupted_run_resumes_to_the_same_weights(embedder, tmp_path, monk
     source = _nb201_source(40)
     recipe = TrainRecipe(epochs=4, batch_size=16, seed=3)
     config = GCNConfig(hidden=16)
-    straight = train([source], "darts", GCNPredictor(embedder, config, seed=3), recipe, progress=False)
+    straight = train_predictor([source], "darts", GCNPredictor(embedder, config, seed=3), recipe, progress=False)
 
     calls = {"n": 0}
     real_validate = loop._validate
@@ -141,10 +141,10 @@ def test_an_interrupted_run_resumes_to_the_same_weights(embedder, tmp_path, monk
 
     monkeypatch.setattr(loop, "_validate", dies_in_epoch_3)
     with pytest.raises(KeyboardInterrupt):
-        train([source], "darts", GCNPredictor(embedder, config, seed=3), recipe, checkpoint_dir=tmp_path, progress=False)
+        train_predictor([source], "darts", GCNPredictor(embedder, config, seed=3), recipe, checkpoint_dir=tmp_path, progress=False)
     monkeypatch.setattr(loop, "_validate", real_validate)
     assert torch.load(tmp_path / loop.CHECKPOINT_NAME, weights_only=False)["epoch"] == 2
-    resumed = train([source], "darts", GCNPredictor(embedder, config, seed=3), recipe, checkpoint_dir=tmp_path,
+    resumed = train_predictor([source], "darts", GCNPredictor(embedder, config, seed=3), recipe, checkpoint_dir=tmp_path,
                     resume=True, progress=False)
     assert [h["epoch"] for h in resumed.history] == [1, 2, 3, 4]
     assert resumed.best_epoch == straight.best_epoch
@@ -154,15 +154,15 @@ def test_an_interrupted_run_resumes_to_the_same_weights(embedder, tmp_path, monk
 
 def test_resuming_someone_elses_checkpoint_is_refused(embedder, tmp_path):
     source = _nb201_source(20)
-    train([source], "darts", GCNPredictor(embedder, GCNConfig(hidden=8)), TrainRecipe(epochs=1), checkpoint_dir=tmp_path, progress=False)
+    train_predictor([source], "darts", GCNPredictor(embedder, GCNConfig(hidden=8)), TrainRecipe(epochs=1), checkpoint_dir=tmp_path, progress=False)
     with pytest.raises(ValueError, match="belongs to a different run"):
-        train([source], "darts", GCNPredictor(embedder, GCNConfig(hidden=16)), TrainRecipe(epochs=1),
+        train_predictor([source], "darts", GCNPredictor(embedder, GCNConfig(hidden=16)), TrainRecipe(epochs=1),
               checkpoint_dir=tmp_path, resume=True, progress=False)
 
 
 @pytest.mark.real_data
 def test_nb101_source_merges_the_two_files_into_distinct_cells():
-    from tgnas.training import nb101_source
+    from tgnas.tg import nb101_source
 
     source = nb101_source()
     assert source.space == "nb101"
@@ -176,7 +176,7 @@ def test_nb101_source_merges_the_two_files_into_distinct_cells():
      ("nb301:many", "write nb301:N or nb301:N:SEED"), ("nb301:1", "at least 3 genotypes")],
 )
 def test_bad_source_specs_are_explained(spec, message):
-    from tgnas.training import load_source
+    from tgnas.tg import load_source
 
     with pytest.raises(ValueError, match=message):
         load_source(spec)
@@ -184,7 +184,7 @@ def test_bad_source_specs_are_explained(spec, message):
 
 @pytest.mark.real_data
 def test_nb301_source_labels_darts_cells_in_percent():
-    from tgnas.training import load_source
+    from tgnas.tg import load_source
 
     source = load_source("nb301:20:1")
     assert source.space == "darts" and len(source) == 20

@@ -9,9 +9,9 @@ import pytest
 import torch
 from torch import nn
 
-from tgnas.proxies import get_proxy, proxy_names, resolve_names
-from tgnas.proxies.compute import NON_FINITE_SCORE, compute_proxies, data_free_input
-from tgnas.proxies.registry import ProxyInput, register
+from tgnas.zerocost import get_proxy, proxy_names, resolve_names
+from tgnas.zerocost.compute import NON_FINITE_SCORE, compute_proxies, data_free_input
+from tgnas.zerocost.registry import ProxyInput, register
 
 PROXIES = {"params", "flops", "synflow", "snip", "grasp", "fisher", "grad_norm", "jacov", "nwot", "zen",
            "epe_nas", "l2_norm", "plain"}
@@ -176,7 +176,7 @@ def test_size_proxies_equal_the_reference_scores_exactly():
 
 @pytest.mark.real_data
 def test_the_default_minibatch_is_cifar10_training_images():
-    from tgnas.proxies.compute import load_minibatch
+    from tgnas.zerocost.compute import load_minibatch
 
     batch = load_minibatch(16, seed=0)
     assert batch.inputs.shape == (16, 3, 32, 32) and batch.targets.dtype == torch.int64

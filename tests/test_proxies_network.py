@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from tgnas.proxies.counting import count_flops
-from tgnas.proxies.nb201_network import IMAGE_SIZE, NUM_CLASSES, build_nb201_network, count_parameters
+from tgnas.zerocost.counting import count_flops
+from tgnas.zerocost.nb201_network import IMAGE_SIZE, NUM_CLASSES, build_nb201_network, count_parameters
 from tgnas.spaces.nb201 import NB201Cell
 
 NO_PATH = "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|none~2|"

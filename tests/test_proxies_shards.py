@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tgnas.cli import main
-from tgnas.proxies import shards
+from tgnas.zerocost import shards
 
 SMALL_SPACE = [
     "|none~0|+|none~0|none~1|+|none~0|none~1|skip_connect~2|",

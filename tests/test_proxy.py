@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from tgnas import TGProxy, cli
-from tgnas.embed import OperatorEmbedder
-from tgnas.predictor import GCNConfig, GCNRegressor
-from tgnas.proxy import NO_PATH_SCORE, evaluate_nb201
+from tgnas.tg.embed import OperatorEmbedder
+from tgnas.tg.predictor import GCNConfig, GCNRegressor
+from tgnas.tg.proxy import NO_PATH_SCORE, evaluate_nb201
 from tgnas.spaces import create
 from tgnas.spaces.graph import ArchGraph
-from tgnas.training import LabelledGraphs, TrainRecipe
-from tgnas.training.ensemble import train_proxy
+from tgnas.tg import LabelledGraphs, TrainRecipe
+from tgnas.tg.ensemble import train_proxy
 
 BEST_NB201 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
 NO_PATH = "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"

@@ -273,7 +273,7 @@ def test_cli_query_search_reports_the_queries_it_spent(capsys):
 
 @pytest.mark.real_data
 def test_latency_sweeps_stay_within_their_limits():
-    from tgnas.proxy import TGProxy
+    from tgnas.tg.proxy import TGProxy
 
     tg = latency_sweep("tg", "edgegpu", [3.0, 5.0], seeds=[0], proxy=TGProxy.load("nb201"))
     agnet = latency_sweep("agnet", "edgegpu", [3.0], seeds=[0], queries=20)

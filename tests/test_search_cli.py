@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tgnas.cli import main
-from tgnas.proxy import TGProxy
+from tgnas.tg.proxy import TGProxy
 from tgnas.search import EvolutionSettings, search
 
 #: all six edges nor_conv_3x3: where the shipped NB201 proxy's pruning ends (a golden value of the weights)

@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     # `from tgnas import TGProxy` without importing torch on a bare `import tgnas`
     if name == "TGProxy":
-        from tgnas.proxy import TGProxy
+        from tgnas.tg.proxy import TGProxy
 
         return TGProxy
     raise AttributeError(f"module 'tgnas' has no attribute {name!r}")

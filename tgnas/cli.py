@@ -18,7 +18,7 @@ from tgnas import spaces
 # ``add_commands(commands)`` (argparse sub-parsers) and ``run(args) -> int``, and imports heavy
 # packages (torch, …) only inside ``run`` so that ``tgnas --help`` stays fast.
 COMMAND_MODULES: dict[str, str] = {
-    "proxies": "tgnas.proxies.cli",
+    "proxies": "tgnas.zerocost.cli",
     "darts-train": "tgnas.darts.cli",
     "search": "tgnas.search.cli",
 }
@@ -189,7 +189,7 @@ def _run_book(args) -> int:
 
 
 def _load_proxy(space: str, weights: str | None):
-    from tgnas.proxy import TGProxy
+    from tgnas.tg.proxy import TGProxy
 
     proxy = TGProxy.load(weights or space)
     if proxy.space != space:
@@ -208,7 +208,7 @@ def _run_score(args) -> int:
 
 
 def _run_evaluate(args) -> int:
-    from tgnas.proxy import evaluate_nb201
+    from tgnas.tg.proxy import evaluate_nb201
 
     result = evaluate_nb201(_load_proxy(args.space, args.weights))
     if args.json:
@@ -223,10 +223,10 @@ def _run_evaluate(args) -> int:
 def _run_train(args) -> int:
     from pathlib import Path
 
-    from tgnas.embed import OperatorEmbedder
-    from tgnas.predictor import GCNConfig
-    from tgnas.training import TrainRecipe
-    from tgnas.training.ensemble import train_proxy
+    from tgnas.tg.embed import OperatorEmbedder
+    from tgnas.tg.predictor import GCNConfig
+    from tgnas.tg import TrainRecipe
+    from tgnas.tg.ensemble import train_proxy
 
     out = Path(args.out)
     if out.suffix != ".pt":

@@ -48,12 +48,12 @@ def add_commands(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tgnas.darts import distributed
-    from tgnas.darts.train import TrainConfig, train
+    from tgnas.darts.trainer import TrainConfig, train_network
 
     config = TrainConfig(**{field.name: getattr(args, field.name) for field in fields(TrainConfig)})
     context = distributed.init()
     try:
-        summary = train(config, context, progress=not args.no_progress, log=_log_to_stderr if args.json else print)
+        summary = train_network(config, context, progress=not args.no_progress, log=_log_to_stderr if args.json else print)
     finally:
         distributed.shutdown(context)
     if context.is_main:

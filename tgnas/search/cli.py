@@ -86,7 +86,7 @@ def _query_search(args: argparse.Namespace, constraints):
     queries = DEFAULT_QUERIES if args.queries is None else args.queries
     proxy = None
     if args.method == "tg-warm":
-        from tgnas.proxy import TGProxy
+        from tgnas.tg.proxy import TGProxy
 
         proxy = TGProxy.load(args.weights or args.space)
     return query_search(args.space, args.method, queries=queries, seed=args.seed, proxy=proxy, dataset=args.dataset,
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.population is not None or args.generations is not None:
         raise ValueError(f"--population/--generations set the evolution of --method hybrid or evolution, not {args.method}")
 
-    from tgnas.proxy import TGProxy
+    from tgnas.tg.proxy import TGProxy
 
     proxy = TGProxy.load(args.weights or args.space)
     result = search(args.space, proxy, method=args.method, seed=args.seed,

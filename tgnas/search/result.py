@@ -9,7 +9,7 @@ All search methods share one `Evaluator` per run, so that
   architecture has been seen.
 
 A proxy is anything with ``score_graphs(list[ArchGraph]) -> np.ndarray`` (higher = better), such
-as `tgnas.proxy.TGProxy`; searches never look at benchmark accuracies.
+as `tgnas.tg.proxy.TGProxy`; searches never look at benchmark accuracies.
 """
 
 from __future__ import annotations

@@ -30,6 +30,15 @@ def parse_int_tuple(values: Sequence[int] | str, what: str) -> tuple[int, ...]:
     return tuple(int(value) for value in items)
 
 
+class Unsupported(ValueError):
+    """A space lacks a capability a caller needs (``space.name``, and which one)."""
+
+    def __init__(self, space: str, capability: str) -> None:
+        super().__init__(f"the {space} space does not provide {capability}")
+        self.space = space
+        self.capability = capability
+
+
 def as_rng(seed_or_rng: int | np.random.Generator | None) -> np.random.Generator:
     """Accept a seed or a Generator so that every random call is reproducible from one seed."""
     if isinstance(seed_or_rng, np.random.Generator):
@@ -73,6 +82,34 @@ class SearchSpace(ABC, Generic[Arch]):
     @abstractmethod
     def to_graph(self, arch: Arch) -> ArchGraph:
         """The operator-on-node DAG used by the predictor (see each space for its conversion rule)."""
+
+    # -- optional capabilities: a space that lacks one raises `Unsupported`, naming it ----------
+    # The searches, scorers and evaluation reach everything space-specific through these, so they
+    # never branch on a space's name. Adding a space is one module plus one registry line.
+
+    def gene_count(self) -> int:
+        """Number of genes in [0, 1] that `decode_genes` turns into one architecture (evolution)."""
+        raise Unsupported(self.name, "gene encoding (evolutionary search)")
+
+    def decode_genes(self, genes: np.ndarray) -> Arch:
+        """The architecture of a gene vector of length `gene_count`, valid by construction."""
+        raise Unsupported(self.name, "gene encoding (evolutionary search)")
+
+    def all_cells(self) -> Sequence[Arch]:
+        """Every architecture of the space, for spaces small enough to enumerate."""
+        raise Unsupported(self.name, "enumeration (exhaustive search)")
+
+    def params(self, arch: Arch) -> float:
+        """Analytic parameter count (millions) of the space's evaluation network of ``arch``."""
+        raise Unsupported(self.name, "analytic parameter count")
+
+    def flops(self, arch: Arch) -> float:
+        """Analytic FLOPs (millions) of the space's evaluation network of ``arch``."""
+        raise Unsupported(self.name, "analytic FLOPs")
+
+    def build_network(self, arch: Arch, num_classes: int = 10):
+        """The torch module of ``arch`` that zero-cost proxies score (imports torch)."""
+        raise Unsupported(self.name, "a torch network (zero-cost proxies)")
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}: {len(self.ops)} ops>"

@@ -7,6 +7,6 @@ does not import torch; the submodules do.
 
 from __future__ import annotations
 
-from tgnas.proxies.registry import get_proxy, proxy_names, resolve_names
+from tgnas.zerocost.registry import get_proxy, proxy_names, resolve_names
 
 __all__ = ["get_proxy", "proxy_names", "resolve_names"]

@@ -24,8 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tgnas.proxies.layers import strip_batchnorm, weighted_layers
-from tgnas.proxies.registry import ProxyInput, register
+from tgnas.zerocost.layers import strip_batchnorm, weighted_layers
+from tgnas.zerocost.registry import ProxyInput, register
 
 
 def _loss_gradients(network: nn.Module, data: ProxyInput, proxy: str) -> list[torch.Tensor]:

@@ -4,7 +4,7 @@ A proxy is a function ``score(network, data) -> float`` (higher = better, as NB-
 receives its own copy of the network in training mode, which it may change freely (re-initialise,
 strip BatchNorm, take absolute weights). ``data`` is a `ProxyInput`; a proxy registered with
 ``needs_data=False`` is handed one whose ``inputs`` and ``targets`` are None, so it cannot read
-images even by accident (`tgnas.proxies.compute` does that).
+images even by accident (`tgnas.zerocost.compute` does that).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def register(name: str, needs_data: bool) -> Callable[[ProxyFunction], ProxyFunc
 
 def _load_families() -> None:
     # The proxy families register themselves when imported.
-    from tgnas.proxies import activation, counting, gradient  # noqa: F401
+    from tgnas.zerocost import activation, counting, gradient  # noqa: F401
 
 
 def proxy_names() -> tuple[str, ...]:

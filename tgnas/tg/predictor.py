@@ -3,7 +3,7 @@
 Architecture (every part is an argument of `GCNConfig`, so the official 4-layer, un-normalised
 variant can be compared):
 
-* node features: the embedding of each node's operator (`tgnas.embed.OperatorEmbedder`);
+* node features: the embedding of each node's operator (`tgnas.tg.embed.OperatorEmbedder`);
 * ``layers`` dense GCN layers (``torch_geometric`` `DenseGCNConv`, which uses the normalised
   adjacency Â = D^-½(A+I)D^-½ of the paper's equation), each followed by ReLU and, optionally,
   graph normalisation (Cai et al. 2021, the paper's regulariser). **Deviation:** graph norm is off
@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tgnas.embed import OperatorEmbedder
+from tgnas.tg.embed import OperatorEmbedder
 from tgnas.spaces.graph import ArchGraph
 
 READOUTS = ("sum", "mean", "max", "sum+mean")
@@ -207,7 +207,7 @@ class GCNPredictor:
 
     ``fit`` is the simple in-memory route (one labelled set, a fixed number of epochs); the
     leakage-checked, checkpointed multi-source training of the shipped models is
-    `tgnas.training.train`.
+    `tgnas.tg.train_predictor`.
     """
 
     def __init__(self, embedder: OperatorEmbedder | None = None, config: GCNConfig | None = None, seed: int = 0) -> None:
@@ -220,7 +220,7 @@ class GCNPredictor:
         self, graphs: Sequence[ArchGraph], labels: Sequence[float], epochs: int = 100, batch_size: int = 64, seed: int = 0
     ) -> "GCNPredictor":
         """Train on one labelled set for ``epochs`` (no validation split: the lowest-loss epoch is kept)."""
-        from tgnas.training import LabelledGraphs, TrainRecipe, fit_network
+        from tgnas.tg import LabelledGraphs, TrainRecipe, fit_network
 
         source = LabelledGraphs("fit", graphs[0].space if len(graphs) else "unknown", list(graphs), np.asarray(labels, float))
         recipe = TrainRecipe(epochs=epochs, batch_size=batch_size, seed=seed, val_fraction=0.0, patience=epochs)

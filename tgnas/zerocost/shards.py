@@ -23,8 +23,8 @@ from typing import Iterable
 import pandas as pd
 
 from tgnas.atomic import atomic_output
-from tgnas.proxies.compute import DEFAULT_BATCH_SIZE, compute_proxies, load_minibatch
-from tgnas.proxies.registry import get_proxy, resolve_names
+from tgnas.zerocost.compute import DEFAULT_BATCH_SIZE, compute_proxies, load_minibatch
+from tgnas.zerocost.registry import get_proxy, resolve_names
 
 SPACES = ("nb201",)
 _SHARD_FILE = re.compile(r"^shard-(\d{5})-of-(\d{5})\.csv$")

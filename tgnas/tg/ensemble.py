@@ -17,11 +17,11 @@ import numpy as np
 import torch
 
 from tgnas import __version__
-from tgnas.embed import OperatorEmbedder
-from tgnas.predictor import GCNConfig, GCNPredictor
-from tgnas.proxy import TGProxy
-from tgnas.training.loop import TrainRecipe, check_no_leakage, train
-from tgnas.training.sources import LabelledGraphs, load_source, source_space
+from tgnas.tg.embed import OperatorEmbedder
+from tgnas.tg.predictor import GCNConfig, GCNPredictor
+from tgnas.tg.proxy import TGProxy
+from tgnas.tg.train import TrainRecipe, check_no_leakage, train_predictor
+from tgnas.tg.sources import LabelledGraphs, load_source, source_space
 
 
 
@@ -59,7 +59,7 @@ def train_proxy(
         member_recipe = TrainRecipe(**{**recipe.to_dict(), "seed": recipe.seed + member})
         predictor = GCNPredictor(embedder, config, seed=member_recipe.seed)
         directory = Path(checkpoint_dir) / f"member{member}" if checkpoint_dir else None
-        result = train(loaded, target_space, predictor, member_recipe, checkpoint_dir=directory, resume=resume, progress=progress)
+        result = train_predictor(loaded, target_space, predictor, member_recipe, checkpoint_dir=directory, resume=resume, progress=progress)
         networks.append(result.predictor.network)
         validations.append(result.validation)
         best_epochs.append(result.best_epoch)

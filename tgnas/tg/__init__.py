@@ -1,7 +1,7 @@
 """Training the TG predictor: labelled sources (`sources`) and the leakage-checked loop (`loop`)."""
 
-from tgnas.training.loop import LOSSES, LeakageError, TrainRecipe, TrainResult, check_no_leakage, fit_network, train
-from tgnas.training.sources import (
+from tgnas.tg.train import LOSSES, LeakageError, TrainRecipe, TrainResult, check_no_leakage, fit_network, train_predictor
+from tgnas.tg.sources import (
     LABEL_NORMALISATIONS,
     LabelledGraphs,
     nb101_source,
@@ -25,5 +25,5 @@ __all__ = [
     "nb201_source",
     "nb301_source",
     "normalise_labels",
-    "train",
+    "train_predictor",
 ]

@@ -30,8 +30,8 @@ from tqdm import tqdm
 
 from tgnas.atomic import atomic_output
 from tgnas.metrics import rank_correlation
-from tgnas.predictor import GCNPredictor, GraphBatch, encode_graphs
-from tgnas.training.sources import LABEL_NORMALISATIONS, LabelledGraphs, normalise_labels
+from tgnas.tg.predictor import GCNPredictor, GraphBatch, encode_graphs
+from tgnas.tg.sources import LABEL_NORMALISATIONS, LabelledGraphs, normalise_labels
 
 LOSSES = ("mse", "pairwise", "mse+pairwise")
 CHECKPOINT_NAME = "checkpoint.pt"
@@ -153,7 +153,7 @@ def _rng_state(rng: np.random.Generator) -> dict:
     return {"numpy": rng.bit_generator.state, "torch": torch.get_rng_state()}
 
 
-def train(
+def train_predictor(
     sources: Sequence[LabelledGraphs],
     target_space: str | None,
     predictor: GCNPredictor | None = None,

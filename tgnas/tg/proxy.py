@@ -30,8 +30,8 @@ import torch
 
 from tgnas import spaces
 from tgnas.atomic import atomic_output, write_text_atomic
-from tgnas.embed import DEFAULT_MODEL, OperatorEmbedder, PCAReduction
-from tgnas.predictor import GCNConfig, GCNRegressor, encode_graphs
+from tgnas.tg.embed import DEFAULT_MODEL, OperatorEmbedder, PCAReduction
+from tgnas.tg.predictor import GCNConfig, GCNRegressor, encode_graphs
 from tgnas.spaces.graph import ArchGraph
 
 NO_PATH_SCORE = float("-inf")

@@ -240,7 +240,7 @@ def _evaluate(model: nn.Module, data: DataSpec, config: TrainConfig, context: di
     return {"test_loss": loss / count, "test_top1": 100.0 * top1 / count, "test_top5": 100.0 * top5 / count}
 
 
-def train(
+def train_network(
     config: TrainConfig,
     context: distributed.Context | None = None,
     progress: bool = True,

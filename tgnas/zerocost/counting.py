@@ -13,8 +13,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from tgnas.proxies.layers import weighted_layers
-from tgnas.proxies.registry import ProxyInput, register
+from tgnas.zerocost.layers import weighted_layers
+from tgnas.zerocost.registry import ProxyInput, register
 
 
 def _module_flops(module: nn.Module, inputs: torch.Tensor, output: torch.Tensor) -> int:

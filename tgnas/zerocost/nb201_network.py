@@ -10,7 +10,7 @@ pooling and a linear classifier. Cell operators: ``nor_conv_kxk`` = ReLU → k×
 The parameter count of this network equals the benchmark's ``params_M_*`` columns (golden test over
 hundreds of cells and the three class counts). A cell without an input→output path still builds:
 its output is all zeros, so everything after the first cell sees zeros — the zero-cost proxies then
-score that degenerate network (see `tgnas.proxies.compute`).
+score that degenerate network (see `tgnas.zerocost.compute`).
 """
 
 from __future__ import annotations

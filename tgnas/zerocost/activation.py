@@ -15,7 +15,7 @@ Definitions follow NAS-Bench-Suite-Zero, network in training mode, default initi
   BatchNorm layer (its running variance after those two training-mode passes).
 
 Undefined values (a singular K, NaN correlations of an all-zero Jacobian) are returned as they come;
-`tgnas.proxies.compute` maps every non-finite score to NB-SZ's sentinel −1e8.
+`tgnas.zerocost.compute` maps every non-finite score to NB-SZ's sentinel −1e8.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tgnas.proxies.registry import ProxyInput, register
+from tgnas.zerocost.registry import ProxyInput, register
 
 _EPSILON = 1e-5
 _ZEN_MIXUP = 1e-2

@@ -38,7 +38,7 @@ def add_commands(commands) -> None:
 
 
 def run(args) -> int:
-    from tgnas.proxies import shards
+    from tgnas.zerocost import shards
 
     shards.check_space(getattr(args, "space", "nb201"))
     if getattr(args, "threads", None) is not None:
@@ -48,7 +48,7 @@ def run(args) -> int:
 
         torch.set_num_threads(args.threads)
     if args.action == "validate":
-        from tgnas.proxies.validate import validate_against_reference
+        from tgnas.zerocost.validate import validate_against_reference
 
         report = validate_against_reference(
             n=args.n, seed=args.seed, names=args.proxies, batch_size=args.batch_size, progress=sys.stderr.isatty()
