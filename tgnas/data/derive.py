@@ -24,13 +24,14 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from tgnas.data.integrity import DataFileError
 from tgnas.data.nb201_import import build_table_from_sources, table_csv_bytes
 
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 CIFAR10_SUBSET_PER_CLASS = 100
 
 
-class DataCheckError(ValueError):
+class DataCheckError(DataFileError):
     """A file's content is not what its format requires (an input of a derived file, or a file
     that is checked by its content because it has no pinned checksum)."""
 

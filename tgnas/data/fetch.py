@@ -20,14 +20,11 @@ target, is verified, and only then renamed onto the target path.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import http.client
 import os
 import urllib.error
 import urllib.parse
 import urllib.request
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,18 +35,23 @@ from tqdm import tqdm
 
 from tgnas.atomic import atomic_path
 from tgnas.data.derive import CIFAR10_CLASSES, CIFAR10_SUBSET_PER_CLASS, DataCheckError, derived_bytes, gzip_writer
+from tgnas.data.integrity import (
+    READ_ERRORS,
+    ChecksumError,
+    DataFileError,
+    check_checksum,
+    describe,
+    manifest_relative,
+    repair_hint,
+)
 from tgnas.data.manifest import MANIFEST, ManifestEntry, manifest_entry, select
-from tgnas.data.paths import ENV_VAR, data_dir
+from tgnas.data.paths import ENV_VAR, data_dir, directory_problem
 from tgnas.data.tfrecord import iter_records
 
 MIRROR_ENV_VAR = "TGNAS_DATA_MIRROR"
 DOWNLOAD_TIMEOUT_S = 60
 _CHUNK = 1 << 20
 _MIRROR_SCHEMES = ("http", "https", "file")
-
-
-class ChecksumError(ValueError):
-    """A file's content does not match the checksum pinned in the manifest."""
 
 
 class NoSourceError(ValueError):
@@ -91,36 +93,14 @@ class CheckResult:
 
 
 # -- verification ------------------------------------------------------------------------------
-def _digest(path: Path, algorithm: str, decompress: bool) -> str:
-    hasher = hashlib.new(algorithm)
-    opener: Callable[[Path], BinaryIO] = gzip.open if decompress else open  # type: ignore[assignment]
-    with opener(path, "rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            hasher.update(chunk)
-    return hasher.hexdigest()
-
-
-def _check_checksum(entry: ManifestEntry, path: Path) -> None:
-    assert entry.checksum is not None
-    expected = entry.checksum
-    what = "of the uncompressed content " if entry.storage == "gzip" else ""
-    try:
-        got = _digest(path, expected.algorithm, decompress=entry.storage == "gzip")
-    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-        raise ChecksumError(f"checksum mismatch for {entry.relative}: expected {expected.algorithm} {what}"
-                            f"{expected.hexdigest}, got an unreadable gzip file ({error})") from error
-    if got != expected.hexdigest:
-        raise ChecksumError(f"checksum mismatch for {entry.relative}: expected {expected.algorithm} {what}"
-                            f"{expected.hexdigest}, got {got}")
-
-
 def check_cifar10_subset(path: str | Path) -> None:
     """Content check of ``cifar10_test_subset1000.npz`` (DataCheckError naming the first problem)."""
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
-    except (OSError, ValueError) as error:
-        raise DataCheckError(f"{path} is not a readable .npz file: {error}") from error
+    except READ_ERRORS as error:
+        raise DataCheckError(f"bad data file: {path} is not a readable .npz archive, it {describe(error)}; "
+                             f"{repair_hint(manifest_relative(path))}") from None
     if sorted(arrays) != ["classes", "x", "y"]:
         raise DataCheckError(f"{path} must hold arrays x, y, classes; it holds {sorted(arrays)}")
     n = CIFAR10_SUBSET_PER_CLASS * len(CIFAR10_CLASSES)
@@ -159,7 +139,7 @@ def verify(entry: ManifestEntry, path: str | Path, thorough: bool = False) -> No
     """
     location = Path(path)
     if entry.checksum is not None:
-        _check_checksum(entry, location)
+        check_checksum(entry, location)
     else:
         _CONTENT_CHECKS[entry.relative](location, thorough)
 
@@ -175,12 +155,40 @@ def check(directory: str | Path | None = None) -> list[CheckResult]:
             continue
         try:
             verify(entry, path)
-        except (ChecksumError, DataCheckError) as error:
+        except (ChecksumError, DataFileError) as error:
             results.append(CheckResult(entry.relative, "bad", str(error), entry.default))
+            continue
+        except READ_ERRORS as error:  # e.g. unreadable (permissions), or a parser surprised by garbage
+            results.append(CheckResult(entry.relative, "bad", f"the file {describe(error)}", entry.default))
             continue
         how = f"{entry.checksum.algorithm} matches" if entry.checksum else "content check passed"
         results.append(CheckResult(entry.relative, "ok", how, entry.default))
     return results
+
+
+def check_report(results: list[CheckResult], directory: str | Path | None = None) -> tuple[list[str], int]:
+    """What `tgnas data check` prints for ``results`` of ``directory``, and its exit code.
+
+    The lines: the directory and whether it is one, then (if it is) one line per file, a summary
+    (``22 ok, 0 bad, 4 optional missing``) and the fetch hint when something needs fetching. Exit
+    code 1 when any file is bad (optional or not), a default file is missing, or the directory is
+    not a directory; else 0.
+    """
+    root = Path(directory) if directory is not None else data_dir()
+    problem = directory_problem(root)
+    if problem:
+        return [f"data directory: {problem}", f"fill it with `tgnas data fetch`, or point {ENV_VAR} at a data directory"], 1
+    lines = [f"data directory: {root}"] + [str(r) for r in results]
+    bad = [r for r in results if r.status == "bad"]
+    missing = [r for r in results if r.status == "missing" and r.required]
+    optional = [r for r in results if r.status == "missing" and not r.required]
+    lines.append(f"{sum(r.status == 'ok' for r in results)} ok, {len(bad)} bad, {len(missing)} missing, "
+                 f"{len(optional)} optional missing")
+    if bad or missing:
+        names = " ".join(r.relative for r in bad + missing)
+        lines.append(f"repair with `tgnas data fetch --only {names}`" if len(bad + missing) <= 3 else
+                     "repair with `tgnas data fetch` (add `--only GROUP-OR-FILE` for optional files)")
+    return lines, 1 if bad or missing else 0
 
 
 def build(relative: str, directory: str | Path) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tgnas.data.nb201 import NB201Table, check_dataset, load_nb201_table
+from tgnas.data.integrity import TableSchema, content_of, read_table
 from tgnas.data.paths import data_file
 
 HW_METRICS = (
@@ -26,6 +27,8 @@ HW_METRICS = (
     "fpga_energy",
 )
 MISSING = -1  # the source's marker for "not measured"
+#: one row per NB201 cell keyed by NASLib tuple; a value not measured is -1 in the file, never NaN
+HW_SCHEMA = TableSchema(columns={"net": "str", **dict.fromkeys(HW_METRICS, "float")}, rows=15_625, key="net")
 DEVICES = ("edgegpu", "raspi4", "edgetpu", "pixel3", "eyeriss", "fpga")
 
 
@@ -42,10 +45,13 @@ def hw_metric(device: str, kind: str = "latency") -> str:
 def load_hw_metrics(dataset: str = "cifar10", table: NB201Table | None = None) -> pd.DataFrame:
     """All 15,625 cells × `HW_METRICS` for one dataset, indexed by NB201 index (with ``arch_str``)."""
     check_dataset(dataset)
-    raw = pd.read_csv(data_file(f"hw_nas_bench/hw_{dataset}.csv.gz"))
-    missing = [m for m in HW_METRICS if m not in raw.columns]
-    if missing:
-        raise ValueError(f"hw_{dataset}.csv.gz lacks HW-NAS-Bench columns {missing}")
+    relative = hw_file(dataset)
+    raw = read_table(relative, HW_SCHEMA)
     values = raw[list(HW_METRICS)]
     raw[list(HW_METRICS)] = values.mask(values == MISSING)
-    return (table or load_nb201_table()).join(raw[["net", *HW_METRICS]])
+    with content_of(data_file(relative), relative):  # a NASLib tuple that is not an NB201 cell
+        return (table or load_nb201_table()).join(raw[["net", *HW_METRICS]])
+
+
+def hw_file(dataset: str) -> str:
+    return f"hw_nas_bench/hw_{check_dataset(dataset)}.csv.gz"

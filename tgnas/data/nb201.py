@@ -24,6 +24,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from tgnas.data.integrity import TableSchema, check_table, data_file_error, manifest_relative, read_data_file
 from tgnas.data.paths import data_file
 from tgnas.spaces.nb201 import NB201Cell
 
@@ -158,14 +159,46 @@ class NB201Table:
         return self.cell_at(index), float(values[index])
 
 
+#: what the table file must hold: every column, one row per cell, unique arch strings, no NaN
+TABLE_SCHEMA = TableSchema(
+    columns={
+        name: "int" if name == "nb201_index" else "str" if name in ("arch_str", "naslib_op_indices")
+        else "bool" if name == "in_nbsz_valid_set" else "float"
+        for name in COLUMNS
+    },
+    rows=N_ROWS,
+    key="arch_str",
+)
+
+
+def _checked_frame(path: Path, relative: str | None) -> pd.DataFrame:
+    frame = check_table(pd.read_csv(path), TABLE_SCHEMA, path, relative)
+    out_of_place = np.flatnonzero(frame["nb201_index"].to_numpy() != np.arange(len(frame)))
+    if len(out_of_place):
+        row = int(out_of_place[0])
+        raise data_file_error(path, f"is not in nb201_index order: row {row} holds index {frame['nb201_index'].iat[row]}", relative)
+    return frame
+
+
 @lru_cache(maxsize=4)
-def _load_cached(path: str, mtime: float) -> NB201Table:
-    return NB201Table.from_csv(path)
+def _load_cached(path: str, size: int, mtime_ns: int) -> NB201Table:
+    location = Path(path)
+    relative = manifest_relative(location)
+    return NB201Table(read_data_file(location, lambda p: _checked_frame(p, relative), relative))
 
 
 def load_nb201_table(path: str | Path | None = None) -> NB201Table:
-    """The NB201 table from ``path`` or the data directory (cached per file and modification time)."""
-    resolved = Path(path) if path is not None else data_file(TABLE_FILE)
-    if not resolved.exists():
-        raise FileNotFoundError(f"NB201 table {resolved} does not exist")
-    return _load_cached(str(resolved.resolve()), resolved.stat().st_mtime)
+    """The NB201 table from ``path`` or the data directory, verified (cached per file, size and modification time).
+
+    The file must hold `COLUMNS` with 15,625 rows in index order, unique arch strings and no NaN;
+    the data directory's copy must also match its manifest checksum. Anything else raises
+    `DataFileError` naming the file, the problem and the repair command.
+    """
+    if path is not None and (not isinstance(path, (str, Path)) or str(path) == ""):
+        raise ValueError(f"path must be the path of an NB201 table file, or None for the data directory's; got {path!r}")
+    resolved = Path(path).expanduser() if path is not None else data_file(TABLE_FILE)
+    if not resolved.is_file():
+        what = "is a directory" if resolved.is_dir() else "does not exist"
+        raise FileNotFoundError(f"NB201 table {resolved} {what}")
+    stat = resolved.stat()
+    return _load_cached(str(resolved.resolve()), stat.st_size, stat.st_mtime_ns)

