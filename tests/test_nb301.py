@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tgnas.data import nb301
+from tgnas.data.integrity import DataFileError
 from tgnas.data.nb301 import MAX_EPOCH, MIN_EPOCH, NB301Surrogate, column_names
 from tgnas.data.paths import ENV_VAR, MissingDataError, data_file
 from tgnas.spaces.darts import DARTS_V1, DARTS_V2, SAMPLED_OPS, DartsGenotype, DartsSpace
@@ -207,16 +208,14 @@ def test_missing_onnxruntime_is_a_clear_import_error(monkeypatch):
         NB301Surrogate.load()
 
 
-def test_corrupt_model_file_is_a_value_error(tmp_path, monkeypatch):
+def test_corrupt_model_file_is_a_data_file_error_naming_the_repair(tmp_path, monkeypatch):
     folder = tmp_path / "nb301" / "yahpo_nb301_v2"
     folder.mkdir(parents=True)
     (folder / "model_v2.onnx").write_bytes(b"not an onnx model")
     (folder / "encoding_v2.json").write_text(json.dumps(_valid_encoding()))
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
-    with pytest.raises(ValueError, match=r"could not load the NB301 surrogate .*model_v2\.onnx"):
-        NB301Surrogate.load()
-    (folder / "encoding_v2.json").write_text("{not json")
-    with pytest.raises(ValueError, match=r"encoding_v2\.json is not valid JSON"):
+    with pytest.raises(DataFileError, match=r"model_v2\.onnx does not have the content pinned .*"
+                                            r"tgnas data fetch --only nb301/yahpo_nb301_v2/model_v2\.onnx"):
         NB301Surrogate.load()
 
 

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import json
 import math
 import pickle
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import numpy as np
 from tqdm import tqdm
 
+from tgnas.data.integrity import content_of, data_file_error, describe, load_json, manifest_relative, read_data_file, reading
 from tgnas.data.paths import data_file
 from tgnas.data.tfrecord import (
     FIXED64,
@@ -123,6 +124,14 @@ def read_nb101_tfrecord(
 
 
 def _iter_tfrecord(
+    path: Path, epochs: int, verify_data_crc: bool, verify_hashes: bool, show_progress: bool | None
+) -> Iterator[NB101Record]:
+    relative = manifest_relative(path)
+    with reading(path, relative), content_of(path, relative):
+        yield from _scan_tfrecord(path, epochs, verify_data_crc, verify_hashes, show_progress)
+
+
+def _scan_tfrecord(
     path: Path, epochs: int, verify_data_crc: bool, verify_hashes: bool, show_progress: bool | None
 ) -> Iterator[NB101Record]:
     runs: dict[str, _Runs] = {}
@@ -250,7 +259,7 @@ def _cell_from_raw(raw_adjacency: str, raw_operations: str, where: str) -> NB101
 
 
 # -- official dict format (JSON and pickle) ------------------------------------------------------
-def read_nb101_official_json(path: str | Path, epochs: int = 108) -> list[NB101Record]:
+def _official_json(path: Path, epochs: int) -> list[NB101Record]:
     """Records of a JSON file ``{hash: {module_adjacency, module_operations, trainable_parameters,
     computed_metrics: {"108": [run, …]}}}`` (``nb101/nb101_dummy_30.json``), in file order."""
     data = _load_json(Path(path))
@@ -264,7 +273,7 @@ def read_nb101_official_json(path: str | Path, epochs: int = 108) -> list[NB101R
     return _records_from_official(entries, epochs, str(path))
 
 
-def read_nb101_pickle(path: str | Path, epochs: int = 108) -> list[NB101Record]:
+def _official_pickle(path: Path, epochs: int) -> list[NB101Record]:
     """Records of the official ``{hash: (fixed_stats, {epochs: [run, …]})}`` dict pickled by NASLib
     (``nb101/naslib_nb101_dummy_30.pkl``), in file order.
 
@@ -332,7 +341,7 @@ def _records_from_official(
 
 
 # -- NASLib / NAS-Bench-Suite-Zero JSON ----------------------------------------------------------
-def read_naslib_nb101_json(path: str | Path, dataset: str = "cifar10") -> list[NB101Record]:
+def _naslib_json(path: Path, dataset: str) -> list[NB101Record]:
     """Records of NAS-Bench-Suite-Zero's ``{"nasbench101": {dataset: {tuple: {val_accuracy, <proxy>…}}}}``.
 
     One record per entry, in file order. The keys are NASLib tuples of *unpruned* specs, so
@@ -376,7 +385,40 @@ def read_naslib_nb101_json(path: str | Path, dataset: str = "cifar10") -> list[N
     return records
 
 
+def read_nb101_official_json(path: str | Path, epochs: int = 108) -> list[NB101Record]:
+    """Records of an official-format JSON file (`_official_json`); a bad file raises `DataFileError`."""
+    return _read_verified(path, lambda p: _official_json(p, epochs))
+
+
+def read_nb101_pickle(path: str | Path, epochs: int = 108) -> list[NB101Record]:
+    """Records of an official-format pickle (`_official_pickle`); a bad file raises `DataFileError`.
+
+    Unpickling can run arbitrary code: only open trusted files. The data directory's pickle is
+    unpickled only once its checksum matches.
+    """
+    return _read_verified(path, lambda p: _official_pickle(p, epochs), trusted_only=True)
+
+
+def read_naslib_nb101_json(path: str | Path, dataset: str = "cifar10") -> list[NB101Record]:
+    """Records of NAS-Bench-Suite-Zero's NB101 JSON (`_naslib_json`); a bad file raises `DataFileError`."""
+    return _read_verified(path, lambda p: _naslib_json(p, dataset))
+
+
+def _read_verified(path: str | Path, read: Callable[[Path], list[NB101Record]], trusted_only: bool = False) -> list[NB101Record]:
+    """``read(path)`` with the checksum of a data-directory file verified and any content problem as `DataFileError`."""
+    location = Path(path)
+    relative = manifest_relative(location)
+
+    def checked(file: Path) -> list[NB101Record]:
+        with content_of(file, relative):
+            return read(file)
+
+    return read_data_file(location, checked, relative, trusted_only)
+
+
 # -- entry point ---------------------------------------------------------------------------------
+#: how many records each named source holds (a file with another count is damaged)
+SOURCE_RECORDS = {"naslib500": 500, "official30": 30}
 _READERS_BY_SUFFIX: dict[str, Callable[[Path], list[NB101Record]]] = {
     ".tfrecord": lambda path: list(read_nb101_tfrecord(path)),
     ".pkl": read_nb101_pickle,
@@ -392,9 +434,12 @@ def load_nb101(source: str | Path = "naslib500") -> list[NB101Record]:
     ``.pickle``, or ``.json`` / ``.json.gz`` (NASLib or official format, told apart by content).
     """
     if isinstance(source, str) and source in SOURCES:
-        path = data_file(SOURCES[source])
-    else:
-        path = Path(source)
+        records = load_nb101(data_file(SOURCES[source]))
+        if len(records) != SOURCE_RECORDS[source]:
+            raise data_file_error(data_file(SOURCES[source]), f"holds {len(records)} NB101 records, expected "
+                                  f"{SOURCE_RECORDS[source]}", SOURCES[source])
+        return records
+    path = Path(source)
     suffix = ".json" if path.name.endswith((".json", ".json.gz")) else path.suffix
     if suffix != ".json" and suffix not in _READERS_BY_SUFFIX:
         raise ValueError(
@@ -405,7 +450,8 @@ def load_nb101(source: str | Path = "naslib500") -> list[NB101Record]:
         raise FileNotFoundError(f"NB101 file {path} does not exist")
     if suffix in _READERS_BY_SUFFIX:
         return _READERS_BY_SUFFIX[suffix](path)
-    data = _load_json(path)
+    with reading(path, manifest_relative(path)):  # a JSON file that does not parse is named before its format is guessed
+        data = _load_json(path)
     if isinstance(data, dict) and "nasbench101" in data:
         return read_naslib_nb101_json(path)
     return read_nb101_official_json(path)
@@ -414,14 +460,10 @@ def load_nb101(source: str | Path = "naslib500") -> list[NB101Record]:
 # -- helpers -------------------------------------------------------------------------------------
 def _load_json(path: Path) -> Any:
     """Parse a JSON file, gunzipping it first when it starts with the gzip magic bytes."""
-    with open(path, "rb") as handle:
-        raw = handle.read()
     try:
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        return json.loads(raw)
-    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path} is not a (gzipped) JSON file: {error}") from None
+        return load_json(path)
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path} is not a (gzipped) JSON file: it {describe(error)}") from None
 
 
 def _check_hash(cell: NB101Cell, module_hash: str, source: str) -> None:

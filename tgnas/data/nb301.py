@@ -21,12 +21,13 @@ checks. Only genotypes NB301 can represent are accepted: no ``none`` op and conc
 
 from __future__ import annotations
 
-import json
 from numbers import Integral
+from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
+from tgnas.data.integrity import content_of, data_file_error, load_json, manifest_relative, read_manifest_file, verify_checksum
 from tgnas.data.paths import data_file
 from tgnas.spaces.darts import (
     CELLS,
@@ -144,12 +145,8 @@ class NB301Surrogate:
             ) from error
         model_path = data_file(MODEL_FILE)
         encoding_path = data_file(ENCODING_FILE)
-        try:
-            encoding = json.loads(encoding_path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ValueError(f"{encoding_path} is not valid JSON: {error}") from None
-        if not isinstance(encoding, dict) or not all(isinstance(v, dict) for v in encoding.values()):
-            raise ValueError(f"{encoding_path} must map each parameter to a {{category: code}} object")
+        verify_checksum(model_path, MODEL_FILE)
+        encoding = read_manifest_file(ENCODING_FILE, _read_encoding)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -158,9 +155,12 @@ class NB301Surrogate:
                 str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
             )
         except Exception as error:  # onnxruntime raises its own exception types for a bad model file
-            raise ValueError(f"could not load the NB301 surrogate {model_path}: {error}") from None
-        _check_session(session, model_path)
-        return cls(session, encoding, source=str(encoding_path))
+            raise data_file_error(model_path, f"is not a loadable ONNX model ({str(error).splitlines()[0][:200]})",
+                                  manifest_relative(model_path)) from None
+        with content_of(model_path, manifest_relative(model_path)):
+            _check_session(session, model_path)
+        with content_of(encoding_path, manifest_relative(encoding_path)):
+            return cls(session, encoding, source=str(encoding_path))
 
     def encode(self, genotypes: DartsGenotype | str | Iterable[DartsGenotype | str]) -> np.ndarray:
         """``x_cat`` for the model: int32 ``[B, 34]`` (column layout in the module docstring)."""
@@ -219,6 +219,14 @@ class NB301Surrogate:
     ) -> np.ndarray:
         """Predicted training runtime in seconds up to ``epoch``, float64 ``[B]``."""
         return self._outputs(genotypes, epoch, batch_size)[:, RUNTIME_COLUMN]
+
+
+def _read_encoding(path: Path) -> dict[str, dict[str, int]]:
+    """encoding_v2.json: each parameter → {category: code}; a bad file raises `DataFileError`."""
+    encoding = load_json(path)
+    if not isinstance(encoding, dict) or not all(isinstance(v, dict) for v in encoding.values()):
+        raise data_file_error(path, "must map each parameter to a {category: code} object", manifest_relative(path))
+    return encoding
 
 
 def _check_session(session: Any, model_path: object) -> None:
