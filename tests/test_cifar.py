@@ -173,7 +173,7 @@ def test_bad_arguments_and_layouts_give_clear_errors(tmp_path):
     with pytest.raises(ValueError, match=r"has no class folders \(found nothing\)"):
         load_cifar10("test", source=tmp_path / "empty")
     (tmp_path / "notes.txt").write_text("not an archive")
-    with pytest.raises(ValueError, match="is a file but not a tar archive"):
+    with pytest.raises(ValueError, match="is not a tar archive"):
         load_cifar10("test", source=tmp_path / "notes.txt")
     wrong = tmp_path / "wrong" / "penguin"
     wrong.mkdir(parents=True)

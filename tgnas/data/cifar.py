@@ -29,6 +29,14 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
+from tgnas.data.integrity import (
+    DataFileError,
+    content_of,
+    data_file_error,
+    manifest_relative,
+    reading,
+    verify_checksum,
+)
 from tgnas.data.paths import data_file
 
 if TYPE_CHECKING:
@@ -141,7 +149,8 @@ def _folder_items(root: Path, split: str) -> list[_ImageItem]:
 def _load_folder(root: Path, split: str, limit: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
     items = _folder_items(root, split)
     chosen = [items[i] for i in balanced_subset([item.label for item in items], limit, seed)]
-    return _stack(chosen, lambda item: (root / item.key).read_bytes())
+    with reading(root), content_of(root):
+        return _stack(chosen, lambda item: (root / item.key).read_bytes())
 
 
 def _stack(items: Sequence[_ImageItem], read: Callable[[_ImageItem], bytes]) -> tuple[np.ndarray, np.ndarray]:
@@ -152,7 +161,8 @@ def _stack(items: Sequence[_ImageItem], read: Callable[[_ImageItem], bytes]) -> 
 
 
 def _tar_names(path: Path) -> list[str]:
-    with tarfile.open(path, "r:*") as archive:
+    """The regular files of a tar; a damaged archive raises `DataFileError`."""
+    with reading(path), tarfile.open(path, "r:*") as archive:
         return [member.name for member in archive if member.isfile()]
 
 
@@ -162,7 +172,7 @@ def _load_image_tar(path: Path, names: list[str], split: str, limit: int | None,
     wanted = {item.key for item in chosen}
     found: dict[str, bytes] = {}
     # One streaming pass over the members (no seeking back in the compressed stream).
-    with tarfile.open(path, "r|*") as archive:
+    with reading(path), tarfile.open(path, "r|*") as archive:
         for member in archive:
             if member.name in wanted:
                 stream = archive.extractfile(member)
@@ -170,7 +180,8 @@ def _load_image_tar(path: Path, names: list[str], split: str, limit: int | None,
                 found[member.name] = stream.read()
                 if len(found) == len(wanted):
                     break
-    return _stack(chosen, lambda item: found[item.key])
+    with content_of(path):
+        return _stack(chosen, lambda item: found[item.key])
 
 
 # -- the official python batches --------------------------------------------------------------------
@@ -231,23 +242,27 @@ def _load_batch_folder(folder: Path, split: str, limit: int | None, seed: int):
     missing = [name for name in BATCH_FILES[split] if not (folder / name).is_file()]
     if missing:
         raise FileNotFoundError(f"CIFAR-10 batch folder {folder} lacks {', '.join(missing)} for the {split} split")
-    return _concat_batches([_read_batch((folder / name).read_bytes(), str(folder / name)) for name in BATCH_FILES[split]], limit, seed)
+    with content_of(folder):
+        batches = [_read_batch((folder / name).read_bytes(), str(folder / name)) for name in BATCH_FILES[split]]
+    return _concat_batches(batches, limit, seed)
 
 
 def _load_batch_tar(path: Path, split: str, limit: int | None, seed: int):
     wanted = BATCH_FILES[split]
     found: dict[str, bytes] = {}
-    with tarfile.open(path, "r|*") as archive:
+    with reading(path), tarfile.open(path, "r|*") as archive:
         for member in archive:
             base = member.name.rsplit("/", 1)[-1]
             if member.isfile() and base in wanted:
                 stream = archive.extractfile(member)
                 assert stream is not None
                 found[base] = stream.read()
-    missing = [name for name in wanted if name not in found]
-    if missing:
-        raise ValueError(f"archive {path} lacks {', '.join(missing)} for the {split} split")
-    return _concat_batches([_read_batch(found[name], f"{path}:{name}") for name in wanted], limit, seed)
+    with content_of(path):
+        missing = [name for name in wanted if name not in found]
+        if missing:
+            raise ValueError(f"archive {path} lacks {', '.join(missing)} for the {split} split")
+        batches = [_read_batch(found[name], f"{path}:{name}") for name in wanted]
+    return _concat_batches(batches, limit, seed)
 
 
 def _is_batch_name(name: str) -> bool:
@@ -285,8 +300,17 @@ def load_cifar10(
             found = sorted(item.name for item in path.iterdir())[:5]
             raise ValueError(f"CIFAR-10 source {path} has no class folders (found {found or 'nothing'}); accepted: {ACCEPTED_LAYOUTS}")
         return _load_folder(path, split, limit, seed)
-    if not tarfile.is_tarfile(path):
-        raise ValueError(f"CIFAR-10 source {path} is a file but not a tar archive; accepted: {ACCEPTED_LAYOUTS}")
+    relative = manifest_relative(path)
+    if relative is not None:  # the data directory's tar: pinned by its checksum
+        try:
+            verify_checksum(path, relative)
+        except DataFileError:
+            _tar_names(path)  # names the problem precisely (truncated, not gzip, …) where it can
+            raise
+    with reading(path, relative):
+        is_tar = tarfile.is_tarfile(path)
+    if not is_tar:
+        raise data_file_error(path, f"is not a tar archive (accepted CIFAR-10 sources: {ACCEPTED_LAYOUTS})", relative)
     names = _tar_names(path)
     if any(_is_batch_name(name) for name in names):
         return _load_batch_tar(path, split, limit, seed)

@@ -34,7 +34,13 @@ import numpy as np
 from tqdm import tqdm
 
 from tgnas.atomic import atomic_path
-from tgnas.data.derive import CIFAR10_CLASSES, CIFAR10_SUBSET_PER_CLASS, DataCheckError, derived_bytes, gzip_writer
+from tgnas.data.derive import (
+    CIFAR10_CLASSES,
+    CIFAR10_SUBSET_PER_CLASS,
+    DataCheckError,
+    derived_bytes,
+    gzip_writer,
+)
 from tgnas.data.integrity import (
     READ_ERRORS,
     ChecksumError,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tgnas.data.nb201 import NB201Table, check_dataset, load_nb201_table
 from tgnas.data.integrity import TableSchema, content_of, read_table
+from tgnas.data.nb201 import NB201Table, check_dataset, load_nb201_table
 from tgnas.data.paths import data_file
 
 HW_METRICS = (

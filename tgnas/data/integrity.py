@@ -61,9 +61,13 @@ def repair_hint(relative: str | None) -> str:
 
 
 def data_file_error(path: str | Path, problem: str, relative: str | None = None) -> DataFileError:
-    """The error for ``path`` with ``problem`` (a phrase such as "is truncated"); the file is named once."""
+    """The error for ``path`` with ``problem`` (a phrase such as "is truncated"); the file is named once.
+
+    ``relative`` (found from ``path`` when None) is the manifest path the repair command names.
+    """
     text = problem if str(path) in problem else f"{path} {problem}"
-    return DataFileError(f"bad data file: {text}; {repair_hint(relative)}", path)
+    hint = repair_hint(relative if relative is not None else manifest_relative(path))
+    return DataFileError(f"bad data file: {text}; {hint}", path)
 
 
 def manifest_relative(path: str | Path) -> str | None:

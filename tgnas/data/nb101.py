@@ -33,7 +33,15 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import numpy as np
 from tqdm import tqdm
 
-from tgnas.data.integrity import content_of, data_file_error, describe, load_json, manifest_relative, read_data_file, reading
+from tgnas.data.integrity import (
+    content_of,
+    data_file_error,
+    describe,
+    load_json,
+    manifest_relative,
+    read_data_file,
+    reading,
+)
 from tgnas.data.paths import data_file
 from tgnas.data.tfrecord import (
     FIXED64,

@@ -24,7 +24,13 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from tgnas.data.integrity import TableSchema, check_table, data_file_error, manifest_relative, read_data_file
+from tgnas.data.integrity import (
+    TableSchema,
+    check_table,
+    data_file_error,
+    manifest_relative,
+    read_data_file,
+)
 from tgnas.data.paths import data_file
 from tgnas.spaces.nb201 import NB201Cell
 

@@ -27,7 +27,14 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from tgnas.data.integrity import content_of, data_file_error, load_json, manifest_relative, read_manifest_file, verify_checksum
+from tgnas.data.integrity import (
+    content_of,
+    data_file_error,
+    load_json,
+    manifest_relative,
+    read_manifest_file,
+    verify_checksum,
+)
 from tgnas.data.paths import data_file
 from tgnas.spaces.darts import (
     CELLS,

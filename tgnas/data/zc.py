@@ -15,8 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from tgnas.data.integrity import (
+    TableSchema,
+    content_of,
+    load_json,
+    read_data_file,
+    read_table,
+)
 from tgnas.data.nb201 import NB201Table, check_dataset, load_nb201_table
-from tgnas.data.integrity import TableSchema, content_of, load_json, read_data_file, read_table
 from tgnas.data.paths import data_file
 
 ZC_PROXIES = (
