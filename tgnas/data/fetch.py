@@ -106,7 +106,7 @@ def check_cifar10_subset(path: str | Path) -> None:
             arrays = {key: archive[key] for key in archive.files}
     except READ_ERRORS as error:
         raise DataCheckError(f"bad data file: {path} is not a readable .npz archive, it {describe(error)}; "
-                             f"{repair_hint(manifest_relative(path))}") from None
+                             f"{repair_hint(manifest_relative(path))}", path) from None
     if sorted(arrays) != ["classes", "x", "y"]:
         raise DataCheckError(f"{path} must hold arrays x, y, classes; it holds {sorted(arrays)}")
     n = CIFAR10_SUBSET_PER_CLASS * len(CIFAR10_CLASSES)

@@ -330,5 +330,11 @@ def content_of(path: str | Path, relative: str | None = None) -> Iterator[None]:
         yield
     except DataFileError:
         raise
+    except _PARSER_VALUE_ERRORS as error:  # a parser inside the block: say what it found
+        raise data_file_error(path, describe(error), relative) from None
     except ValueError as error:
         raise data_file_error(path, f"holds bad content: {error}", relative) from None
+
+
+#: the ValueErrors that parsers raise (`content_of` describes them rather than quoting them)
+_PARSER_VALUE_ERRORS = (json.JSONDecodeError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError)

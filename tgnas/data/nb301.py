@@ -151,8 +151,8 @@ class NB301Surrogate:
                 "the NB301 surrogate needs onnxruntime (a tgnas dependency: pip install onnxruntime==1.32.0)"
             ) from error
         model_path = data_file(MODEL_FILE)
-        encoding_path = data_file(ENCODING_FILE)
         verify_checksum(model_path, MODEL_FILE)
+        encoding_path = data_file(ENCODING_FILE)
         encoding = read_manifest_file(ENCODING_FILE, _read_encoding)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
