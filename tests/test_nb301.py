@@ -12,7 +12,13 @@ from tgnas.data import nb301
 from tgnas.data.integrity import DataFileError
 from tgnas.data.nb301 import MAX_EPOCH, MIN_EPOCH, NB301Surrogate, column_names
 from tgnas.data.paths import ENV_VAR, MissingDataError, data_file
-from tgnas.spaces.darts import DARTS_V1, DARTS_V2, SAMPLED_OPS, DartsGenotype, DartsSpace
+from tgnas.spaces.darts import (
+    DARTS_V1,
+    DARTS_V2,
+    SAMPLED_OPS,
+    DartsGenotype,
+    DartsSpace,
+)
 
 # Hand-derived from encoding_v2.json: ops avg_pool_3x3=1 dil_conv_3x3=2 dil_conv_5x5=3 max_pool_3x3=4
 # sep_conv_3x3=5 sep_conv_5x5=6 skip_connect=7, inactive edge 0; node k's edges start at 0, 2, 5, 9.
