@@ -192,7 +192,8 @@ def test_the_model_card_records_the_command_as_run(tmp_path, monkeypatch, capsys
     received = {}
 
     class Trained:
-        card = {"validation_kendall_tau": [0.5]}
+        def __init__(self):
+            self.card = {"validation_kendall_tau": [0.5]}
 
         def save(self, path):
             Path(path).write_bytes(b"")

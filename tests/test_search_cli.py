@@ -11,8 +11,8 @@ from tgnas import choices
 from tgnas import search as search_package
 from tgnas.cli import main
 from tgnas.data.lookup import lookup, register_lookup
-from tgnas.tg.proxy import TGProxy
 from tgnas.search import EvolutionSettings, search
+from tgnas.tg.proxy import TGProxy
 
 #: all six edges nor_conv_3x3: where the shipped NB201 proxy's pruning ends (a golden value of the weights)
 ALL_CONV3 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"

@@ -24,7 +24,8 @@ import argparse
 import importlib
 import shlex
 import sys
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
 #: the command groups, in the order ``tgnas --help`` lists them
 GROUPS = (

@@ -10,7 +10,7 @@ numbers are looked up after a search and never steer it.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from tgnas.data.nb201 import DATASETS, load_nb201_table
 from tgnas.data.nb301 import NB301Surrogate

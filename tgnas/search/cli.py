@@ -57,7 +57,7 @@ def _evolution_settings(args: argparse.Namespace):
 
     if args.population is None and args.generations is None:
         return None
-    default = DEFAULT_SETTINGS[args.space]
+    default = DEFAULT_SETTINGS.get(args.space) or EvolutionSettings()  # the search's own fallback; it refuses unsearchable spaces
     return EvolutionSettings(population=args.population if args.population is not None else default.population,
                              generations=args.generations if args.generations is not None else default.generations)
 

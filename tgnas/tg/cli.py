@@ -18,6 +18,7 @@ from tgnas.cli_options import (
     space_name,
 )
 
+
 def add_commands(commands) -> None:
     score = commands.add_parser("score", help="score architectures with the TG proxy (higher = better)")
     add_space_option(score)

@@ -16,6 +16,7 @@ from tgnas.cli_options import (
     progress,
 )
 
+
 def add_commands(commands) -> None:
     proxies = commands.add_parser("proxies", help="zero-cost proxies: validate, compute shards, merge").add_subparsers(
         dest="action", required=True
@@ -57,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
     apply_threads(args)
     if args.action == "validate":
         return _validate(args)
-    options = dict(names=args.proxies, space=args.space, seed=args.seed, batch_size=args.batch_size, force=args.force,
-                   progress=progress(args))
+    options = {"names": args.proxies, "space": args.space, "seed": args.seed, "batch_size": args.batch_size,
+               "force": args.force, "progress": progress(args)}
     if args.shard is not None:
         index, count = shards.parse_shard(args.shard)
         written = [shards.compute_shard(args.out, index, count, **options)]
