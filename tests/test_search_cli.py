@@ -7,9 +7,12 @@ import re
 
 import pytest
 
+from tgnas import choices
+from tgnas import search as search_package
 from tgnas.cli import main
-from tgnas.tg.proxy import TGProxy
+from tgnas.data.lookup import lookup, register_lookup
 from tgnas.search import EvolutionSettings, search
+from tgnas.tg.proxy import TGProxy
 
 #: all six edges nor_conv_3x3: where the shipped NB201 proxy's pruning ends (a golden value of the weights)
 ALL_CONV3 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
@@ -51,8 +54,8 @@ def test_cli_search_reports_benchmark_numbers_when_data_are_present(capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--space", "nb101"], "unknown search space 'nb101'; accepted: nb201, darts"),
     (["--method", "bayes"], "unknown search method 'bayes'; accepted: hybrid, pruning"),
+    (["--method", "PRUNING", "--queries", "3"], "--queries applies to the query searches agnet, tg-warm, random, re, not --method pruning"),
     (["--max-latency", "edgegpu:5"], "must be DEVICE=MS"),
     (["--max-params", "-1"], "max_params \\(M\\) must be a positive finite number"),
     (["--population", "2"], "population must be an integer >= 4"),
@@ -72,3 +75,31 @@ def test_darts_search_prints_a_genotype(capsys, monkeypatch, tmp_path):
                         "--generations", "2", "--json", "--no-progress"], capsys)
     assert report["arch"].startswith("Genotype(normal=[") and "nb301_val_acc" not in report
     assert search("darts", TGProxy.load("darts"), method="evolution", settings=EvolutionSettings(6, 2)).arch == report["arch"]
+
+
+def test_the_method_names_of_the_command_line_are_the_search_registries():
+    assert choices.SEARCH_METHODS == tuple(search_package.METHODS)
+    assert set(choices.QUERY_METHODS) == set(search_package.QUERY_METHODS)
+
+
+@pytest.mark.real_data
+def test_benchmark_lookup_gives_the_nb201_numbers_of_a_cell():
+    numbers = lookup("nb201", ALL_CONV3)
+    assert numbers["test_acc"] == pytest.approx({"cifar10": 93.76, "cifar100": 71.106667, "ImageNet16-120": 41.444444})
+    assert numbers["params_M"] == pytest.approx(1.531546) and numbers["flops_M"] == pytest.approx(222.860992)
+
+
+@pytest.mark.real_data
+def test_benchmark_lookup_gives_the_nb301_accuracy_of_a_darts_genotype():
+    assert lookup("darts", "DARTS_V2") == {"nb301_val_acc": pytest.approx(92.9101, abs=1e-3)}  # percent
+
+
+def test_benchmark_lookup_is_empty_without_data_or_without_a_benchmark(monkeypatch, tmp_path):
+    monkeypatch.setenv("TGNAS_DATA", str(tmp_path))
+    assert lookup("nb201", ALL_CONV3) == {}
+    assert lookup("nb101", "anything") == {}
+
+
+def test_a_space_has_one_benchmark_lookup():
+    with pytest.raises(ValueError, match="space 'nb201' already has a benchmark lookup"):
+        register_lookup("nb201")(lambda arch: {})

@@ -7,7 +7,10 @@ import json
 import sys
 from dataclasses import fields
 
-DATASET_CHOICES = ("cifar10", "imagenet")
+from tgnas.cli_options import add_json_option, add_progress_option, add_threads_option, apply_threads, non_negative_int, progress
+
+# Integer options are checked for being integers >= 0 here; `TrainConfig.resolved` checks the
+# lower bounds of the protocol (epochs >= 1, …) and the dataset, with messages naming the field.
 
 
 def add_commands(commands) -> None:
@@ -18,42 +21,44 @@ def add_commands(commands) -> None:
         "20 layers, batch 96, lr 0.025; ImageNet: 250 epochs, C=48, 14 layers, batch 1024, lr 0.5).",
     )
     parser.add_argument("--genotype", default="DARTS_V2", help="Genotype(...) string or a known name (DARTS_V1, DARTS_V2)")
-    parser.add_argument("--dataset", default="cifar10", choices=DATASET_CHOICES)
+    parser.add_argument("--dataset", default="cifar10", help="cifar10 (default) or imagenet")
     parser.add_argument("--data", help="CIFAR-10: python batches, image folder or tar (default: the data directory's "
                         "CIFAR-10 tars); ImageNet: folder with train/<class>/ and val/<class>/")
     parser.add_argument("--out", default="darts-run", help="folder for checkpoint.pt, metrics.csv, metrics.json")
-    parser.add_argument("--epochs", type=int)
-    parser.add_argument("--layers", type=int, help="number of cells")
-    parser.add_argument("--channels", type=int, help="initial channels C")
-    parser.add_argument("--batch-size", type=int, help="global batch size, split over the processes")
+    parser.add_argument("--epochs", type=non_negative_int)
+    parser.add_argument("--layers", type=non_negative_int, help="number of cells")
+    parser.add_argument("--channels", type=non_negative_int, help="initial channels C")
+    parser.add_argument("--batch-size", type=non_negative_int, help="global batch size, split over the processes")
     parser.add_argument("--lr", type=float, help="peak learning rate (cosine decay to 0)")
     parser.add_argument("--momentum", type=float, default=0.9, help="SGD momentum")
     parser.add_argument("--weight-decay", type=float)
     parser.add_argument("--drop-path", type=float, help="final drop-path probability (linear ramp from 0)")
-    parser.add_argument("--cutout", type=int, help="cutout square side (0 = off; CIFAR only)")
+    parser.add_argument("--cutout", type=non_negative_int, help="cutout square side (0 = off; CIFAR only)")
     parser.add_argument("--auxiliary-weight", type=float, default=0.4, help="auxiliary loss weight (0 = no auxiliary head)")
     parser.add_argument("--grad-clip", type=float, default=5.0)
     parser.add_argument("--label-smoothing", type=float)
-    parser.add_argument("--warmup-epochs", type=int)
-    parser.add_argument("--limit-images", type=int, help="train on a class-balanced subset of this many images")
-    parser.add_argument("--limit-test-images", type=int,
+    parser.add_argument("--warmup-epochs", type=non_negative_int)
+    parser.add_argument("--limit-images", type=non_negative_int, help="train on a class-balanced subset of this many images")
+    parser.add_argument("--limit-test-images", type=non_negative_int,
                         help="evaluate on this many test images (default: all, or --limit-images of them if that is set)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=0, help="DataLoader worker processes per rank")
+    parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument("--workers", type=non_negative_int, default=0, help="DataLoader worker processes per rank")
     parser.add_argument("--resume", action="store_true", help="continue from <out>/checkpoint.pt if present")
-    parser.add_argument("--stop-after", type=int, help="train at most this many more epochs, then exit (for job time limits)")
-    parser.add_argument("--json", action="store_true", help="print the final summary as JSON")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--stop-after", type=non_negative_int, help="train at most this many more epochs, then exit (for job time limits)")
+    add_json_option(parser, help="print the final summary as JSON (per-epoch lines go to stderr)")
+    add_progress_option(parser)
+    add_threads_option(parser, default=None)
 
 
 def run(args: argparse.Namespace) -> int:
-    from tgnas.darts import distributed
+    from tgnas.darts import distributed  # torch
     from tgnas.darts.trainer import TrainConfig, train_network
 
+    apply_threads(args)
     config = TrainConfig(**{field.name: getattr(args, field.name) for field in fields(TrainConfig)})
     context = distributed.init()
     try:
-        summary = train_network(config, context, progress=not args.no_progress, log=_log_to_stderr if args.json else print)
+        summary = train_network(config, context, progress=progress(args), log=_log_to_stderr if args.json else print)
     finally:
         distributed.shutdown(context)
     if context.is_main:

@@ -1,0 +1,61 @@
+"""``tgnas book run|all|build|check``: execute the chapter notebooks, build and check the book.
+
+A notebook that raises, a build warning or a broken page is the command's verdict (exit 1: a
+``tgnas: error:`` message, then the build's warnings, or one line per broken page); an unknown profile, notebook or parameter is
+bad input (exit 2, raised as ValueError by the runner).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_commands(commands) -> None:
+    book = commands.add_parser("book", help="execute the notebooks and build the book").add_subparsers(
+        dest="action", required=True
+    )
+    for name, text in (("run", "execute notebooks with papermill"), ("all", "run, then build the book")):
+        parser = book.add_parser(name, help=text)
+        parser.add_argument("--profile", default="ci", help="ci (small, fast) or paper (full scale)")
+        parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="notebook names, e.g. 00_benchmarks")
+        parser.add_argument("--force", action="store_true", help="execute even if nothing changed")
+        parser.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                            help="papermill parameter override (VALUE parsed as JSON if possible)")
+    book.add_parser("build", help="build the HTML book from the executed notebooks (warnings are errors)")
+    book.add_parser("check", help="load every built page in headless Chromium and check figures and links")
+
+
+def _parameter_value(text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def run(args: argparse.Namespace) -> int:
+    from tgnas import book  # papermill, jupyter-book and playwright come with it
+
+    if args.action == "check":
+        return _check(book)
+    try:
+        if args.action in ("run", "all"):
+            parameters = {name: _parameter_value(value) for name, value in (args.parameter or [])}
+            book.run_notebooks(profile=args.profile, only=args.only, force=args.force, parameters=parameters)
+        if args.action in ("build", "all"):
+            print(f"book built in {book.build_book()}")
+    except (book.NotebookExecutionError, book.BookBuildError) as error:
+        print(f"tgnas: error: {error}", file=sys.stderr)  # a verdict: the build's list of warnings stays readable
+        return 1
+    return 0
+
+
+def _check(book) -> int:
+    problems = book.check_book()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print("book check: every page, figure and internal link is fine")
+    return 0
