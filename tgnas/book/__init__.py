@@ -6,16 +6,24 @@ parts live, ``manifest`` records the runs, ``kernel`` pins the kernel to this in
 
 from __future__ import annotations
 
-from tgnas.book.browser_check import check_book
-from tgnas.book.build import BookBuildError, build_book
-from tgnas.book.runner import PROFILES, NotebookExecutionError, RunRecord, run_notebooks
+from importlib import import_module
 
-__all__ = [
-    "PROFILES",
-    "BookBuildError",
-    "NotebookExecutionError",
-    "RunRecord",
-    "build_book",
-    "check_book",
-    "run_notebooks",
-]
+# Lazy re-exports: the submodules import papermill and jupyter-book, which `tgnas --help` must not pay for.
+_EXPORTS = {
+    "PROFILES": "runner",
+    "NotebookExecutionError": "runner",
+    "RunRecord": "runner",
+    "run_notebooks": "runner",
+    "BookBuildError": "build",
+    "build_book": "build",
+    "check_book": "browser_check",
+}
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'tgnas.book' has no attribute {name!r}")
+    return getattr(import_module(f"tgnas.book.{_EXPORTS[name]}"), name)
+
+
+__all__ = sorted(_EXPORTS)

@@ -1,6 +1,6 @@
 """``tgnas data fetch|check|path|import-nb201``: the benchmark files in the data directory.
 
-``data check`` exits 1 when a required file is missing or corrupt (its verdict); everything it
+``data check`` exits 1 when a file is corrupt (optional or not) or a required one is missing (its verdict); everything it
 prints is the verdict, so that status is not a usage error.
 """
 
@@ -47,9 +47,9 @@ def run(args: argparse.Namespace) -> int:
             print(result)
         return 0
     results = fetching.check()
+    lines, verdict = fetching.check_report(results)
     if args.json:
         print(json.dumps([result.to_dict() for result in results], indent=2))
     else:
-        for result in results:
-            print(result)
-    return 0 if all(result.ok for result in results if result.required) else 1
+        print("\n".join(lines))
+    return verdict
