@@ -21,7 +21,7 @@ from PIL import Image
 from tgnas.cli import main
 from tgnas.darts import augment
 from tgnas.darts.imagenet import ImageFolder
-from tgnas.darts.trainer import CHECKPOINT, METRICS_CSV, TrainConfig, WarmupCosine, load_checkpoint, train_network
+from tgnas.darts.trainer import CHECKPOINT, METRICS_CSV, TrainConfig, WarmupCosine, load_checkpoint, state_checksum, train_network
 from tgnas.spaces.darts import DARTS_V2
 
 TRAIN_IMAGES, TEST_IMAGES = 160, 40
@@ -140,6 +140,36 @@ def test_imagenet_transforms_and_folder(tmp_path):
         ImageFolder(tmp_path / "nowhere", "train", train=True)
     with pytest.raises(ValueError, match="unknown ImageNet split 'test'; accepted: train, val"):
         ImageFolder(tmp_path, "test", train=False)
+
+
+# -- state checksum ----------------------------------------------------------------------------------------
+def _small_model(seed: int = 0, first: str = "conv") -> torch.nn.Module:
+    torch.manual_seed(seed)
+    conv, norm = torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4)
+    model = torch.nn.Module()
+    for name in (("conv", "norm") if first == "conv" else ("norm", "conv")):
+        model.add_module(name, conv if name == "conv" else norm)
+    return model
+
+
+def test_state_checksum_is_equal_for_equal_states_and_differs_for_any_change():
+    checksum = state_checksum(_small_model())
+    assert len(checksum) == 16 and int(checksum, 16) >= 0
+    assert state_checksum(_small_model()) == checksum
+    assert state_checksum(_small_model(first="norm")) == checksum  # registration order does not matter
+    assert state_checksum(_small_model().to(memory_format=torch.channels_last)) == checksum  # nor memory layout
+    assert state_checksum(_small_model(seed=1)) != checksum
+    changed = _small_model()
+    with torch.no_grad():
+        changed.conv.weight[0, 0, 0, 0] += 1e-6
+    assert state_checksum(changed) != checksum
+    buffer = _small_model()
+    buffer.norm.num_batches_tracked += 1  # buffers count, not only parameters
+    assert state_checksum(buffer) != checksum
+    renamed = torch.nn.Module()
+    renamed.add_module("conv2", _small_model().conv)
+    renamed.add_module("norm", _small_model().norm)
+    assert state_checksum(renamed) != checksum  # names count, not only values
 
 
 # -- training, resuming ----------------------------------------------------------------------------------
