@@ -98,7 +98,7 @@ def test_random_crop_flip_returns_padded_crops():
     padded = torch.nn.functional.pad(images, (2, 2, 2, 2))
     flips = 0
     for original, crop in zip(padded, out):
-        candidates = [original[:, t: t + 8, l: l + 8] for t in range(5) for l in range(5)]
+        candidates = [original[:, top: top + 8, left: left + 8] for top in range(5) for left in range(5)]
         plain = any(torch.equal(crop, c) for c in candidates)
         flipped = any(torch.equal(crop, c.flip(-1)) for c in candidates)
         assert plain or flipped
@@ -220,6 +220,7 @@ def test_training_learns_the_synthetic_task(batches, tmp_path):
     assert summary["train_images"] == TRAIN_IMAGES and summary["test_images"] == TEST_IMAGES
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_with_the_same_epochs_and_optimiser_state(batches, tmp_path):
     command = [sys.executable, "-m", "tgnas", *_cli(batches, tmp_path / "killed", "--epochs", "3")]
     process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -245,6 +246,7 @@ def test_killed_run_resumes_with_the_same_epochs_and_optimiser_state(batches, tm
                 {"o": continued["optimizer"], "s": continued["scheduler"], "m": continued["model"]})
 
 
+@pytest.mark.slow
 def test_torchrun_two_gloo_processes_agree(batches, tmp_path):
     torchrun = Path(sys.executable).with_name("torchrun")
     result = subprocess.run(
