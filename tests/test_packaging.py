@@ -66,3 +66,9 @@ def test_pin_parser_rejects_ranges():
 
     with pytest.raises(AssertionError, match="not an exact pin"):
         _pins(["torch>=2"])
+
+
+def test_the_package_version_is_pyproject_version():
+    import tgnas
+
+    assert tgnas.__version__ == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
