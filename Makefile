@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[book,test]'
 	touch $(STAMP)
 
+# Lint and format check first (seconds), then the tests with the 15 slowest listed.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest --durations=15
 
 book: $(STAMP)
 	$(BIN)/tgnas book all --profile $(PROFILE)

@@ -22,28 +22,25 @@ def test_written_files_replace_the_target(tmp_path):
 def test_an_interrupted_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
     target = tmp_path / "file.bin"
     target.write_bytes(b"old")
-    with pytest.raises(RuntimeError, match="interrupted"):
-        with atomic_output(target) as stream:
-            stream.write(b"half of the new")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError, match="interrupted"), atomic_output(target) as stream:
+        stream.write(b"half of the new")
+        raise RuntimeError("interrupted")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["file.bin"]
 
 
 def test_bad_mode_is_rejected(tmp_path):
-    with pytest.raises(ValueError, match="mode must be 'wb' or 'w', got 'a'"):
-        with atomic_output(tmp_path / "x", "a"):
-            pass
+    with pytest.raises(ValueError, match="mode must be 'wb' or 'w', got 'a'"), atomic_output(tmp_path / "x", "a"):
+        pass
 
 
 def test_atomic_path_lets_the_finished_file_be_checked_before_it_replaces_the_target(tmp_path):
     target = tmp_path / "data.bin"
     target.write_bytes(b"old")
-    with pytest.raises(ValueError, match="checksum mismatch"):
-        with atomic_path(target) as temporary:
-            assert temporary.parent == tmp_path and temporary.read_bytes() == b""
-            temporary.write_bytes(b"corrupt")
-            raise ValueError("checksum mismatch")  # what a verification of the finished file raises
+    with pytest.raises(ValueError, match="checksum mismatch"), atomic_path(target) as temporary:
+        assert temporary.parent == tmp_path and temporary.read_bytes() == b""
+        temporary.write_bytes(b"corrupt")
+        raise ValueError("checksum mismatch")  # what a verification of the finished file raises
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["data.bin"]
     with atomic_path(target) as temporary:

@@ -21,7 +21,7 @@ from PIL import Image
 from tgnas.cli import main
 from tgnas.darts import augment
 from tgnas.darts.imagenet import ImageFolder
-from tgnas.darts.trainer import CHECKPOINT, METRICS_CSV, TrainConfig, WarmupCosine, load_checkpoint, train_network
+from tgnas.darts.trainer import CHECKPOINT, METRICS_CSV, TrainConfig, WarmupCosine, load_checkpoint, state_checksum, train_network
 from tgnas.spaces.darts import DARTS_V2
 
 TRAIN_IMAGES, TEST_IMAGES = 160, 40
@@ -98,7 +98,7 @@ def test_random_crop_flip_returns_padded_crops():
     padded = torch.nn.functional.pad(images, (2, 2, 2, 2))
     flips = 0
     for original, crop in zip(padded, out):
-        candidates = [original[:, t: t + 8, l: l + 8] for t in range(5) for l in range(5)]
+        candidates = [original[:, top: top + 8, left: left + 8] for top in range(5) for left in range(5)]
         plain = any(torch.equal(crop, c) for c in candidates)
         flipped = any(torch.equal(crop, c.flip(-1)) for c in candidates)
         assert plain or flipped
@@ -140,6 +140,36 @@ def test_imagenet_transforms_and_folder(tmp_path):
         ImageFolder(tmp_path / "nowhere", "train", train=True)
     with pytest.raises(ValueError, match="unknown ImageNet split 'test'; accepted: train, val"):
         ImageFolder(tmp_path, "test", train=False)
+
+
+# -- state checksum ----------------------------------------------------------------------------------------
+def _small_model(seed: int = 0, first: str = "conv") -> torch.nn.Module:
+    torch.manual_seed(seed)
+    conv, norm = torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4)
+    model = torch.nn.Module()
+    for name in (("conv", "norm") if first == "conv" else ("norm", "conv")):
+        model.add_module(name, conv if name == "conv" else norm)
+    return model
+
+
+def test_state_checksum_is_equal_for_equal_states_and_differs_for_any_change():
+    checksum = state_checksum(_small_model())
+    assert len(checksum) == 16 and int(checksum, 16) >= 0
+    assert state_checksum(_small_model()) == checksum
+    assert state_checksum(_small_model(first="norm")) == checksum  # registration order does not matter
+    assert state_checksum(_small_model().to(memory_format=torch.channels_last)) == checksum  # nor memory layout
+    assert state_checksum(_small_model(seed=1)) != checksum
+    changed = _small_model()
+    with torch.no_grad():
+        changed.conv.weight[0, 0, 0, 0] += 1e-6
+    assert state_checksum(changed) != checksum
+    buffer = _small_model()
+    buffer.norm.num_batches_tracked += 1  # buffers count, not only parameters
+    assert state_checksum(buffer) != checksum
+    renamed = torch.nn.Module()
+    renamed.add_module("conv2", _small_model().conv)
+    renamed.add_module("norm", _small_model().norm)
+    assert state_checksum(renamed) != checksum  # names count, not only values
 
 
 # -- training, resuming ----------------------------------------------------------------------------------
@@ -190,6 +220,7 @@ def test_training_learns_the_synthetic_task(batches, tmp_path):
     assert summary["train_images"] == TRAIN_IMAGES and summary["test_images"] == TEST_IMAGES
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_with_the_same_epochs_and_optimiser_state(batches, tmp_path):
     command = [sys.executable, "-m", "tgnas", *_cli(batches, tmp_path / "killed", "--epochs", "3")]
     process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -215,6 +246,7 @@ def test_killed_run_resumes_with_the_same_epochs_and_optimiser_state(batches, tm
                 {"o": continued["optimizer"], "s": continued["scheduler"], "m": continued["model"]})
 
 
+@pytest.mark.slow
 def test_torchrun_two_gloo_processes_agree(batches, tmp_path):
     torchrun = Path(sys.executable).with_name("torchrun")
     result = subprocess.run(

@@ -38,10 +38,22 @@ def environment_pins() -> dict[str, str]:
     return _pins(entry for entry in entries if not entry.startswith("-e"))
 
 
-def test_every_dependency_is_pinned_exactly_and_torch_is_the_cpu_release():
-    pins = pyproject_pins()
-    assert pins["torch"] == "2.13.0"
+def test_every_dependency_is_pinned_exactly_and_jupyter_book_is_1x():
+    pins = pyproject_pins()  # asserts that every requirement is an exact pin
     assert pins["jupyter-book"].startswith("1."), "jupyter-book 2.x cannot build offline"
+
+
+def test_installed_torch_is_the_pinned_cpu_build():
+    import importlib.metadata
+
+    import torch
+
+    requirements = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert "torch==2.13.0" in requirements
+    # A CUDA wheel reports its CUDA version here and carries a "+cuXXX" local label (PyPI's Linux wheel: none).
+    assert torch.version.cuda is None, f"torch {torch.__version__} is a CUDA build (CUDA {torch.version.cuda})"
+    release, _, label = importlib.metadata.version("torch").partition("+")
+    assert (release, label) == ("2.13.0", "cpu"), f"installed torch {importlib.metadata.version('torch')}, expected 2.13.0+cpu"
 
 
 def test_environment_yml_agrees_with_pyproject():
@@ -54,3 +66,9 @@ def test_pin_parser_rejects_ranges():
 
     with pytest.raises(AssertionError, match="not an exact pin"):
         _pins(["torch>=2"])
+
+
+def test_the_package_version_is_pyproject_version():
+    import tgnas
+
+    assert tgnas.__version__ == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]

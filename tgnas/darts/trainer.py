@@ -21,13 +21,15 @@ import io
 import json
 import math
 import time
-from dataclasses import asdict, dataclass, fields, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, Subset
+from tqdm import tqdm
 
 from tgnas.atomic import atomic_output, write_text_atomic
 from tgnas.darts import augment, distributed
@@ -76,7 +78,7 @@ class TrainConfig:
     resume: bool = False
     stop_after: int | None = None
 
-    def resolved(self) -> "TrainConfig":
+    def resolved(self) -> TrainConfig:
         """The config with every None default filled in for its dataset, checked."""
         if self.dataset not in DATASETS:
             raise ValueError(f"unknown dataset {self.dataset!r}; accepted: {', '.join(DATASETS)}")
@@ -240,6 +242,171 @@ def _evaluate(model: nn.Module, data: DataSpec, config: TrainConfig, context: di
     return {"test_loss": loss / count, "test_top1": 100.0 * top1 / count, "test_top5": 100.0 * top5 / count}
 
 
+@dataclass
+class _Run:
+    """The state of one `train_network` invocation: what `_set_up` builds and each epoch advances."""
+
+    config: TrainConfig
+    context: distributed.Context
+    genotype: DartsGenotype
+    data: DataSpec
+    model: nn.Module  # the network itself: checkpointed, evaluated, checksummed
+    sizes: dict[str, float]  # params_M, params_M_with_auxiliary, flops_M
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    generator: torch.Generator  # this rank's augmentation draws
+    network: nn.Module | None = None  # what a training step calls: the model or its DistributedDataParallel wrapper
+    sampler: DistributedSampler | None = None
+    loader: DataLoader | None = None
+    criterion: nn.Module | None = None
+    start_epoch: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+    images_seen: float = 0.0  # training images of all ranks in this invocation
+    train_seconds: float = 0.0
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return Path(self.config.out) / CHECKPOINT
+
+
+def _build_model(config: TrainConfig, genotype: DartsGenotype, num_classes: int, device: torch.device) -> tuple[nn.Module, dict[str, float]]:
+    """The evaluation network on ``device`` (identical on every rank) and its sizes in millions."""
+    torch.manual_seed(config.seed)  # the same initial weights on every rank
+    model = build_network(genotype, config.dataset, config.channels, config.layers, auxiliary=config.auxiliary_weight > 0,
+                          num_classes=num_classes)
+    sizes = {"params_M": count_parameters(model) / 1e6, "params_M_with_auxiliary": count_parameters(model, include_auxiliary=True) / 1e6,
+             "flops_M": count_flops(model, input_size(model)) / 1e6}
+    # channels-last memory is markedly faster for these (depthwise) convolutions on CPU, and fine on GPU
+    model.to(device, memory_format=torch.channels_last)
+    return model, sizes
+
+
+def _set_up(config: TrainConfig, context: distributed.Context) -> _Run:
+    """Data, model, optimiser, schedule and this rank's random streams of a resolved ``config``, before any resume."""
+    if config.batch_size % context.world_size:
+        raise ValueError(f"batch_size {config.batch_size} must be divisible by the {context.world_size} processes")
+    genotype = DartsGenotype.parse(config.genotype)
+    data = load_data(config)
+    model, sizes = _build_model(config, genotype, data.num_classes, context.device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, WarmupCosine(config.epochs, config.warmup_epochs))
+    generator = torch.Generator().manual_seed(config.seed * 1_000_003 + context.rank)
+    torch.manual_seed(config.seed * 1_000_003 + context.rank)  # drop-path masks differ between ranks
+    return _Run(config, context, genotype, data, model, sizes, optimizer, scheduler, generator)
+
+
+def _resume(run: _Run, log: Callable[[str], None]) -> None:
+    """Continue from the checkpoint in ``out`` when ``resume`` is set and one exists (module docstring)."""
+    config, context, path = run.config, run.context, run.checkpoint_path
+    if not config.resume:
+        return
+    if not path.exists():
+        if context.is_main:
+            log(f"no checkpoint in {Path(config.out)}; starting a new run")
+        return
+    saved = load_checkpoint(path)
+    _check_resumable(saved["config"], config, path)
+    run.model.load_state_dict(saved["model"])
+    run.optimizer.load_state_dict(saved["optimizer"])
+    run.scheduler.load_state_dict(saved["scheduler"])
+    run.start_epoch, run.history = saved["epoch"], saved["history"]
+    if len(saved["rng"]) == context.world_size:  # same process count: continue every rank's draws
+        run.generator.set_state(saved["rng"][context.rank]["augment"])
+        torch.set_rng_state(saved["rng"][context.rank]["torch"])
+    if context.is_main:
+        log(f"resumed {path} after epoch {run.start_epoch} of {config.epochs}")
+
+
+def _prepare_training_data(run: _Run) -> None:
+    """The (data-parallel) network, this rank's shard of the training set and the loss."""
+    config, context, model = run.config, run.context, run.model
+    run.network = model
+    if context.distributed:
+        run.network = nn.parallel.DistributedDataParallel(
+            model, device_ids=[context.device.index] if context.device.type == "cuda" else None,
+            find_unused_parameters=model.has_unused_parameters(),
+        )
+    run.sampler = DistributedSampler(run.data.train, num_replicas=context.world_size, rank=context.rank, shuffle=True, seed=config.seed)
+    run.loader = DataLoader(run.data.train, batch_size=config.batch_size // context.world_size, sampler=run.sampler,
+                            num_workers=config.workers)
+    run.criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
+
+
+def _training_step(run: _Run, inputs: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """One SGD step on a batch (auxiliary loss, gradient clipping); returns the loss and the main logits."""
+    config = run.config
+    logits, auxiliary_logits = run.network(inputs)
+    loss = run.criterion(logits, labels)
+    if auxiliary_logits is not None:
+        loss = loss + config.auxiliary_weight * run.criterion(auxiliary_logits, labels)
+    run.optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    nn.utils.clip_grad_norm_(run.model.parameters(), config.grad_clip)
+    run.optimizer.step()
+    return loss, logits
+
+
+def _train_one_epoch(run: _Run, epoch: int, progress: bool) -> tuple[dict[str, float], float, float]:
+    """Train epoch ``epoch`` (0-based) and step the schedule.
+
+    Returns the epoch's row so far (epoch, lr, drop_path_prob, train_loss, train_top1, over all ranks),
+    the number of training images of all ranks and this rank's seconds.
+    """
+    config, context = run.config, run.context
+    run.sampler.set_epoch(epoch)
+    run.model.drop_path_prob = config.drop_path * epoch / config.epochs
+    lr = run.optimizer.param_groups[0]["lr"]
+    run.network.train()
+    totals = [0.0, 0.0, 0.0]  # loss × images, top-1 hits, images
+    started = time.perf_counter()
+    batches = tqdm(run.loader, desc=f"epoch {epoch + 1}/{config.epochs}", leave=False,
+                   disable=None if progress and context.is_main else True)
+    for images, labels in batches:
+        inputs = run.data.train_transform(images, run.generator).to(context.device, memory_format=torch.channels_last)
+        labels = labels.to(context.device)
+        loss, logits = _training_step(run, inputs, labels)
+        totals[0] += loss.item() * len(labels)
+        totals[1] += _accuracy_counts(logits.detach(), labels)[0]
+        totals[2] += len(labels)
+    run.scheduler.step()
+    seconds = time.perf_counter() - started
+    loss_sum, hits, count = distributed.sum_over_ranks(context, totals)
+    row = {"epoch": epoch + 1, "lr": lr, "drop_path_prob": run.model.drop_path_prob, "train_loss": loss_sum / count,
+           "train_top1": 100.0 * hits / count}
+    return row, count, seconds
+
+
+def _save_checkpoint(run: _Run) -> None:
+    """Atomically rewrite ``checkpoint.pt`` after the last epoch of ``run.history`` (rank 0 writes; every rank sends its RNG state)."""
+    rng = distributed.gather_objects(run.context, {"augment": run.generator.get_state(), "torch": torch.get_rng_state()})
+    if run.context.is_main:
+        with atomic_output(run.checkpoint_path) as stream:
+            torch.save({"model": run.model.state_dict(), "optimizer": run.optimizer.state_dict(),
+                        "scheduler": run.scheduler.state_dict(), "epoch": len(run.history), "history": run.history,
+                        "rng": rng, "config": _config_record(run.config), "genotype": str(run.genotype)}, stream)
+
+
+def _log_epoch(row: dict[str, Any], epochs: int, log: Callable[[str], None]) -> None:
+    log(f"epoch {row['epoch']}/{epochs}: train loss {row['train_loss']:.3f} top-1 {row['train_top1']:.1f} % | "
+        f"test top-1 {row['test_top1']:.2f} % top-5 {row['test_top5']:.2f} % | {row['images_per_second']:.0f} img/s")
+
+
+def _summary(run: _Run) -> dict[str, Any]:
+    """The result of the run (keys in `train_network`), with every rank's state checksum."""
+    config, context = run.config, run.context
+    distributed.broadcast_buffers(context, run.model)
+    last = run.history[-1] if run.history else {}
+    return {
+        "top1": last.get("test_top1"), "top5": last.get("test_top5"), **run.sizes,
+        "images_per_second": run.images_seen / run.train_seconds if run.train_seconds else None,
+        "epochs_done": len(run.history), "epochs": config.epochs,
+        "train_images": len(run.data.train), "test_images": len(run.data.test), "world_size": context.world_size,
+        "rank_checksums": distributed.gather_objects(context, state_checksum(run.model)),
+        "genotype": str(run.genotype),
+        **{setting.name: getattr(config, setting.name) for setting in fields(config) if setting.name != "genotype"},
+    }
+
+
 def train_network(
     config: TrainConfig,
     context: distributed.Context | None = None,
@@ -255,111 +422,23 @@ def train_network(
     ``rank_checksums`` (one state checksum per rank; all equal when data parallelism worked) and the
     resolved settings.
     """
-    from tqdm import tqdm
-
     config = config.resolved()
     context = context or distributed.Context()
-    if config.batch_size % context.world_size:
-        raise ValueError(f"batch_size {config.batch_size} must be divisible by the {context.world_size} processes")
-    genotype = DartsGenotype.parse(config.genotype)
-    out = Path(config.out)
-    checkpoint_path = out / CHECKPOINT
-    data = load_data(config)
-
-    torch.manual_seed(config.seed)  # the same initial weights on every rank
-    model = build_network(genotype, config.dataset, config.channels, config.layers, auxiliary=config.auxiliary_weight > 0,
-                          num_classes=data.num_classes)
-    params = count_parameters(model)
-    params_with_auxiliary = count_parameters(model, include_auxiliary=True)
-    flops = count_flops(model, input_size(model))
-    # channels-last memory is markedly faster for these (depthwise) convolutions on CPU, and fine on GPU
-    model.to(context.device, memory_format=torch.channels_last)
-    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, WarmupCosine(config.epochs, config.warmup_epochs))
-    generator = torch.Generator().manual_seed(config.seed * 1_000_003 + context.rank)
-    torch.manual_seed(config.seed * 1_000_003 + context.rank)  # drop-path masks differ between ranks
-    start_epoch, history = 0, []
-    if config.resume and checkpoint_path.exists():
-        saved = load_checkpoint(checkpoint_path)
-        _check_resumable(saved["config"], config, checkpoint_path)
-        model.load_state_dict(saved["model"])
-        optimizer.load_state_dict(saved["optimizer"])
-        scheduler.load_state_dict(saved["scheduler"])
-        start_epoch, history = saved["epoch"], saved["history"]
-        if len(saved["rng"]) == context.world_size:  # same process count: continue every rank's draws
-            generator.set_state(saved["rng"][context.rank]["augment"])
-            torch.set_rng_state(saved["rng"][context.rank]["torch"])
+    run = _set_up(config, context)
+    _resume(run, log)
+    _prepare_training_data(run)
+    end_epoch = config.epochs if config.stop_after is None else min(config.epochs, run.start_epoch + config.stop_after)
+    for epoch in range(run.start_epoch, end_epoch):
+        row, count, seconds = _train_one_epoch(run, epoch, progress)
+        run.images_seen += count
+        run.train_seconds += seconds
+        run.history.append({**row, **_evaluate(run.model, run.data, config, context),
+                            "train_seconds": seconds, "images_per_second": count / seconds})
+        _save_checkpoint(run)
         if context.is_main:
-            log(f"resumed {checkpoint_path} after epoch {start_epoch} of {config.epochs}")
-    elif config.resume and context.is_main:
-        log(f"no checkpoint in {out}; starting a new run")
-
-    network: nn.Module = model
-    if context.distributed:
-        network = nn.parallel.DistributedDataParallel(
-            model, device_ids=[context.device.index] if context.device.type == "cuda" else None,
-            find_unused_parameters=model.has_unused_parameters(),
-        )
-    sampler = DistributedSampler(data.train, num_replicas=context.world_size, rank=context.rank, shuffle=True, seed=config.seed)
-    loader = DataLoader(data.train, batch_size=config.batch_size // context.world_size, sampler=sampler, num_workers=config.workers)
-    criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
-
-    end_epoch = config.epochs if config.stop_after is None else min(config.epochs, start_epoch + config.stop_after)
-    images_seen, train_seconds = 0.0, 0.0
-    for epoch in range(start_epoch, end_epoch):
-        sampler.set_epoch(epoch)
-        model.drop_path_prob = config.drop_path * epoch / config.epochs
-        lr = optimizer.param_groups[0]["lr"]
-        network.train()
-        totals = [0.0, 0.0, 0.0]  # loss × images, top-1 hits, images
-        started = time.perf_counter()
-        batches = tqdm(loader, desc=f"epoch {epoch + 1}/{config.epochs}", leave=False,
-                       disable=None if progress and context.is_main else True)
-        for images, labels in batches:
-            inputs = data.train_transform(images, generator).to(context.device, memory_format=torch.channels_last)
-            labels = labels.to(context.device)
-            logits, auxiliary_logits = network(inputs)
-            loss = criterion(logits, labels)
-            if auxiliary_logits is not None:
-                loss = loss + config.auxiliary_weight * criterion(auxiliary_logits, labels)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            optimizer.step()
-            totals[0] += loss.item() * len(labels)
-            totals[1] += _accuracy_counts(logits.detach(), labels)[0]
-            totals[2] += len(labels)
-        scheduler.step()
-        seconds = time.perf_counter() - started
-        loss_sum, hits, count = distributed.sum_over_ranks(context, totals)
-        images_seen += count
-        train_seconds += seconds
-        row = {"epoch": epoch + 1, "lr": lr, "drop_path_prob": model.drop_path_prob, "train_loss": loss_sum / count,
-               "train_top1": 100.0 * hits / count, **_evaluate(model, data, config, context),
-               "train_seconds": seconds, "images_per_second": count / seconds}
-        history.append(row)
-        rng = distributed.gather_objects(context, {"augment": generator.get_state(), "torch": torch.get_rng_state()})
-        if context.is_main:
-            with atomic_output(checkpoint_path) as stream:
-                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                            "scheduler": scheduler.state_dict(), "epoch": epoch + 1, "history": history,
-                            "rng": rng, "config": _config_record(config), "genotype": str(genotype)}, stream)
-            log(f"epoch {epoch + 1}/{config.epochs}: train loss {row['train_loss']:.3f} top-1 {row['train_top1']:.1f} % | "
-                f"test top-1 {row['test_top1']:.2f} % top-5 {row['test_top5']:.2f} % | {row['images_per_second']:.0f} img/s")
+            _log_epoch(run.history[-1], config.epochs, log)
         distributed.barrier(context)
-
-    distributed.broadcast_buffers(context, model)
-    last = history[-1] if history else {}
-    summary = {
-        "top1": last.get("test_top1"), "top5": last.get("test_top5"),
-        "params_M": params / 1e6, "params_M_with_auxiliary": params_with_auxiliary / 1e6, "flops_M": flops / 1e6,
-        "images_per_second": images_seen / train_seconds if train_seconds else None,
-        "epochs_done": len(history), "epochs": config.epochs,
-        "train_images": len(data.train), "test_images": len(data.test), "world_size": context.world_size,
-        "rank_checksums": distributed.gather_objects(context, state_checksum(model)),
-        "genotype": str(genotype),
-        **{field.name: getattr(config, field.name) for field in fields(config) if field.name != "genotype"},
-    }
-    if context.is_main and history:
-        _write_logs(out, history, summary)
+    summary = _summary(run)
+    if context.is_main and run.history:
+        _write_logs(Path(config.out), run.history, summary)
     return summary
