@@ -55,7 +55,7 @@ from typing import Iterable, Literal, Sequence
 import numpy as np
 
 from tgnas.spaces.base import SearchSpace, as_rng
-from tgnas.spaces.graph import INPUT, OUTPUT, ArchGraph
+from tgnas.spaces.graph import CONCAT, INPUT, OUTPUT, ArchGraph  # CONCAT: the normal cell's join node in a "both" graph
 
 #: the DARTS PRIMITIVES, in the DARTS repository's order
 DARTS_OPS = (
@@ -75,8 +75,6 @@ INTERMEDIATE_NODES = (2, 3, 4, 5)
 EDGES_PER_CELL = 2 * len(INTERMEDIATE_NODES)
 DEFAULT_CONCAT = INTERMEDIATE_NODES
 CELLS = ("normal", "reduce")
-#: node name of the normal cell's output inside a ``cell="both"`` graph
-CONCAT = "concat"
 
 Edge = tuple[str, int]
 CellChoice = Literal["normal", "reduce", "both"]
