@@ -49,6 +49,8 @@ class SupernetCell:
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(((tuple(edge), tuple(ops)) for edge, ops in self.edges), key=lambda item: item[0][::-1]))
+        if len({edge for edge, _ in ordered}) != len(ordered):
+            raise ValueError("a supernet cell lists an edge twice (a node reading one input twice has no supernet form)")
         for (source, target), ops in ordered:
             if not 0 <= source < target or target < self.n_inputs:
                 raise ValueError(f"supernet edge {source}->{target} must run from a lower node to a non-input node")
