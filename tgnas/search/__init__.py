@@ -97,7 +97,7 @@ def query_search(
         raise ValueError(f"the {method} query search takes {accepted}, not {type(settings).__name__}")
     if method == "tg-warm":
         if proxy is None:
-            raise ValueError("tg-warm needs a prior scorer: pass proxy=TGProxy.load('nb201') or another Scorer")
+            raise ValueError("tg-warm needs the TG proxy (or another Scorer) as its prior: pass proxy=TGProxy.load('nb201')")
         check_scorer_space(proxy, space)
     oracle = BenchmarkOracle(queries, dataset=dataset, constraints=feasibility_for(space, constraints))
     with torch_threads(threads):
