@@ -166,3 +166,31 @@ def test_bad_inputs_give_clear_errors():
         build_network(DARTS_V2, channels=4, layers=2)
     with pytest.raises(ValueError, match="FactorizedReduce needs an even number"):
         FactorizedReduce(4, 3)
+
+
+# -- the space's analytic counts and nodes that read one input twice ------------------------------
+REPEATED = DartsGenotype(
+    normal=(("sep_conv_3x3", 1), ("skip_connect", 1), *DARTS_V2.normal[2:]),
+    reduce=(("max_pool_3x3", 0), ("dil_conv_5x5", 0), *DARTS_V2.reduce[2:6], ("skip_connect", 1), ("sep_conv_5x5", 1)),
+    normal_concat=(2, 3, 4, 5), reduce_concat=(3, 4, 5),
+)
+
+
+@pytest.mark.parametrize("genotype", [DARTS_V2, DARTS_V1, REPEATED, _uniform("skip_connect"), _uniform("none", (2, 5)),
+                                      DartsSpace().sample(7)], ids=["v2", "v1", "repeated", "skip", "none", "sampled"])
+def test_space_params_and_flops_are_those_of_the_cifar_network(genotype):
+    space = DartsSpace()
+    network = space.build_network(genotype)
+    assert network.auxiliary_head is None and len(network.cells) == 20 and network.classifier.out_features == 10
+    assert space.params(genotype) * 1e6 == pytest.approx(count_parameters(network), abs=1e-6)
+    assert space.flops(genotype) * 1e6 == pytest.approx(count_flops(network, 32), abs=1e-6)
+    features = space.to_graph(genotype).features
+    assert (features["params_M"], features["flops_M"]) == (space.params(genotype), space.flops(genotype))
+
+
+def test_a_node_reading_one_input_twice_builds_and_runs():
+    network = build_network(REPEATED, "cifar10", channels=8, layers=5, auxiliary=False).eval()
+    cell = network.cells[0]
+    assert cell.sources[:2] == [1, 1]  # node 2 = skip(c_{k-1}) + sep_conv(c_{k-1}) (canonical order)
+    logits, auxiliary = network(torch.randn(2, 3, 32, 32))
+    assert logits.shape == (2, 10) and auxiliary is None and torch.isfinite(logits).all()

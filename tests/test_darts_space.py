@@ -131,7 +131,6 @@ def test_none_is_accepted_in_a_genotype():
         (DARTS_V2_AS_PRINTED.replace("[('sep_conv_3x3', 0), ('sep_conv_3x3', 1),", "[('sep_conv_3x3', 0), ('sep_conv_3x3', 2),", 1), r"input 2 of normal-cell node 2 is out of range; node 2 reads one of 0\.\.1"),
         (DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)", "('dil_conv_3x3', 5)"), r"input 5 of normal-cell node 5 is out of range; node 5 reads one of 0\.\.4"),
         (DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)", "('dil_conv_3x3', -1)"), r"input -1 of normal-cell node 5"),
-        (DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)", "('dil_conv_3x3', 0)"), r"normal-cell node 5 reads input 0 twice"),
         (DARTS_V2_AS_PRINTED.replace("('max_pool_3x3', 0), ('max_pool_3x3', 1), ", "", 1), r"the reduce cell has 6 edges; a DARTS cell has exactly 8"),
         (DARTS_V2_AS_PRINTED.replace("[('max_pool_3x3', 0),", "[('max_pool_3x3', 0), ('max_pool_3x3', 1),", 1), r"the reduce cell has 9 edges"),
         (DARTS_V2_AS_PRINTED.replace("normal_concat=[2, 3, 4, 5]", "normal_concat=[2, 6]"), r"normal_concat names node 6; accepted: intermediate nodes \[2, 3, 4, 5\]"),
@@ -195,7 +194,8 @@ def test_corrupted_strings_give_a_genotype_or_a_value_error(text, data):
         genotype = parse(corrupted)
     except ValueError:
         return
-    assert isinstance(genotype, DartsGenotype)
+    assert parse(str(genotype)) == genotype  # whatever survives the corruption is a well-formed genotype
+    assert len(genotype.normal) == len(genotype.reduce) == 8
 
 
 # -- sampling and local moves ---------------------------------------------------------------------
@@ -247,6 +247,8 @@ def test_neighbours_are_all_single_moves_and_nothing_else(genotype):
                 for source in range(INTERMEDIATE_NODES[position // 2]):
                     if (op == old_op) == (source == old_source):  # exactly one of the two changes
                         continue
+                    if source != old_source and source == genotype.edges(cell)[position ^ 1][1]:
+                        continue  # neighbours never make a node read one input twice (as sampling)
                     edges = list(genotype.edges(cell))
                     edges[position] = (op, source)
                     try:
@@ -259,6 +261,44 @@ def test_neighbours_are_all_single_moves_and_nothing_else(genotype):
                     if other != genotype:
                         expected.add(other)
     assert set(found) == expected
+
+
+# a node that reads the same input twice: valid in the DARTS network and in published random cells
+REPEATED = DARTS_V2_AS_PRINTED.replace("('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0)",
+                                       "('sep_conv_3x3', 1), ('skip_connect', 1), ('sep_conv_3x3', 0)", 1)
+
+
+def test_a_node_may_read_one_input_twice():
+    genotype = parse(REPEATED)
+    assert genotype.normal[:2] == (("skip_connect", 1), ("sep_conv_3x3", 1))  # same input: by op, DARTS order
+    assert parse(str(genotype)) == genotype
+    swapped = REPEATED.replace("('sep_conv_3x3', 1), ('skip_connect', 1)", "('skip_connect', 1), ('sep_conv_3x3', 1)", 1)
+    assert parse(swapped) == genotype and hash(parse(swapped)) == hash(genotype)  # canonical: by input, then op
+    graph = to_graph(genotype, cell="normal")
+    # both operator nodes of node 2 read input 1 (c_{k-1}) only, and both feed what reads node 2
+    assert graph.adjacency[1, 2] and graph.adjacency[1, 3] and not graph.adjacency[0, 2] and not graph.adjacency[0, 3]
+    assert graph.source == str(genotype) and graph.has_path()
+
+
+def test_neighbours_of_a_repeated_input_node_are_valid_single_moves():
+    genotype = parse(REPEATED)
+    found = DartsSpace().neighbours(genotype)
+    assert genotype not in found and len(found) == len(set(found))
+    assert all(_distance(genotype, other) == 1 for other in found)
+    # rewiring one edge of the repeated node gives it two distinct inputs: 2 edges x 1 other input
+    rewired = [other for other in found if other.normal[:2] != genotype.normal[:2] and
+               {op for op, _ in other.normal[:2]} == {"sep_conv_3x3", "skip_connect"}]
+    assert {tuple(source for _, source in other.normal[:2]) for other in rewired} == {(0, 1)}
+    assert DartsSpace().mutate(genotype, 0) in found
+
+
+def test_sampling_and_gene_decoding_keep_the_inputs_of_a_node_distinct():
+    space = DartsSpace()
+    for seed in range(50):
+        for genotype in (space.sample(seed), space.decode_genes(np.random.default_rng(seed).random(24))):
+            for cell in ("normal", "reduce"):
+                edges = genotype.edges(cell)
+                assert all(edges[i][1] != edges[i + 1][1] for i in range(0, 8, 2))
 
 
 def test_neighbours_replace_none_but_never_introduce_it():

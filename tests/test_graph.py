@@ -28,6 +28,24 @@ def test_basic_views_and_dict_round_trip():
     assert set(graph.to_networkx().edges()) == set(graph.edges())
 
 
+def test_features_and_source_are_carried_but_not_part_of_identity():
+    plain = chain("a", "b")
+    described = ArchGraph(plain.ops, plain.adjacency, "test", {"params_M": 1.5, "flops_M": 2}, "a-b")
+    assert described == plain and hash(described) == hash(plain)
+    assert dict(described.features) == {"params_M": 1.5, "flops_M": 2.0} and described.source == "a-b"
+    assert plain.source is None and dict(plain.features) == {}
+    with pytest.raises(TypeError):
+        described.features["params_M"] = 0.0  # read-only
+    again = ArchGraph.from_dict(described.to_dict())
+    assert (again, dict(again.features), again.source) == (described, dict(described.features), "a-b")
+    assert ArchGraph.from_dict({"space": "test", "ops": list(plain.ops), "adjacency": plain.adjacency.tolist()}) == plain
+    pruned = ArchGraph(("input", "a", "b", "output"), np.array([[0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]]),
+                       "test", {"params_M": 1.0}, "a|b").pruned()
+    assert pruned.ops == ("input", "a", "output") and pruned.source == "a|b" and pruned.features["params_M"] == 1.0
+    with pytest.raises(ValueError, match="source must be an architecture string or None"):
+        ArchGraph(plain.ops, plain.adjacency, "test", {}, 42)
+
+
 def test_pruning_removes_nodes_off_every_input_output_path():
     names = ("input", "live", "dead_end", "orphan", "output")
     matrix = np.zeros((5, 5), dtype=int)

@@ -260,6 +260,8 @@ def test_to_graph_invariants(cell):
     assert graph.ops == cell.ops and np.array_equal(graph.adjacency, cell.matrix)
     assert graph.has_path() and graph.pruned() == graph
     assert 2 <= graph.n_nodes <= MAX_NODES and graph.n_edges <= MAX_EDGES
+    assert graph.source == SPACE.format(cell) and SPACE.parse(graph.source) == cell
+    assert dict(graph.features) == {}  # no analytic size formula for NB101 (params/flops are Unsupported)
 
 
 # -- the space -----------------------------------------------------------------------------------

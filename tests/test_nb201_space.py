@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tgnas import spaces
-from tgnas.spaces.nb201 import EDGES, N_CELLS, NB201_OPS, NB201Cell, NB201Space
+from tgnas.spaces.nb201 import EDGES, IMAGE_SIZE, N_CELLS, NB201_OPS, NUM_CLASSES, NB201Cell, NB201Space, network_flops, network_params
 
 OPTIMUM = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
 cells = st.tuples(*[st.sampled_from(NB201_OPS)] * 6).map(NB201Cell)
@@ -121,3 +121,70 @@ def test_sampling_is_seeded_and_covers_all_ops():
 def test_factory_rejects_unknown_space():
     with pytest.raises(ValueError, match="unknown search space 'nb999'; known spaces: nb101, nb201, darts"):
         spaces.create("nb999")
+
+
+def test_register_refuses_taken_names_and_unregister_only_removes_add_ons():
+    with pytest.raises(ValueError, match="search space name 'NB201' is taken"):
+        spaces.register("NB201", NB201Space)
+    with pytest.raises(ValueError, match="'nb201' is not a registered add-on search space"):
+        spaces.unregister("nb201")
+    with pytest.raises(ValueError, match="must be callable"):
+        spaces.register("other", 42)
+    spaces.register("misnamed", NB201Space)  # a factory whose space has another name is caught on use
+    try:
+        with pytest.raises(ValueError, match="not a SearchSpace named 'misnamed'"):
+            spaces.create("misnamed")
+    finally:
+        spaces.unregister("misnamed")
+    assert "misnamed" not in spaces.names() and spaces.names() == spaces.NAMES
+
+
+# -- the evaluation network: analytic params / FLOPs, graph features, torch network -----------------
+@pytest.mark.real_data
+def test_analytic_params_and_flops_equal_the_benchmark_table_for_every_cell():
+    from tgnas.data.nb201 import load_nb201_table
+
+    table = load_nb201_table()
+    archs = list(table.frame["arch_str"])
+    space = NB201Space()
+    cells = [space.parse(arch) for arch in archs]
+    np.testing.assert_array_equal(np.round([space.params(c) for c in cells], 6), table.metric("params_M", archs))
+    np.testing.assert_array_equal(np.round([space.flops(c) for c in cells], 6), table.metric("flops_M_nbsz", archs))
+    for dataset in ("cifar100", "ImageNet16-120"):  # the formulas' class count and image size are real parameters
+        flops = [network_flops(c, NUM_CLASSES[dataset], IMAGE_SIZE[dataset]) / 1e6 for c in cells[:500]]
+        np.testing.assert_allclose(flops, table.metric("flops_M_nbsz", archs[:500], dataset), atol=1e-9)
+        params = [network_params(c, NUM_CLASSES[dataset]) / 1e6 for c in cells[:500]]
+        np.testing.assert_allclose(params, table.metric("params_M", archs[:500], dataset), atol=1e-9)
+
+
+def test_graph_features_and_source_come_from_the_space():
+    space = NB201Space()
+    for code in (0, 1234, N_CELLS - 1):
+        cell = NB201Cell.from_code(code)
+        for graph in (space.to_graph(cell), space.to_graph(cell, keep_none=True)):
+            assert graph.source == space.format(cell) and space.parse(graph.source) == cell
+            assert dict(graph.features) == {"params_M": space.params(cell), "flops_M": space.flops(cell)}
+    full = NB201Cell(("nor_conv_3x3",) * 6)
+    assert space.params(full) == pytest.approx(1.531546, abs=1e-12)  # the benchmark's value for this cell
+    assert space.params(NB201Cell(("none",) * 6)) == pytest.approx(0.073306, abs=1e-12)
+
+
+def test_build_network_counts_what_the_formulas_count():
+    from tgnas.spaces.nb201_network import count_parameters
+    from tgnas.zerocost.counting import count_flops
+
+    space = NB201Space()
+    for cell in (NB201Cell.from_code(4321), NB201Cell(("avg_pool_3x3", "nor_conv_1x1", "none", "skip_connect", "nor_conv_3x3", "none"))):
+        network = space.build_network(cell)
+        assert network.classifier.out_features == 10
+        assert count_parameters(network) == network_params(cell)
+        assert count_flops(network, (3, 32, 32)) == network_flops(cell)
+        assert count_parameters(space.build_network(cell, num_classes=100)) == network_params(cell, 100)
+
+
+def test_gene_count_matches_decode_genes_and_all_cells_is_a_sequence():
+    space = NB201Space()
+    assert space.gene_count() == len(EDGES)
+    cells = space.all_cells()
+    assert len(cells) == N_CELLS and cells[7] == NB201Cell.from_code(7)
+    assert space.decode_genes(np.full(6, 0.99)) == NB201Cell(("avg_pool_3x3",) * 6)

@@ -17,11 +17,11 @@ from tgnas.search import (
     EvolutionSettings,
     METHODS,
     search,
-    supernet_graph,
 )
-from tgnas.search.evolution import INPUT_PAIRS, decode, gene_to_index, n_genes
-from tgnas.search.pruning import darts_supernet, nb201_supernet, prune_round, supernet_arch
-from tgnas.spaces.darts import INTERMEDIATE_NODES, SAMPLED_OPS, DartsGenotype
+from tgnas.search.evolution import DEFAULT_SETTINGS, default_settings
+from tgnas.search.pruning import prune_round
+from tgnas.spaces.base import Unsupported, gene_to_index
+from tgnas.spaces.darts import INPUT_PAIRS, INTERMEDIATE_NODES, SAMPLED_OPS, DartsGenotype
 from tgnas.spaces.nb201 import N_CELLS, NB201_OPS, NB201Cell
 
 WEIGHTS = {"nor_conv_3x3": 3.0, "nor_conv_1x1": 2.0, "avg_pool_3x3": 1.0, "skip_connect": 0.5,
@@ -42,6 +42,8 @@ class AdditiveProxy:
 
 
 ALL_CONV3 = NB201Cell(("nor_conv_3x3",) * 6)
+NB201 = spaces.create("nb201")
+DARTS = spaces.create("darts")
 
 
 def nb201_evaluator() -> Evaluator:
@@ -53,16 +55,16 @@ def nb201_evaluator() -> Evaluator:
 @given(st.integers(0, N_CELLS - 1))
 def test_single_op_supernet_is_the_cells_own_graph_nb201(code):
     cell = NB201Cell.from_code(code)
-    assert supernet_graph(nb201_supernet(cell), "nb201") == cell.to_graph()
-    assert supernet_arch("nb201", nb201_supernet(cell)) == cell
+    assert NB201.supernet(cell).graph() == cell.to_graph()
+    assert NB201.supernet(cell).arch() == cell
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_single_op_supernet_is_the_genotypes_own_graph_darts(seed):
     genotype = spaces.create("darts").sample(seed)
-    assert supernet_graph(darts_supernet(genotype), "darts") == genotype_graph(genotype)
-    assert supernet_arch("darts", darts_supernet(genotype)) == genotype
+    assert DARTS.supernet(genotype).graph() == genotype_graph(genotype)
+    assert DARTS.supernet(genotype).arch() == genotype
 
 
 def genotype_graph(genotype: DartsGenotype):
@@ -70,29 +72,30 @@ def genotype_graph(genotype: DartsGenotype):
 
 
 def test_full_supernets_have_one_node_per_candidate_and_none_is_left_out():
-    nb201 = supernet_graph(nb201_supernet(), "nb201")
+    nb201 = NB201.supernet().graph()
     assert nb201.n_nodes == 1 + 6 * 4 + 1 and "none" not in nb201.ops
     # nodes 1-4: edge 0->1, 5-8: edge 0->2, 9-12: edge 1->2 (ops in NB201 order, `none` left out);
     # every op node of edge 0->1 feeds every op node of edge 1->2, and none of the parallel edge 0->2
     assert nb201.ops[1:5] == NB201_OPS[1:]
     assert nb201.adjacency[1:5, 9:13].all() and not nb201.adjacency[1:5, 5:9].any()
-    darts = supernet_graph(darts_supernet(), "darts")
+    darts = DARTS.supernet().graph()
     assert darts.n_nodes == 2 + 14 * 7 + 1 + 14 * 7 + 1
     assert darts.ops.count("concat") == 1
+    assert nb201.source is None and not nb201.features  # a supernet is no architecture of the space
 
 
 def test_supernet_arch_refuses_an_unpruned_supernet():
     with pytest.raises(ValueError, match="still has 5 operators"):
-        supernet_arch("nb201", nb201_supernet())
+        NB201.supernet().arch()
 
 
 # -- pruning -------------------------------------------------------------------------------------------
 def test_pruning_round_removes_the_cheapest_op_on_every_edge():
-    pruned, record = prune_round(AdditiveProxy("nb201"), "nb201", nb201_supernet(), None)
+    pruned, record = prune_round(AdditiveProxy("nb201"), NB201.supernet())
     # `none` adds nothing to the graph, so its removal costs Δ = 0: the cheapest on every edge
     assert [removal["op"] for removal in record["removed"]] == ["none"] * 6
     assert all(removal["delta"] == 0 for removal in record["removed"])
-    assert all(ops == NB201_OPS[1:] for _, ops in pruned[0].edges)
+    assert all(ops == NB201_OPS[1:] for _, ops in pruned.cells[0].edges)
     assert record["graphs_scored"] == 1 + 6 * 5
 
 
@@ -124,7 +127,7 @@ def test_genes_map_evenly_onto_the_options(options, gene):
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.floats(0, 1), min_size=24, max_size=24))
 def test_every_darts_gene_vector_decodes_to_a_valid_genotype_without_none(genes):
-    genotype = decode("darts", np.array(genes))
+    genotype = DARTS.decode_genes(np.array(genes))
     for cell in ("normal", "reduce"):
         edges = genotype.edges(cell)
         assert all(op in SAMPLED_OPS for op, _ in edges)
@@ -133,13 +136,21 @@ def test_every_darts_gene_vector_decodes_to_a_valid_genotype_without_none(genes)
             assert pair in INPUT_PAIRS[node]
 
 
-def test_decode_nb201_and_bad_genes():
-    assert decode("nb201", np.full(6, 0.7)) == ALL_CONV3  # 0.7 * 5 = 3.5 -> op 3 = nor_conv_3x3
-    assert decode("nb201", np.zeros(6)) == NB201Cell(("none",) * 6)
+def test_decode_genes_nb201_and_bad_genes():
+    assert NB201.decode_genes(np.full(6, 0.7)) == ALL_CONV3  # 0.7 * 5 = 3.5 -> op 3 = nor_conv_3x3
+    assert NB201.decode_genes(np.zeros(6)) == NB201Cell(("none",) * 6)
     with pytest.raises(ValueError, match="6 genes in \\[0, 1\\]"):
-        decode("nb201", np.full(6, 1.5))
-    with pytest.raises(ValueError, match="nb201 and darts, not 'nb101'"):
-        n_genes("nb101")
+        NB201.decode_genes(np.full(6, 1.5))
+    with pytest.raises(ValueError, match="24 genes in \\[0, 1\\]"):
+        DARTS.decode_genes(np.full(6, 0.5))
+    with pytest.raises(Unsupported, match="nb101 space does not provide gene encoding"):
+        spaces.create("nb101").gene_count()
+
+
+def test_default_evolution_settings_come_from_the_space():
+    assert (default_settings(NB201).population, default_settings(NB201).generations) == (20, 30)
+    assert (DEFAULT_SETTINGS["darts"].population, DEFAULT_SETTINGS["darts"].generations) == (50, 100)
+    assert default_settings(spaces.create("nb101")) == EvolutionSettings()
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -207,12 +218,14 @@ def test_evaluator_scores_each_architecture_once():
 
 
 def test_search_rejects_bad_space_method_and_a_proxy_of_another_space():
-    with pytest.raises(ValueError, match="spaces nb201, darts, not 'nb101'"):
+    with pytest.raises(ValueError, match="unknown search space 'nb999'"):
+        search("nb999", AdditiveProxy("nb201"))
+    with pytest.raises(Unsupported, match="nb101 space does not provide a supernet"):
         search("nb101", AdditiveProxy("nb101"))
     with pytest.raises(ValueError, match="unknown search method 'annealing'; accepted: hybrid"):
         search("nb201", AdditiveProxy("nb201"), method="annealing")
     with pytest.raises(ValueError, match="scores darts architectures, not nb201"):
         search("nb201", AdditiveProxy("darts"))
-    with pytest.raises(ValueError, match="exhaustive search needs an enumerable space"):
+    with pytest.raises(Unsupported, match="darts space does not provide enumeration"):
         search("darts", AdditiveProxy("darts"), method="exhaustive")
     assert set(METHODS) == {"hybrid", "pruning", "evolution", "random", "re", "exhaustive"}

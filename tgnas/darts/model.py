@@ -20,9 +20,7 @@ import torch
 from torch import nn
 
 from tgnas.darts.ops import FactorizedReduce, ReLUConvBN, build_op
-from tgnas.spaces.darts import INTERMEDIATE_NODES, DartsGenotype
-
-STEM_MULTIPLIER = 3  # CIFAR stem width, in units of C
+from tgnas.spaces.darts import INTERMEDIATE_NODES, STEM_MULTIPLIER, DartsGenotype
 ALL_NODES = frozenset((0, 1, *INTERMEDIATE_NODES))
 
 

@@ -29,13 +29,9 @@ column                        call
 E is 200 or 12. A metric the file does not hold (NAS-Bench-201 v1_0 trained the 12-epoch schedule on
 cifar10-valid only) is NaN. The official values are written at full precision.
 
-Parameter counts (`params_millions`) come from the NB201 macro skeleton: a 3×3 stem convolution
-3→16 with BatchNorm; three stages of five cells with C = 16, 32, 64 channels; a ResNet basic block
-between stages (two ReLU-conv3×3-BN, the first with stride 2, and an avg-pool + 1×1 convolution
-shortcut); a final BatchNorm and a linear classifier. Convolutions have no bias; every BatchNorm is
-affine (2 parameters per channel). Only ``nor_conv_1x1`` and ``nor_conv_3x3`` carry parameters
-inside a cell. FLOPs in the NAS-Bench-Suite-Zero convention (which also counts BatchNorm, ReLU and
-pooling) are the exact linear formula recorded in SOURCES.md (`flops_millions_nbsz`).
+Parameter counts (`params_millions`) and FLOPs in the NAS-Bench-Suite-Zero convention (which also
+counts BatchNorm, ReLU and pooling; `flops_millions_nbsz`, the linear formula recorded in SOURCES.md)
+are the analytic counts of the NB201 network in `tgnas.spaces.nb201` (`network_params`, `network_flops`).
 """
 
 from __future__ import annotations
@@ -57,20 +53,7 @@ from tqdm import tqdm
 
 from tgnas.atomic import write_bytes_atomic
 from tgnas.data.nb201 import COLUMNS, DATASETS, N_ROWS
-from tgnas.spaces.nb201 import NB201Cell
-
-NUM_CLASSES = {"cifar10": 10, "cifar100": 100, "ImageNet16-120": 120}
-STAGE_CHANNELS = (16, 32, 64)
-CELLS_PER_STAGE = 5
-STEM_IN_CHANNELS = 3
-
-#: NB-SZ FLOPs (SOURCES.md): base + slope per op across the 6 edges; cifar100 differs from cifar10
-#: only in the classifier, ImageNet16-120 has 16×16 inputs (a quarter of the spatial positions).
-_NBSZ_FLOPS = {
-    "cifar10": (7_943_872, {"nor_conv_3x3": 35_819_520, "nor_conv_1x1": 4_362_240, "avg_pool_3x3": 1_290_240}),
-    "cifar100": (7_949_632, {"nor_conv_3x3": 35_819_520, "nor_conv_1x1": 4_362_240, "avg_pool_3x3": 1_290_240}),
-    "ImageNet16-120": (1_993_792, {"nor_conv_3x3": 8_954_880, "nor_conv_1x1": 1_090_560, "avg_pool_3x3": 322_560}),
-}
+from tgnas.spaces.nb201 import IMAGE_SIZE, NUM_CLASSES, NB201Cell, network_flops, network_params
 
 #: The shipped table's float format; `table_csv_bytes` uses it so a rebuild is byte-identical.
 TABLE_FLOAT_FORMAT = "%.6f"
@@ -97,45 +80,17 @@ def _check_datasets(datasets: Iterable[str]) -> tuple[str, ...]:
     return chosen
 
 
-# -- analytic size metrics ---------------------------------------------------------------------
-def _conv_bn_params(c_in: int, c_out: int, kernel: int) -> int:
-    """Conv (no bias) followed by an affine BatchNorm."""
-    return kernel * kernel * c_in * c_out + 2 * c_out
-
-
-def _cell_op_params(op: str, channels: int) -> int:
-    if op == "nor_conv_3x3":
-        return _conv_bn_params(channels, channels, 3)
-    if op == "nor_conv_1x1":
-        return _conv_bn_params(channels, channels, 1)
-    return 0  # none, skip_connect (identity at stride 1), avg_pool_3x3 (no projection needed)
-
-
-def _skeleton_params(num_classes: int) -> int:
-    """Everything outside the cells: stem, the two reduction blocks, final BN, classifier."""
-    first = STAGE_CHANNELS[0]
-    stem = _conv_bn_params(STEM_IN_CHANNELS, first, 3)
-    reductions = sum(  # two conv-BN layers, plus the shortcut's 1×1 conv (no BN)
-        _conv_bn_params(c_in, c_out, 3) + _conv_bn_params(c_out, c_out, 3) + c_in * c_out
-        for c_in, c_out in zip(STAGE_CHANNELS, STAGE_CHANNELS[1:])
-    )
-    last = STAGE_CHANNELS[-1]
-    head = 2 * last + last * num_classes + num_classes
-    return stem + reductions + head
-
-
+# -- analytic size metrics (the formulas live with the space: `tgnas.spaces.nb201`) --------------
 def params_millions(cell: NB201Cell, dataset: str) -> float:
     """Trainable parameters (millions, BN affine included) of the NB201 network built from ``cell``."""
     (dataset,) = _check_datasets([dataset])
-    in_cells = sum(CELLS_PER_STAGE * _cell_op_params(op, c) for c in STAGE_CHANNELS for op in cell.ops)
-    return (_skeleton_params(NUM_CLASSES[dataset]) + in_cells) / 1e6
+    return network_params(cell, NUM_CLASSES[dataset]) / 1e6
 
 
 def flops_millions_nbsz(cell: NB201Cell, dataset: str) -> float:
     """FLOPs (millions) in the NAS-Bench-Suite-Zero convention (not the official NB201 one)."""
     (dataset,) = _check_datasets([dataset])
-    base, slopes = _NBSZ_FLOPS[dataset]
-    return (base + sum(slopes.get(op, 0) for op in cell.ops)) / 1e6
+    return network_flops(cell, NUM_CLASSES[dataset], IMAGE_SIZE[dataset]) / 1e6
 
 
 # -- rebuild from the public sources -----------------------------------------------------------

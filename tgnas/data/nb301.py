@@ -185,6 +185,9 @@ class NB301Surrogate:
             edges = genotype.edges(cell)
             for node_index, node in enumerate(INTERMEDIATE_NODES):
                 (op_a, source_a), (op_b, source_b) = edges[2 * node_index : 2 * node_index + 2]
+                if source_a == source_b:  # the encoding has one column per (input, node) edge
+                    raise ValueError(f"{cell}-cell node {node} reads input {source_a} twice; the NB301 surrogate's "
+                                     "encoding cannot represent a node with a repeated input")
                 for op, source in ((op_a, source_a), (op_b, source_b)):
                     column = EDGE_OFFSET[node] + source
                     cell_edges[column] = self._codes[cell_index * EDGES_PER_CELL + column][op]

@@ -18,15 +18,16 @@ from __future__ import annotations
 from typing import Any
 
 from tgnas import spaces
+from tgnas.scoring import Scorer, check_scorer_space
 from tgnas.search.baselines import AgingSettings, exhaustive_search, random_search, regularized_evolution
 from tgnas.search.constraints import Constraints, ImpossibleConstraintError, feasibility_for, parse_latency_limit
 from tgnas.search.evolution import EvolutionSettings, evolution_search
 from tgnas.search.hybrid import hybrid_search
-from tgnas.search.pruning import pruning_search, supernet_graph
+from tgnas.search.pruning import pruning_search
 from tgnas.search.agnet import AGNetSettings, agnet_search
 from tgnas.search.oracle import BenchmarkOracle, QueryBudgetExhausted, incumbent_curve, queried_curve, queries_to_reach
 from tgnas.search.query_baselines import QueryAgingSettings, query_random_search, query_regularized_evolution
-from tgnas.search.result import Evaluator, GraphScorer, SearchResult, torch_threads
+from tgnas.search.result import Evaluator, SearchResult, torch_threads
 from tgnas.search.tg_warm import TGWarmSettings, tg_warm_search
 
 METHODS = {
@@ -37,14 +38,13 @@ METHODS = {
     "re": regularized_evolution,
     "exhaustive": exhaustive_search,
 }
-SEARCH_SPACES = ("nb201", "darts")
 #: query-based methods (they spend benchmark queries; NB201 only)
 QUERY_METHODS = ("agnet", "tg-warm", "random", "re")
 
 
 def search(
     space: str,
-    proxy: GraphScorer,
+    proxy: Scorer,
     method: str = "hybrid",
     seed: int | None = 0,
     constraints: Constraints | None = None,
@@ -52,20 +52,19 @@ def search(
     threads: int | None = 1,
     **options: Any,
 ) -> SearchResult:
-    """Run ``method`` on ``space`` guided by ``proxy``; ``options`` go to the method
-    (``settings=EvolutionSettings(...)`` for hybrid/evolution, ``settings=AgingSettings(...)`` for re,
-    ``samples=`` for random). ``threads``: torch threads while searching (`torch_threads`; 1 is
-    fastest for the many small batches a search scores, None keeps torch's setting)."""
-    if space not in SEARCH_SPACES:
-        raise ValueError(f"search supports the spaces {', '.join(SEARCH_SPACES)}, not {space!r}")
+    """Run ``method`` on the registered space ``space`` guided by any `Scorer` ``proxy``; ``options`` go
+    to the method (``settings=EvolutionSettings(...)`` for hybrid/evolution, ``settings=AgingSettings(...)``
+    for re, ``samples=`` for random). A method that needs a capability the space lacks (a supernet for
+    pruning, genes for evolution, enumeration for exhaustive) raises `tgnas.spaces.Unsupported`.
+    ``threads``: torch threads while searching (`torch_threads`; 1 is fastest for the many small
+    batches a search scores, None keeps torch's setting)."""
     if method not in METHODS:
         raise ValueError(f"unknown search method {method!r}; accepted: {', '.join(METHODS)}")
-    proxy_space = getattr(proxy, "space", space)
-    if proxy_space != space:
-        raise ValueError(f"the proxy scores {proxy_space} architectures, not {space}")
-    checker = feasibility_for(space, constraints)
+    search_space = spaces.create(space)
+    check_scorer_space(proxy, search_space.name)
+    checker = feasibility_for(search_space.name, constraints)
     with torch_threads(threads):
-        evaluator = Evaluator(proxy, spaces.create(space), checker)
+        evaluator = Evaluator(proxy, search_space, checker)
         return METHODS[method](evaluator, seed=seed, progress=progress, **options)
 
 
@@ -74,7 +73,7 @@ def query_search(
     method: str,
     queries: int = 100,
     seed: int | None = 0,
-    proxy: GraphScorer | None = None,
+    proxy: Scorer | None = None,
     dataset: str = "cifar10",
     constraints: Constraints | None = None,
     progress: bool = False,
@@ -83,7 +82,7 @@ def query_search(
 ) -> SearchResult:
     """Run a query-based ``method`` with a budget of ``queries`` NB201 validation-accuracy lookups.
 
-    ``proxy`` (the TG proxy) is needed by ``tg-warm`` only; ``settings`` is `AGNetSettings`,
+    ``proxy`` (any `Scorer`, e.g. the TG proxy) is the prior of ``tg-warm`` and needed by it only; ``settings`` is `AGNetSettings`,
     `TGWarmSettings` or `QueryAgingSettings` for ``agnet``, ``tg-warm`` and ``re``. Constraints are
     free (no query) and infeasible cells are never queried. The result's ``arch`` is the best cell by
     validation accuracy; `incumbent_curve` turns it into test accuracy per query.
@@ -98,9 +97,8 @@ def query_search(
         raise ValueError(f"the {method} query search takes {accepted}, not {type(settings).__name__}")
     if method == "tg-warm":
         if proxy is None:
-            raise ValueError("tg-warm needs the TG proxy: pass proxy=TGProxy.load('nb201')")
-        if getattr(proxy, "space", space) != space:
-            raise ValueError(f"the proxy scores {proxy.space} architectures, not {space}")
+            raise ValueError("tg-warm needs the TG proxy (or another Scorer) as its prior: pass proxy=TGProxy.load('nb201')")
+        check_scorer_space(proxy, space)
     oracle = BenchmarkOracle(queries, dataset=dataset, constraints=feasibility_for(space, constraints))
     with torch_threads(threads):
         if method == "agnet":
@@ -118,5 +116,5 @@ __all__ = [
     "SearchResult", "TGWarmSettings", "agnet_search", "evolution_search", "exhaustive_search", "hybrid_search",
     "incumbent_curve", "parse_latency_limit", "pruning_search", "queried_curve", "queries_to_reach",
     "query_random_search", "query_regularized_evolution", "query_search", "random_search",
-    "regularized_evolution", "search", "supernet_graph", "tg_warm_search",
+    "regularized_evolution", "search", "tg_warm_search",
 ]

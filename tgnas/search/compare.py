@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from tgnas.atomic import write_text_atomic
-from tgnas.search.result import GraphScorer, SearchResult
+from tgnas.scoring import Scorer
+from tgnas.search.result import SearchResult
 
 
-def _run(method: str, seed: int, budget: int, proxy: GraphScorer | None, dataset: str, results_dir: Path | None) -> SearchResult:
+def _run(method: str, seed: int, budget: int, proxy: Scorer | None, dataset: str, results_dir: Path | None) -> SearchResult:
     from tgnas.search import query_search
 
     path = results_dir / f"{method}_seed{seed}_q{budget}_{dataset}.json" if results_dir else None
@@ -39,7 +40,7 @@ def query_curves(
     methods: Sequence[str],
     seeds: Sequence[int],
     budget: int,
-    proxy: GraphScorer | None = None,
+    proxy: Scorer | None = None,
     dataset: str = "cifar10",
     results_dir: str | Path | None = None,
     progress: bool = True,

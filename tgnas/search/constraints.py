@@ -10,8 +10,8 @@ benchmark tables, so constraints need the benchmark data (`tgnas data fetch`):
   did not measure (NaN, e.g. 4,699 cells on ``edgetpu``) cannot be shown to meet a latency limit and
   counts as infeasible.
 
-Constraints exist for NB201 only: no table gives these costs for DARTS genotypes. A limit that no
-cell of the space meets raises `ImpossibleConstraintError` (a ValueError) naming the smallest value
+Constraints exist for the spaces that have a cost table (`COST_TABLES`: NB201; no table gives
+latency for DARTS genotypes). A limit that no cell of the space meets raises `ImpossibleConstraintError` (a ValueError) naming the smallest value
 the space reaches, before any search starts.
 """
 
@@ -19,16 +19,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from tgnas.data.hw import DEVICES
 from tgnas.data.nb201 import DATASETS
-
-#: spaces whose costs are tabulated
-CONSTRAINED_SPACES = ("nb201",)
-
 
 class ImpossibleConstraintError(ValueError):
     """No architecture of the space meets the constraints."""
@@ -147,13 +143,17 @@ class NB201CostTable:
         return {column: float(values[row]) for column, values in self.costs.items()}
 
 
+#: benchmark cost tables by the name of the space whose cells they list (one line per table)
+COST_TABLES: dict[str, Callable[[Constraints], NB201CostTable]] = {"nb201": NB201CostTable}
+
+
 def feasibility_for(space: str, constraints: Constraints | None) -> NB201CostTable | None:
     """The feasibility check for ``space`` (None without constraints); needs the benchmark data."""
     if not constraints:
         return None
-    if space not in CONSTRAINED_SPACES:
+    if space not in COST_TABLES:
         raise ValueError(
-            f"constraints are supported for {', '.join(CONSTRAINED_SPACES)} only (benchmark tables give params, "
+            f"constraints are supported for {', '.join(COST_TABLES)} only (benchmark tables give params, "
             f"FLOPs and latency for those cells), not for {space!r}"
         )
-    return NB201CostTable(constraints)
+    return COST_TABLES[space](constraints)

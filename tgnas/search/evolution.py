@@ -2,13 +2,11 @@
 
 Genes
 -----
-An individual is a vector of genes in [0, 1]. A gene choosing among K options is mapped *evenly*:
-option ``min(floor(g·K), K−1)``, so each option owns an interval of width 1/K.
-
-* NB201: 6 genes, one per edge (in `EDGES` order), over the 5 `NB201_OPS`.
-* DARTS: 12 genes per cell (normal, then reduce); per intermediate node k = 2..5 one gene over the
-  C(k, 2) unordered pairs of distinct inputs 0..k−1 and two genes over the 7 `SAMPLED_OPS` (the
-  node's lower and higher input). So every decoded genotype is valid and never contains ``none``.
+An individual is a vector of genes in [0, 1]; the space says how many (``space.gene_count()``) and
+which architecture a vector stands for (``space.decode_genes(genes)``, valid by construction). A gene
+choosing among K options is mapped *evenly* (`tgnas.spaces.base.gene_to_index`): option
+``min(floor(g·K), K−1)``, so each option owns an interval of width 1/K. NB201: one gene per edge;
+DARTS: per node one gene over its input pairs and two over the operators (see the spaces).
 
 Algorithm (differential evolution, DE/rand/1/bin)
 -------------------------------------------------
@@ -24,49 +22,14 @@ Algorithm (differential evolution, DE/rand/1/bin)
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from tgnas import spaces
 from tgnas.search.result import Evaluator, SearchResult, progress_bar, trajectory_point
-from tgnas.spaces.base import as_rng
-from tgnas.spaces.darts import INTERMEDIATE_NODES, SAMPLED_OPS, DartsGenotype
-from tgnas.spaces.nb201 import EDGES, NB201_OPS, NB201Cell
-
-#: unordered input pairs of each DARTS intermediate node, the options of its pair gene
-INPUT_PAIRS = {node: tuple(itertools.combinations(range(node), 2)) for node in INTERMEDIATE_NODES}
-
-
-def gene_to_index(genes: np.ndarray, options: int) -> np.ndarray:
-    """Map genes in [0, 1] evenly onto ``0 .. options-1``."""
-    return np.minimum((np.asarray(genes) * options).astype(np.int64), options - 1)
-
-
-def n_genes(space: str) -> int:
-    if space == "nb201":
-        return len(EDGES)
-    if space == "darts":
-        return 2 * 3 * len(INTERMEDIATE_NODES)
-    raise ValueError(f"evolutionary search supports the spaces nb201 and darts, not {space!r}")
-
-
-def decode(space: str, genes: np.ndarray) -> NB201Cell | DartsGenotype:
-    """The architecture of one gene vector (module docstring)."""
-    genes = np.asarray(genes, dtype=np.float64)
-    if genes.shape != (n_genes(space),) or not ((genes >= 0) & (genes <= 1)).all():
-        raise ValueError(f"a {space} individual is {n_genes(space)} genes in [0, 1], got {genes.tolist()}")
-    if space == "nb201":
-        return NB201Cell(tuple(NB201_OPS[i] for i in gene_to_index(genes, len(NB201_OPS))))  # type: ignore[arg-type]
-    cells = []
-    for cell_genes in genes.reshape(2, len(INTERMEDIATE_NODES), 3):
-        edges = []
-        for node, (pair_gene, *op_genes) in zip(INTERMEDIATE_NODES, cell_genes):
-            pair = INPUT_PAIRS[node][int(gene_to_index(pair_gene, len(INPUT_PAIRS[node])))]
-            ops = gene_to_index(np.array(op_genes), len(SAMPLED_OPS))
-            edges += [(SAMPLED_OPS[op], source) for op, source in zip(ops, pair)]
-        cells.append(tuple(edges))
-    return DartsGenotype(normal=cells[0], reduce=cells[1])
+from tgnas.spaces.base import SearchSpace, as_rng
 
 
 @dataclass(frozen=True)
@@ -88,8 +51,26 @@ class EvolutionSettings:
             raise ValueError(f"evolution crossover rate CR must be a number in [0, 1], got {self.crossover!r}")
 
 
-#: defaults per space: DARTS has 24 genes and ~10^18 genotypes, so a larger population runs longer
-DEFAULT_SETTINGS = {"nb201": EvolutionSettings(20, 30), "darts": EvolutionSettings(50, 100)}
+def default_settings(space: SearchSpace) -> EvolutionSettings:
+    """The space's own budget (``space.evolution_budget``: population, generations), else the defaults."""
+    return EvolutionSettings(*space.evolution_budget) if space.evolution_budget else EvolutionSettings()
+
+
+class _DefaultsByName(Mapping):
+    """``DEFAULT_SETTINGS[name]`` = `default_settings` of the registered space ``name``."""
+
+    def __getitem__(self, name: str) -> EvolutionSettings:
+        return default_settings(spaces.create(name))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(spaces.names())
+
+    def __len__(self) -> int:
+        return len(spaces.names())
+
+
+#: by space name, for `tgnas.search.cli` (which should call `default_settings(space)` instead)
+DEFAULT_SETTINGS = _DefaultsByName()
 
 
 def _reflect(values: np.ndarray) -> np.ndarray:
@@ -117,23 +98,23 @@ def evolution_search(
     progress: bool = False,
 ) -> SearchResult:
     """Algorithm 1's evolutionary part on the evaluator's space (module docstring)."""
-    space = evaluator.space.name
-    settings = settings or DEFAULT_SETTINGS.get(space) or EvolutionSettings()
+    space = evaluator.space
+    settings = settings or default_settings(space)
     rng = as_rng(seed)
-    population = rng.random((settings.population, n_genes(space)))
-    scores = evaluator.scores([decode(space, genes) for genes in population])
+    population = rng.random((settings.population, space.gene_count()))
+    scores = evaluator.scores([space.decode_genes(genes) for genes in population])
     trajectory = [trajectory_point(evaluator, 0, scores.max(), mean_score=_finite_mean(scores))]
-    with progress_bar(settings.generations, f"evolution {space}", progress) as bar:
+    with progress_bar(settings.generations, f"evolution {space.name}", progress) as bar:
         for generation in range(1, settings.generations + 1):
             trials = _trials(population, settings, rng)
-            trial_scores = evaluator.scores([decode(space, genes) for genes in trials])
+            trial_scores = evaluator.scores([space.decode_genes(genes) for genes in trials])
             keep = trial_scores >= scores
             population[keep] = trials[keep]
             scores = np.where(keep, trial_scores, scores)
             trajectory.append(trajectory_point(evaluator, generation, scores.max(), mean_score=_finite_mean(scores)))
             bar.update(1)
     best = int(np.argmax(scores))
-    return evaluator.result("evolution", decode(space, population[best]), scores[best], seed, trajectory)
+    return evaluator.result("evolution", space.decode_genes(population[best]), scores[best], seed, trajectory)
 
 
 def _finite_mean(scores: np.ndarray) -> float | None:

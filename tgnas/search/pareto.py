@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from tgnas.search.result import GraphScorer
+from tgnas.scoring import Scorer
 
 
 def _pair(costs: Sequence[float], values: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +61,7 @@ def latency_sweep(
     limits: Sequence[float],
     seeds: Sequence[int],
     queries: int = 100,
-    proxy: GraphScorer | None = None,
+    proxy: Scorer | None = None,
     dataset: str = "cifar10",
     progress: bool = False,
 ) -> pd.DataFrame:

@@ -8,8 +8,9 @@ All search methods share one `Evaluator` per run, so that
   effective score −inf, below every feasible one, so no method can return it while a feasible
   architecture has been seen.
 
-A proxy is anything with ``score_graphs(list[ArchGraph]) -> np.ndarray`` (higher = better), such
-as `tgnas.tg.proxy.TGProxy`; searches never look at benchmark accuracies.
+A proxy is any `tgnas.scoring.Scorer` (``score_graphs(graphs) -> np.ndarray``, higher = better):
+the TG proxy, a freshly trained `GCNPredictor`, a zero-cost or a params scorer. Searches never look
+at benchmark accuracies.
 """
 
 from __future__ import annotations
@@ -22,12 +23,8 @@ from typing import Any, Iterator, Protocol, Sequence
 
 import numpy as np
 
+from tgnas.scoring import Scorer
 from tgnas.spaces.base import SearchSpace
-from tgnas.spaces.graph import ArchGraph
-
-
-class GraphScorer(Protocol):
-    def score_graphs(self, graphs: Sequence[ArchGraph]) -> np.ndarray: ...
 
 
 class FeasibilityCheck(Protocol):
@@ -39,7 +36,7 @@ class SearchResult:
     """Outcome of one search run.
 
     Attributes:
-        space: search space name (``nb201``, ``darts``).
+        space: search space name (``nb201``, ``darts``, …).
         method: ``hybrid``, ``pruning``, ``evolution``, ``random``, ``re`` or ``exhaustive`` (proxy
             searches), or ``agnet``, ``tg-warm``, ``random``, ``re`` (query searches).
         arch: the found architecture in the space's canonical string form.
@@ -85,7 +82,7 @@ class SearchResult:
 class Evaluator:
     """Scores architectures of one space with a proxy, each distinct one once, constraints applied."""
 
-    def __init__(self, proxy: GraphScorer, space: SearchSpace, constraints: FeasibilityCheck | None = None) -> None:
+    def __init__(self, proxy: Scorer, space: SearchSpace, constraints: FeasibilityCheck | None = None) -> None:
         self.proxy = proxy
         self.space = space
         self.constraints = constraints

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from tgnas.search.agnet import AGNetSearch, AGNetSettings, SearchPrior
 from tgnas.search.oracle import BenchmarkOracle
-from tgnas.search.result import Evaluator, GraphScorer, SearchResult
+from tgnas.scoring import Scorer
+from tgnas.search.result import Evaluator, SearchResult
 from tgnas.spaces.nb201 import NB201Space
 
 
@@ -32,7 +33,7 @@ class TGWarmSettings(AGNetSettings):
     prior_weight_factor: float = 0.01
 
 
-def tg_prior(proxy: GraphScorer, weight_factor: float) -> tuple[SearchPrior, int]:
+def tg_prior(proxy: Scorer, weight_factor: float) -> tuple[SearchPrior, int]:
     """The TG scores of every NB201 cell as a `SearchPrior`, and the number of proxy evaluations."""
     space = NB201Space()
     evaluator = Evaluator(proxy, space)
@@ -42,7 +43,7 @@ def tg_prior(proxy: GraphScorer, weight_factor: float) -> tuple[SearchPrior, int
 
 def tg_warm_search(
     oracle: BenchmarkOracle,
-    proxy: GraphScorer,
+    proxy: Scorer,
     seed: int | None = 0,
     settings: TGWarmSettings | None = None,
     progress: bool = False,

@@ -10,26 +10,61 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Callable
 
-from tgnas.spaces.base import SearchSpace, as_rng
+from tgnas.spaces.base import SearchSpace, Unsupported, as_rng
 from tgnas.spaces.graph import ArchGraph
 
-_REGISTRY = {
-    "nb101": ("tgnas.spaces.nb101", "NB101Space"),
-    "nb201": ("tgnas.spaces.nb201", "NB201Space"),
-    "darts": ("tgnas.spaces.darts", "DartsSpace"),
+SpaceFactory = Callable[[], SearchSpace]
+
+
+def _lazy(module: str, cls: str) -> SpaceFactory:
+    """A factory that imports its space module on first use (so importing tgnas.spaces stays cheap)."""
+    return lambda: getattr(import_module(module), cls)()
+
+
+_REGISTRY: dict[str, SpaceFactory] = {
+    "nb101": _lazy("tgnas.spaces.nb101", "NB101Space"),
+    "nb201": _lazy("tgnas.spaces.nb201", "NB201Space"),
+    "darts": _lazy("tgnas.spaces.darts", "DartsSpace"),
 }
 
+#: the spaces that ship with tgnas (`names()` also lists spaces added with `register`)
 NAMES = tuple(_REGISTRY)
 
 
+def register(name: str, factory: SpaceFactory) -> None:
+    """Make ``create(name)`` return ``factory()``; a name that is taken is refused."""
+    key = str(name).lower()
+    if not key or key in _REGISTRY:
+        raise ValueError(f"search space name {name!r} is {'taken' if key else 'empty'}; registered: {', '.join(_REGISTRY)}")
+    if not callable(factory):
+        raise ValueError(f"the factory of search space {name!r} must be callable, got {factory!r}")
+    _REGISTRY[key] = factory
+
+
+def unregister(name: str) -> None:
+    """Undo `register` (tests); the built-in spaces cannot be removed."""
+    key = str(name).lower()
+    if key in NAMES or key not in _REGISTRY:
+        raise ValueError(f"{name!r} is not a registered add-on search space; registered: {', '.join(_REGISTRY)}")
+    del _REGISTRY[key]
+
+
+def names() -> tuple[str, ...]:
+    """Every registered space name, built-in ones first."""
+    return tuple(_REGISTRY)
+
+
 def create(name: str) -> SearchSpace:
-    """The search space called ``name`` (one of ``nb101``, ``nb201``, ``darts``)."""
+    """The search space called ``name`` (``nb101``, ``nb201``, ``darts`` or one added with `register`)."""
     key = str(name).lower()
     if key not in _REGISTRY:
-        raise ValueError(f"unknown search space {name!r}; known spaces: {', '.join(NAMES)}")
-    module, cls = _REGISTRY[key]
-    return getattr(import_module(module), cls)()
+        raise ValueError(f"unknown search space {name!r}; known spaces: {', '.join(_REGISTRY)}")
+    space = _REGISTRY[key]()
+    if not isinstance(space, SearchSpace) or space.name != key:
+        raise ValueError(f"the factory of search space {name!r} made {space!r}, not a SearchSpace named {key!r}")
+    return space
 
 
-__all__ = ["ArchGraph", "NAMES", "SearchSpace", "as_rng", "create"]
+__all__ = ["ArchGraph", "NAMES", "SearchSpace", "Unsupported", "as_rng", "create", "names", "register", "unregister"]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Generic, Sequence, TypeVar
+from typing import TYPE_CHECKING, Generic, Sequence, TypeVar
 
 import numpy as np
 
 from tgnas.spaces.graph import ArchGraph
+
+if TYPE_CHECKING:  # annotations only: the supernet module imports this one
+    from tgnas.spaces.supernet import Supernet
 
 Arch = TypeVar("Arch")
 
@@ -28,6 +31,19 @@ def parse_int_tuple(values: Sequence[int] | str, what: str) -> tuple[int, ...]:
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
             raise ValueError(f"entry {value!r} of {what} is not an integer")
     return tuple(int(value) for value in items)
+
+
+def gene_to_index(genes: np.ndarray | float, options: int) -> np.ndarray:
+    """Map genes in [0, 1] evenly onto ``0 .. options-1``: option ``min(floor(g·K), K−1)`` owns [k/K, (k+1)/K)."""
+    return np.minimum((np.asarray(genes) * options).astype(np.int64), options - 1)
+
+
+def check_genes(space: str, genes: np.ndarray, count: int) -> np.ndarray:
+    """``genes`` as float64 if it is ``count`` genes in [0, 1], else a ValueError naming the space."""
+    values = np.asarray(genes, dtype=np.float64)
+    if values.shape != (count,) or not ((values >= 0) & (values <= 1)).all():
+        raise ValueError(f"a {space} individual is {count} genes in [0, 1], got {values.tolist()}")
+    return values
 
 
 class Unsupported(ValueError):
@@ -56,6 +72,8 @@ class SearchSpace(ABC, Generic[Arch]):
     name: str
     #: candidate operators of the space (what a cell chooses from, without input/output)
     ops: tuple[str, ...]
+    #: default (population, generations) of evolutionary search on this space; None: the search's own default
+    evolution_budget: tuple[int, int] | None = None
 
     @abstractmethod
     def parse(self, text: str) -> Arch:
@@ -94,6 +112,11 @@ class SearchSpace(ABC, Generic[Arch]):
     def decode_genes(self, genes: np.ndarray) -> Arch:
         """The architecture of a gene vector of length `gene_count`, valid by construction."""
         raise Unsupported(self.name, "gene encoding (evolutionary search)")
+
+    def supernet(self, arch: Arch | None = None) -> "Supernet":
+        """The full supernet (every candidate operator on every edge), or the single-op supernet of ``arch``
+        (pruning search; `tgnas.spaces.supernet`)."""
+        raise Unsupported(self.name, "a supernet (pruning search)")
 
     def all_cells(self) -> Sequence[Arch]:
         """Every architecture of the space, for spaces small enough to enumerate."""

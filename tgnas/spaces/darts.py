@@ -5,14 +5,18 @@ A DARTS network stacks two kinds of cell, *normal* and *reduction*; an architect
 c_{k-2}; 1 = the previous cell, c_{k-1}), four intermediate nodes 2..5 and an output that
 concatenates the intermediate nodes listed in ``concat`` (always 2, 3, 4, 5 in published cells).
 Intermediate node k sums exactly two edges, each an ``(op, j)`` pair: operator ``op`` applied to
-node j, with j in 0..k-1 and the two j of a node distinct.
+node j, with j in 0..k-1. The two j of a node may be equal (``('sep_conv_3x3', 1), ('skip_connect',
+1)``): the DARTS network computes that node like any other, and randomly sampled DARTS cells published
+by other projects contain such nodes. `DartsSpace.sample` (and the gene decoding of evolution) still
+draw two distinct inputs, as DARTS' discretisation does; only the NB301 surrogate, whose encoding
+cannot express a repeated input, refuses such genotypes (`tgnas.data.nb301`).
 
 Genotype form
 -------------
 `DartsGenotype` holds each cell as 8 ``(op, input)`` pairs, two per node 2..5 in node order. The
 order of a node's two pairs carries no meaning (DARTS lists them by architecture weight), so the
-constructor sorts them by input index: equal architectures compare and hash equal, and
-``format`` is canonical. The string form is the DARTS repository's ``Genotype(...)`` repr,
+constructor sorts them by input index (a node reading one input twice: by op, in `DARTS_OPS` order):
+equal architectures compare and hash equal, and ``format`` is canonical. The string form is the DARTS repository's ``Genotype(...)`` repr,
 parsed without ``eval`` (whitespace, double quotes and ``range(2, 6)`` concat are accepted)::
 
     Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ...], normal_concat=[2, 3, 4, 5],
@@ -47,6 +51,7 @@ Genotypes without ``none`` whose concat is 2..5 give the same graph either way.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from numbers import Integral
@@ -54,8 +59,9 @@ from typing import Iterable, Literal, Sequence
 
 import numpy as np
 
-from tgnas.spaces.base import SearchSpace, as_rng
-from tgnas.spaces.graph import INPUT, OUTPUT, ArchGraph
+from tgnas.spaces.base import SearchSpace, as_rng, check_genes, gene_to_index
+from tgnas.spaces.graph import CONCAT, INPUT, OUTPUT, ArchGraph  # CONCAT: the normal cell's join node in a "both" graph
+from tgnas.spaces.supernet import Supernet, SupernetCell
 
 #: the DARTS PRIMITIVES, in the DARTS repository's order
 DARTS_OPS = (
@@ -75,8 +81,17 @@ INTERMEDIATE_NODES = (2, 3, 4, 5)
 EDGES_PER_CELL = 2 * len(INTERMEDIATE_NODES)
 DEFAULT_CONCAT = INTERMEDIATE_NODES
 CELLS = ("normal", "reduce")
-#: node name of the normal cell's output inside a ``cell="both"`` graph
-CONCAT = "concat"
+
+#: unordered pairs of distinct inputs of each intermediate node (the options of its gene in evolution)
+INPUT_PAIRS = {node: tuple(itertools.combinations(range(node), 2)) for node in INTERMEDIATE_NODES}
+
+# -- the CIFAR evaluation network (`tgnas.darts.model.NetworkCIFAR`; DARTS paper §A.2) -------------
+IMAGE_CHANNELS = 3
+IMAGE_SIZE = 32
+STEM_MULTIPLIER = 3  # CIFAR stem width, in units of C
+CIFAR_CHANNELS = 36
+CIFAR_LAYERS = 20
+CIFAR_CLASSES = 10
 
 Edge = tuple[str, int]
 CellChoice = Literal["normal", "reduce", "both"]
@@ -118,12 +133,7 @@ def _canonical_edges(cell: str, edges: object) -> tuple[Edge, ...]:
         checked.append((op, int(source)))
     canonical: list[Edge] = []
     for first in range(0, EDGES_PER_CELL, 2):
-        a, b = checked[first], checked[first + 1]
-        if a[1] == b[1]:
-            raise ValueError(
-                f"{cell}-cell node {_node_of(first)} reads input {a[1]} twice; its two inputs must be distinct"
-            )
-        canonical.extend(sorted((a, b), key=lambda edge: edge[1]))
+        canonical.extend(sorted(checked[first : first + 2], key=lambda edge: (edge[1], DARTS_OPS.index(edge[0]))))
     return tuple(canonical)
 
 
@@ -396,11 +406,87 @@ def to_graph(genotype: DartsGenotype, cell: CellChoice = "both", keep_none: bool
     matrix = np.zeros((len(ops), len(ops)), dtype=np.uint8)
     for source, target in links:
         matrix[source, target] = 1
-    graph = ArchGraph(tuple(ops), matrix, "darts")
+    features = {"params_M": network_params(genotype) / 1e6, "flops_M": network_flops(genotype) / 1e6}
+    graph = ArchGraph(tuple(ops), matrix, "darts", features, str(genotype))
     if keep_none:
         return graph
     keep = [index for index, op in enumerate(graph.ops) if op != "none"]
-    return ArchGraph(tuple(graph.ops[i] for i in keep), graph.adjacency[np.ix_(keep, keep)], "darts").pruned()
+    matrix = graph.adjacency[np.ix_(keep, keep)]
+    return ArchGraph(tuple(graph.ops[i] for i in keep), matrix, "darts", features, str(genotype)).pruned()
+
+
+# -- analytic size of the CIFAR evaluation network --------------------------------------------------
+# DARTS conventions (`tgnas.darts.ops`): ReLU → conv (no bias) → affine BN; a separable convolution is
+# two depthwise + pointwise + BN blocks (only the first strides), a dilated one is one such block;
+# pools and identity have no parameters; a strided skip is a factorised reduction (two 1×1 convs to
+# C/2 each + BN). Cell inputs are mapped to C channels by a 1×1 conv + BN, or by a factorised
+# reduction after a reducing cell: both cost c_in·C + 2C parameters and c_in·C multiply-adds per pixel.
+_KERNEL = {"sep_conv_3x3": 3, "sep_conv_5x5": 5, "dil_conv_3x3": 3, "dil_conv_5x5": 5}
+
+
+def _op_params(op: str, channels: int, strided: bool) -> int:
+    block = _KERNEL.get(op, 0) ** 2 * channels + channels * channels + 2 * channels  # depthwise, pointwise, BN
+    if op.startswith("sep_conv"):
+        return 2 * block
+    if op.startswith("dil_conv"):
+        return block
+    return channels * channels + 2 * channels if op == "skip_connect" and strided else 0
+
+
+def _op_flops(op: str, channels: int, side: int) -> int:
+    """Multiply-adds of one op whose output is ``side``² pixels (the strided depthwise conv already outputs at ``side``)."""
+    block = (_KERNEL.get(op, 0) ** 2 * channels + channels * channels) * side * side
+    if op.startswith("sep_conv"):
+        return 2 * block
+    if op.startswith("dil_conv"):
+        return block
+    return 0
+
+
+def _cells(genotype: DartsGenotype, layers: int, channels: int):
+    """Per cell of the network: its kind, its C, its input widths c_{k-2}, c_{k-1} and whether it reduces."""
+    c_prev_prev = c_prev = STEM_MULTIPLIER * channels
+    c_curr = channels
+    reductions = {layers // 3, 2 * layers // 3}
+    for depth in range(layers):
+        reduction = depth in reductions
+        c_curr *= 2 if reduction else 1
+        cell = "reduce" if reduction else "normal"
+        yield cell, c_curr, c_prev_prev, c_prev, reduction
+        c_prev_prev, c_prev = c_prev, len(genotype.concat(cell)) * c_curr
+
+
+def network_params(
+    genotype: DartsGenotype, channels: int = CIFAR_CHANNELS, layers: int = CIFAR_LAYERS, num_classes: int = CIFAR_CLASSES
+) -> int:
+    """Trainable parameters of the CIFAR network of ``genotype`` without the auxiliary head (DARTS convention)."""
+    c_stem = STEM_MULTIPLIER * channels
+    total = c_stem * IMAGE_CHANNELS * 9 + 2 * c_stem
+    c_out = c_stem
+    for cell, c, c_prev_prev, c_prev, reduction in _cells(genotype, layers, channels):
+        total += (c_prev_prev + c_prev) * c + 4 * c
+        total += sum(_op_params(op, c, reduction and source < 2) for op, source in genotype.edges(cell))
+        c_out = len(genotype.concat(cell)) * c
+    return total + c_out * num_classes + num_classes
+
+
+def network_flops(
+    genotype: DartsGenotype, channels: int = CIFAR_CHANNELS, layers: int = CIFAR_LAYERS, num_classes: int = CIFAR_CLASSES
+) -> int:
+    """Multiply-adds of one 32×32 image through the CIFAR network of ``genotype`` (convolutions and the
+    classifier, the DARTS tables' convention; `tgnas.darts.model.count_flops` counts the same)."""
+    side = IMAGE_SIZE
+    c_stem = STEM_MULTIPLIER * channels
+    total = c_stem * side * side * IMAGE_CHANNELS * 9
+    c_out = c_stem
+    for cell, c, c_prev_prev, c_prev, reduction in _cells(genotype, layers, channels):
+        total += (c_prev_prev + c_prev) * c * side * side  # preprocessing, at the resolution of c_{k-1}
+        side //= 2 if reduction else 1
+        for op, source in genotype.edges(cell):
+            strided = reduction and source < 2
+            total += _op_flops(op, c, side) + (c * c * side * side if op == "skip_connect" and strided else 0)
+        c_out = len(genotype.concat(cell)) * c
+    return total + c_out * num_classes
 
 
 # -- the search space ------------------------------------------------------------------------------
@@ -409,6 +495,8 @@ class DartsSpace(SearchSpace[DartsGenotype]):
 
     name = "darts"
     ops = DARTS_OPS
+    #: DARTS has 24 genes and ~10^18 genotypes, so a larger population runs longer
+    evolution_budget = (50, 100)
 
     def parse(self, text: str) -> DartsGenotype:
         return parse(text)
@@ -447,6 +535,59 @@ class DartsSpace(SearchSpace[DartsGenotype]):
 
     def to_graph(self, arch: DartsGenotype, cell: CellChoice = "both", keep_none: bool = False) -> ArchGraph:
         return to_graph(arch, cell=cell, keep_none=keep_none)
+
+    def gene_count(self) -> int:
+        """12 genes per cell (normal, then reduce): per node k = 2..5 one gene over the C(k, 2) pairs of
+        distinct inputs (`INPUT_PAIRS`) and two over the 7 `SAMPLED_OPS` (the lower and the higher input's op)."""
+        return len(CELLS) * 3 * len(INTERMEDIATE_NODES)
+
+    def decode_genes(self, genes: np.ndarray) -> DartsGenotype:
+        """The genotype of a gene vector: valid by construction, distinct inputs per node, never ``none``."""
+        values = check_genes(self.name, genes, self.gene_count())
+        cells = []
+        for cell_genes in values.reshape(len(CELLS), len(INTERMEDIATE_NODES), 3):
+            edges = []
+            for node, (pair_gene, *op_genes) in zip(INTERMEDIATE_NODES, cell_genes):
+                pair = INPUT_PAIRS[node][int(gene_to_index(pair_gene, len(INPUT_PAIRS[node])))]
+                ops = gene_to_index(np.array(op_genes), len(SAMPLED_OPS))
+                edges += [(SAMPLED_OPS[op], source) for op, source in zip(ops, pair)]
+            cells.append(tuple(edges))
+        return DartsGenotype(normal=cells[0], reduce=cells[1])
+
+    def supernet(self, arch: DartsGenotype | None = None) -> Supernet:
+        """Every edge j→k (j < k) with all `SAMPLED_OPS` in both cells, or the single-op supernet of
+        ``arch``; pruning then removes edges until every intermediate node keeps two inputs."""
+        cells = []
+        for name in CELLS:
+            if arch is None:
+                edges = tuple(((j, k), SAMPLED_OPS) for k in INTERMEDIATE_NODES for j in range(k))
+                concat = INTERMEDIATE_NODES
+            else:
+                chosen = arch.edges(name)
+                edges = tuple(((source, _node_of(i)), (op,)) for i, (op, source) in enumerate(chosen))
+                concat = arch.concat(name)
+            cells.append(SupernetCell(2, tuple(concat), edges))
+        return Supernet(self.name, tuple(cells), _genotype_of_supernet, keep_in_edges=2)
+
+    def params(self, arch: DartsGenotype) -> float:
+        """Parameters (millions) of the CIFAR network (C = 36, 20 cells, 10 classes, no auxiliary head)."""
+        return network_params(arch) / 1e6
+
+    def flops(self, arch: DartsGenotype) -> float:
+        """Multiply-adds (millions) of one CIFAR image through that network (`network_flops`)."""
+        return network_flops(arch) / 1e6
+
+    def build_network(self, arch: DartsGenotype, num_classes: int = 10):
+        """The CIFAR evaluation network (`tgnas.darts.model.NetworkCIFAR`, C = 36, 20 cells) without the
+        auxiliary head; its ``forward`` returns ``(logits, None)``."""
+        from tgnas.darts.model import build_network  # torch: only zero-cost scoring and training need it
+
+        return build_network(arch, "cifar10", num_classes=num_classes, auxiliary=False)
+
+
+def _genotype_of_supernet(cells: tuple[SupernetCell, ...]) -> DartsGenotype:
+    normal, reduce = (tuple((ops[0], source) for (source, _), ops in cell.edges) for cell in cells)
+    return DartsGenotype(normal=normal, reduce=reduce)
 
 
 def _replace_cell(genotype: DartsGenotype, cell: str, edges: tuple[Edge, ...]) -> DartsGenotype:

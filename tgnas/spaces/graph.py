@@ -15,13 +15,16 @@ Invariants, checked on construction so that no consumer has to re-check them:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import numpy as np
 
 INPUT = "input"
 OUTPUT = "output"
+#: join node of a cell that is not the last one, in graphs that chain several cells (DARTS, supernets)
+CONCAT = "concat"
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,11 +35,21 @@ class ArchGraph:
         ops: operator name of every node, ``ops[0] == "input"``, ``ops[-1] == "output"``.
         adjacency: ``(n, n)`` uint8 matrix, ``adjacency[i, j] == 1`` iff data flows from node i to j.
         space: name of the search space the cell comes from (``"nb101"``, ``"nb201"``, ``"darts"``).
+        features: read-only mapping of data-free graph-level numbers of the architecture, e.g.
+            ``params_M`` and ``flops_M`` of the space's evaluation network (filled by the space's
+            ``to_graph``; empty for graphs built by hand).
+        source: the canonical architecture string the graph was made from (``space.format(arch)``),
+            or None for graphs built by hand (supernets).
+
+    ``features`` and ``source`` describe where a graph came from; they do not take part in equality
+    or hashing (two architectures with the same graph are the same graph to a scorer).
     """
 
     ops: tuple[str, ...]
     adjacency: np.ndarray
     space: str
+    features: Mapping[str, float] = field(default_factory=dict)
+    source: str | None = None
 
     def __post_init__(self) -> None:
         ops = tuple(self.ops)
@@ -61,8 +74,11 @@ class ArchGraph:
             raise ValueError(f"ArchGraph must start with {INPUT!r} and end with {OUTPUT!r}, got {ops[0]!r} … {ops[-1]!r}")
         matrix = matrix.astype(np.uint8, copy=True)
         matrix.setflags(write=False)
+        if self.source is not None and not isinstance(self.source, str):
+            raise ValueError(f"ArchGraph source must be an architecture string or None, got {self.source!r}")
         object.__setattr__(self, "ops", ops)
         object.__setattr__(self, "adjacency", matrix)
+        object.__setattr__(self, "features", MappingProxyType({str(k): float(v) for k, v in dict(self.features).items()}))
 
     # -- basic views -------------------------------------------------------------------------
     @property
@@ -120,7 +136,7 @@ class ArchGraph:
         live[-1] = True
         keep = np.flatnonzero(live)
         matrix = self.adjacency[np.ix_(keep, keep)]
-        return ArchGraph(tuple(self.ops[k] for k in keep), matrix, self.space)
+        return ArchGraph(tuple(self.ops[k] for k in keep), matrix, self.space, self.features, self.source)
 
     # -- conversions ---------------------------------------------------------------------------
     def to_networkx(self):
@@ -133,14 +149,17 @@ class ArchGraph:
         return graph
 
     def to_dict(self) -> dict[str, Any]:
-        return {"space": self.space, "ops": list(self.ops), "adjacency": self.adjacency.tolist()}
+        """JSON-ready dict; ``features`` and ``source`` are included (and read back by `from_dict`)."""
+        return {"space": self.space, "ops": list(self.ops), "adjacency": self.adjacency.tolist(),
+                "features": dict(self.features), "source": self.source}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ArchGraph":
         missing = {"space", "ops", "adjacency"} - set(data)
         if missing:
             raise ValueError(f"ArchGraph dict lacks keys {sorted(missing)}; expected space, ops, adjacency")
-        return cls(tuple(data["ops"]), np.asarray(data["adjacency"]), str(data["space"]))
+        return cls(tuple(data["ops"]), np.asarray(data["adjacency"]), str(data["space"]),
+                   data.get("features") or {}, data.get("source"))
 
     # -- identity ------------------------------------------------------------------------------
     def _key(self) -> tuple:

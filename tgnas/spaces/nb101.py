@@ -141,8 +141,9 @@ class NB101Cell:
         return int(self.matrix.sum())
 
     def to_graph(self) -> ArchGraph:
-        """The cell as an `ArchGraph` (NB101 already has its operators on nodes)."""
-        return ArchGraph(self.ops, self.matrix, "nb101")
+        """The cell as an `ArchGraph` (NB101 already has its operators on nodes); ``source`` is its
+        canonical string. ``features`` stay empty: the space has no analytic size formula."""
+        return ArchGraph(self.ops, self.matrix, "nb101", source=str(self))
 
     # -- the benchmark's key -------------------------------------------------------------------
     def graph_hash(self) -> str:

@@ -25,6 +25,17 @@ NAS-Bench-101 pruning rule). A cell whose output is cut off becomes ``input → 
 (`ArchGraph.has_path()` is False). ``skip_connect`` is an identity, but it still routes data between
 cell nodes, so it stays an ordinary operator node named ``skip_connect``. ``keep_none=True`` keeps
 the fixed 8-node form with ``none`` nodes wired like every other operator.
+
+The evaluation network (`network_params`, `network_flops`, `NB201Space.build_network`)
+--------------------------------------------------------------------------------------
+The benchmark's macro skeleton: a stem (3×3 conv 3→16 + BN); three stages of `CELLS_PER_STAGE` = 5
+copies of the cell with `STAGE_CHANNELS` C = 16, 32, 64; between stages a ResNet basic block with
+stride 2 (two ReLU-conv3×3-BN units, the first strided, plus a 2×2 average-pool + 1×1 conv
+shortcut); then BN, ReLU, global average pooling and a linear classifier. Convolutions have no
+bias, every BatchNorm is affine. Inside a cell only ``nor_conv_1x1`` and ``nor_conv_3x3`` (ReLU →
+conv → BN) carry parameters and FLOPs beyond ``avg_pool_3x3``'s; ``skip_connect`` and ``none`` cost
+nothing. The space's ``params``/``flops`` (and ``to_graph``'s ``features``) are those of the CIFAR-10
+network (10 classes, 32×32 images).
 """
 
 from __future__ import annotations
@@ -32,12 +43,13 @@ from __future__ import annotations
 import functools
 import itertools
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from tgnas.spaces.base import SearchSpace, as_rng, parse_int_tuple
+from tgnas.spaces.base import SearchSpace, as_rng, check_genes, gene_to_index, parse_int_tuple
 from tgnas.spaces.graph import INPUT, OUTPUT, ArchGraph
+from tgnas.spaces.supernet import Supernet, SupernetCell
 
 #: operators in the benchmark's own order
 NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -49,6 +61,16 @@ N_CELLS = len(NB201_OPS) ** len(EDGES)  # 15,625
 NASLIB_OPS = ("skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3")
 _NASLIB_EDGES = ((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3))
 _NASLIB_TO_STRING_POSITION = tuple(EDGES.index(edge) for edge in _NASLIB_EDGES)
+
+# -- the evaluation network's skeleton (module docstring) ---------------------------------------
+IMAGE_CHANNELS = 3
+STAGE_CHANNELS = (16, 32, 64)
+CELLS_PER_STAGE = 5
+#: class counts and image side lengths of the three NB201 datasets
+NUM_CLASSES = {"cifar10": 10, "cifar100": 100, "ImageNet16-120": 120}
+IMAGE_SIZE = {"cifar10": 32, "cifar100": 32, "ImageNet16-120": 16}
+#: kernel size of the parametrised cell operators
+_CONV_KERNEL = {"nor_conv_3x3": 3, "nor_conv_1x1": 1}
 
 
 def _accepted_ops() -> str:
@@ -185,8 +207,73 @@ def _cell_graph(edge_ops: tuple[str, ...], keep_none: bool) -> ArchGraph:
         keep = [i for i, op in enumerate(ops) if op != "none"]
         matrix = matrix[np.ix_(keep, keep)]
         ops = tuple(ops[i] for i in keep)
-    graph = ArchGraph(ops, matrix, "nb201")
+    cell = NB201Cell(edge_ops)  # type: ignore[arg-type]
+    space = NB201Space()
+    features = {"params_M": space.params(cell), "flops_M": space.flops(cell)}
+    graph = ArchGraph(ops, matrix, space.name, features, space.format(cell))
     return graph if keep_none else graph.pruned()
+
+
+def _conv_bn_params(c_in: int, c_out: int, kernel: int) -> int:
+    """Conv (no bias) followed by an affine BatchNorm."""
+    return kernel * kernel * c_in * c_out + 2 * c_out
+
+
+def network_params(cell: NB201Cell, num_classes: int = 10) -> int:
+    """Trainable parameters (BN affine included) of the NB201 network of ``cell`` (module docstring)."""
+    first, last = STAGE_CHANNELS[0], STAGE_CHANNELS[-1]
+    stem = _conv_bn_params(IMAGE_CHANNELS, first, 3)
+    reductions = sum(  # two conv-BN units, plus the shortcut's 1×1 conv (no BN)
+        _conv_bn_params(c_in, c_out, 3) + _conv_bn_params(c_out, c_out, 3) + c_in * c_out
+        for c_in, c_out in zip(STAGE_CHANNELS, STAGE_CHANNELS[1:])
+    )
+    cells = sum(CELLS_PER_STAGE * _conv_bn_params(c, c, _CONV_KERNEL[op]) for c in STAGE_CHANNELS for op in cell.ops if op in _CONV_KERNEL)
+    head = 2 * last + last * num_classes + num_classes
+    return stem + reductions + cells + head
+
+
+def _relu_conv_bn_flops(c_in: int, c_out: int, kernel: int, side_in: int, stride: int = 1) -> int:
+    side = side_in // stride
+    return c_in * side_in**2 + c_out * side**2 * c_in * kernel * kernel + 2 * c_out * side**2
+
+
+def network_flops(cell: NB201Cell, num_classes: int = 10, image_size: int = 32) -> int:
+    """FLOPs of one image through the NB201 network of ``cell``, NAS-Bench-Suite-Zero convention.
+
+    That convention (the benchmark table's ``flops_M_nbsz``; *not* the official NB201 FLOPs, which
+    count convolutions and the classifier only): a convolution counts its multiply-accumulates,
+    BatchNorm 2 per element, ReLU 1 per element, a k×k average pooling k² per output element, the
+    global average pooling (h+1)·(w+1) per output element and the classifier in×out; additions
+    (cell nodes, residuals) count nothing. Equal to `tgnas.zerocost.counting.count_flops` of the
+    torch network and to the table for every cell (tests).
+    """
+    side = image_size
+    first, last = STAGE_CHANNELS[0], STAGE_CHANNELS[-1]
+    total = first * side**2 * IMAGE_CHANNELS * 9 + 2 * first * side**2  # stem conv + BN
+    for stage, channels in enumerate(STAGE_CHANNELS):
+        if stage > 0:
+            c_in = STAGE_CHANNELS[stage - 1]
+            total += _relu_conv_bn_flops(c_in, channels, 3, side, stride=2)
+            side //= 2
+            total += _relu_conv_bn_flops(channels, channels, 3, side)
+            total += c_in * side**2 * 4 + channels * side**2 * c_in  # shortcut: 2×2 avg-pool, then 1×1 conv
+        for op in cell.ops:
+            if op in _CONV_KERNEL:
+                total += CELLS_PER_STAGE * _relu_conv_bn_flops(channels, channels, _CONV_KERNEL[op], side)
+            elif op == "avg_pool_3x3":
+                total += CELLS_PER_STAGE * channels * side**2 * 9
+    total += 3 * last * side**2  # final BN + ReLU
+    total += last * (side + 1) ** 2  # global average pooling
+    return total + last * num_classes
+
+
+def _cell_of_genes(genes: np.ndarray) -> NB201Cell:
+    return NB201Cell(tuple(NB201_OPS[i] for i in gene_to_index(genes, len(NB201_OPS))))  # type: ignore[arg-type]
+
+
+def _cell_of_supernet(cells: tuple[SupernetCell, ...]) -> NB201Cell:
+    choices = cells[0].choices
+    return NB201Cell(tuple(choices[edge][0] for edge in EDGES))  # type: ignore[arg-type]
 
 
 class NB201Space(SearchSpace[NB201Cell]):
@@ -194,6 +281,7 @@ class NB201Space(SearchSpace[NB201Cell]):
 
     name = "nb201"
     ops = NB201_OPS
+    evolution_budget = (20, 30)
 
     def parse(self, text: str) -> NB201Cell:
         return NB201Cell.parse(text)
@@ -216,7 +304,32 @@ class NB201Space(SearchSpace[NB201Cell]):
     def to_graph(self, arch: NB201Cell, keep_none: bool = False) -> ArchGraph:
         return arch.to_graph(keep_none=keep_none)
 
-    def all_cells(self) -> Iterable[NB201Cell]:
+    def all_cells(self) -> list[NB201Cell]:
         """Every cell once, in `NB201Cell.code` order (use `tgnas.data.nb201` for benchmark order)."""
-        for ops in itertools.product(NB201_OPS, repeat=len(EDGES)):
-            yield NB201Cell(ops)  # type: ignore[arg-type]
+        return [NB201Cell(ops) for ops in itertools.product(NB201_OPS, repeat=len(EDGES))]  # type: ignore[arg-type]
+
+    def gene_count(self) -> int:
+        """One gene per edge (in `EDGES` order) over the 5 `NB201_OPS`."""
+        return len(EDGES)
+
+    def decode_genes(self, genes: np.ndarray) -> NB201Cell:
+        return _cell_of_genes(check_genes(self.name, genes, self.gene_count()))
+
+    def supernet(self, arch: NB201Cell | None = None) -> Supernet:
+        """All five operators on all six edges, or the single-op supernet of ``arch``; edges are fixed."""
+        choices = [NB201_OPS] * len(EDGES) if arch is None else [(op,) for op in arch.ops]
+        return Supernet(self.name, (SupernetCell(1, (3,), tuple(zip(EDGES, choices))),), _cell_of_supernet)
+
+    def params(self, arch: NB201Cell) -> float:
+        """Parameters (millions) of the CIFAR-10 network (equals the table's ``params_M``)."""
+        return network_params(arch, NUM_CLASSES["cifar10"]) / 1e6
+
+    def flops(self, arch: NB201Cell) -> float:
+        """FLOPs (millions, NAS-Bench-Suite-Zero convention) of the CIFAR-10 network (the table's ``flops_M_nbsz``)."""
+        return network_flops(arch, NUM_CLASSES["cifar10"], IMAGE_SIZE["cifar10"]) / 1e6
+
+    def build_network(self, arch: NB201Cell, num_classes: int = 10):
+        """The torch network of ``arch`` (`tgnas.spaces.nb201_network`), PyTorch's default initialisation."""
+        from tgnas.spaces.nb201_network import build_nb201_network  # torch: only zero-cost scoring needs it
+
+        return build_nb201_network(arch, num_classes)

@@ -27,7 +27,8 @@ from typing import Iterable
 import torch
 
 from tgnas.data.nb201 import check_dataset
-from tgnas.zerocost.nb201_network import IMAGE_SIZE, NUM_CLASSES, build_nb201_network
+from tgnas.spaces.nb201 import IMAGE_SIZE, NUM_CLASSES
+from tgnas.spaces.nb201_network import build_nb201_network
 from tgnas.zerocost.registry import ProxyInput, get_proxy, resolve_names
 from tgnas.spaces.nb201 import NB201Cell
 

@@ -1,16 +1,15 @@
 """The NAS-Bench-201 network in torch, built around one cell (Dong & Yang, ICLR 2020).
 
-Macro skeleton (the benchmark's own): a stem (3×3 conv 3→16 + BN); three stages of five copies of
-the cell with C = 16, 32, 64 channels; between stages a ResNet basic block with stride 2 (two
-ReLU-conv-BN units plus a 2×2 average-pool + 1×1 conv shortcut); then BN, ReLU, global average
-pooling and a linear classifier. Cell operators: ``nor_conv_kxk`` = ReLU → k×k conv → BN (affine),
+Macro skeleton: the benchmark's own, as described (and counted analytically) in `tgnas.spaces.nb201`,
+whose constants this module builds from. Cell operators: ``nor_conv_kxk`` = ReLU → k×k conv → BN (affine),
 ``avg_pool_3x3`` = 3×3 average pooling (padding not counted), ``skip_connect`` = identity, ``none``
 = zeros. Cell node k sums the operators on its in-edges; node 3 is the cell's output.
 
-The parameter count of this network equals the benchmark's ``params_M_*`` columns (golden test over
-hundreds of cells and the three class counts). A cell without an input→output path still builds:
+The parameter count of this network equals `tgnas.spaces.nb201.network_params` and the benchmark's
+``params_M_*`` columns (tests). A cell without an input→output path still builds:
 its output is all zeros, so everything after the first cell sees zeros — the zero-cost proxies then
-score that degenerate network (see `tgnas.zerocost.compute`).
+score that degenerate network (see `tgnas.zerocost.compute`). Reach it through
+`NB201Space.build_network`; this module imports torch.
 """
 
 from __future__ import annotations
@@ -18,14 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from tgnas.spaces.nb201 import EDGES, NB201Cell
-
-STAGE_CHANNELS = (16, 32, 64)
-CELLS_PER_STAGE = 5
-#: class counts of the three NB201 datasets
-NUM_CLASSES = {"cifar10": 10, "cifar100": 100, "ImageNet16-120": 120}
-#: image side length of the three NB201 datasets
-IMAGE_SIZE = {"cifar10": 32, "cifar100": 32, "ImageNet16-120": 16}
+from tgnas.spaces.nb201 import CELLS_PER_STAGE, EDGES, IMAGE_CHANNELS, STAGE_CHANNELS, NB201Cell
 
 
 class ReLUConvBN(nn.Sequential):
@@ -103,7 +95,7 @@ class NB201Network(nn.Module):
         self.cell = cell
         self.num_classes = num_classes
         self.stem = nn.Sequential(
-            nn.Conv2d(3, STAGE_CHANNELS[0], 3, padding=1, bias=False), nn.BatchNorm2d(STAGE_CHANNELS[0])
+            nn.Conv2d(IMAGE_CHANNELS, STAGE_CHANNELS[0], 3, padding=1, bias=False), nn.BatchNorm2d(STAGE_CHANNELS[0])
         )
         layers: list[nn.Module] = []
         for stage, channels in enumerate(STAGE_CHANNELS):
