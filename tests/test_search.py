@@ -18,7 +18,7 @@ from tgnas.search import (
     METHODS,
     search,
 )
-from tgnas.search.evolution import DEFAULT_SETTINGS, default_settings
+from tgnas.search.evolution import default_settings
 from tgnas.search.pruning import prune_round
 from tgnas.spaces.base import Unsupported, gene_to_index
 from tgnas.spaces.darts import INPUT_PAIRS, INTERMEDIATE_NODES, SAMPLED_OPS, DartsGenotype
@@ -149,7 +149,8 @@ def test_decode_genes_nb201_and_bad_genes():
 
 def test_default_evolution_settings_come_from_the_space():
     assert (default_settings(NB201).population, default_settings(NB201).generations) == (20, 30)
-    assert (DEFAULT_SETTINGS["darts"].population, DEFAULT_SETTINGS["darts"].generations) == (50, 100)
+    darts = default_settings(spaces.create("darts"))
+    assert (darts.population, darts.generations) == (50, 100)
     assert default_settings(spaces.create("nb101")) == EvolutionSettings()
 
 

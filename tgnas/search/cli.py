@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 
+from tgnas import spaces
 from tgnas.choices import ALL_SEARCH_METHODS, ALWAYS_QUERYING, QUERY_METHODS
 from tgnas.cli_options import (
     add_json_option,
@@ -53,11 +54,11 @@ def add_commands(commands) -> None:
 
 
 def _evolution_settings(args: argparse.Namespace):
-    from tgnas.search.evolution import DEFAULT_SETTINGS, EvolutionSettings
+    from tgnas.search.evolution import EvolutionSettings, default_settings
 
     if args.population is None and args.generations is None:
         return None
-    default = DEFAULT_SETTINGS.get(args.space) or EvolutionSettings()  # the search's own fallback; it refuses unsearchable spaces
+    default = default_settings(spaces.create(args.space))
     return EvolutionSettings(population=args.population if args.population is not None else default.population,
                              generations=args.generations if args.generations is not None else default.generations)
 

@@ -22,12 +22,10 @@ Algorithm (differential evolution, DE/rand/1/bin)
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from tgnas import spaces
 from tgnas.search.result import Evaluator, SearchResult, progress_bar, trajectory_point
 from tgnas.spaces.base import SearchSpace, as_rng
 
@@ -54,23 +52,6 @@ class EvolutionSettings:
 def default_settings(space: SearchSpace) -> EvolutionSettings:
     """The space's own budget (``space.evolution_budget``: population, generations), else the defaults."""
     return EvolutionSettings(*space.evolution_budget) if space.evolution_budget else EvolutionSettings()
-
-
-class _DefaultsByName(Mapping):
-    """``DEFAULT_SETTINGS[name]`` = `default_settings` of the registered space ``name``."""
-
-    def __getitem__(self, name: str) -> EvolutionSettings:
-        return default_settings(spaces.create(name))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(spaces.names())
-
-    def __len__(self) -> int:
-        return len(spaces.names())
-
-
-#: by space name, for `tgnas.search.cli` (which should call `default_settings(space)` instead)
-DEFAULT_SETTINGS = _DefaultsByName()
 
 
 def _reflect(values: np.ndarray) -> np.ndarray:
