@@ -15,8 +15,9 @@ Invariants, checked on construction so that no consumer has to re-check them:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -32,11 +33,15 @@ class ArchGraph:
         ops: operator name of every node, ``ops[0] == "input"``, ``ops[-1] == "output"``.
         adjacency: ``(n, n)`` uint8 matrix, ``adjacency[i, j] == 1`` iff data flows from node i to j.
         space: name of the search space the cell comes from (``"nb101"``, ``"nb201"``, ``"darts"``).
+        source: the canonical architecture string the graph was made from, or None (not part of equality).
+        features: read-only data-free graph-level numbers such as ``params_M`` (not part of equality).
     """
 
     ops: tuple[str, ...]
     adjacency: np.ndarray
     space: str
+    source: str | None = None
+    features: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ops = tuple(self.ops)
@@ -63,6 +68,7 @@ class ArchGraph:
         matrix.setflags(write=False)
         object.__setattr__(self, "ops", ops)
         object.__setattr__(self, "adjacency", matrix)
+        object.__setattr__(self, "features", MappingProxyType(dict(self.features)))
 
     # -- basic views -------------------------------------------------------------------------
     @property

@@ -57,8 +57,8 @@ def normalise_labels(labels: np.ndarray, method: str = "rank") -> np.ndarray:
     raise ValueError(f"unknown label normalisation {method!r}; accepted: {', '.join(LABEL_NORMALISATIONS)}")
 
 
-def nb101_source(files: Sequence[str] = ("naslib500", "official30")) -> LabelledGraphs:
-    """NB101 cells with their validation accuracy (%); a cell listed several times gets its mean.
+def nb101_labelled_cells(files: Sequence[str] = ("naslib500", "official30")) -> tuple[list, np.ndarray]:
+    """Distinct NB101 cells of ``files`` and their validation accuracy (%); a cell listed several times gets its mean.
 
     Each entry of ``files`` is what `tgnas.data.nb101.load_nb101` accepts: ``naslib500``,
     ``official30`` or the path of a full official file (tfrecord, pickle, JSON) when a user has
@@ -73,7 +73,14 @@ def nb101_source(files: Sequence[str] = ("naslib500", "official30")) -> Labelled
         for record in load_nb101(file):
             totals.setdefault(record.cell, []).append(record.val_acc)
     cells = list(totals)
-    labels = np.array([np.mean(totals[cell]) for cell in cells])
+    return cells, np.array([np.mean(totals[cell]) for cell in cells])
+
+
+def nb101_source(files: Sequence[str] = ("naslib500", "official30")) -> LabelledGraphs:
+    """`nb101_labelled_cells` as a training source."""
+    if isinstance(files, str):
+        files = (files,)
+    cells, labels = nb101_labelled_cells(files)
     return LabelledGraphs(f"nb101:{'+'.join(map(str, files))}", "nb101", [cell.to_graph() for cell in cells], labels)
 
 
