@@ -110,3 +110,15 @@ def test_params_from_the_table_lead_the_proxy_only_on_cells_with_a_path():
                             bench.has_path())
     assert ruled.tau("cifar10", "all") == pytest.approx(0.6003015817119898, abs=1e-9)
     assert ruled.tau("cifar10", "with_path") == raw.tau("cifar10", "with_path")
+
+
+def test_average_ranks_share_ties_like_scipy():
+    from scipy import stats
+
+    from tgnas.metrics import average_ranks
+
+    values = np.array([3.0, 1.0, 3.0, -np.inf, 2.0, 3.0, 1.0])
+    np.testing.assert_array_equal(average_ranks(values), stats.rankdata(values))
+    np.testing.assert_array_equal(average_ranks([2.0, 1.0]), [2.0, 1.0])
+    with pytest.raises(ValueError, match="without NaN"):
+        average_ranks([1.0, np.nan])

@@ -54,3 +54,26 @@ def test_a_space_bound_scorer_refuses_other_spaces():
     check_scorer_space(ParamsScorer("darts"), "darts")
     with pytest.raises(ValueError, match="the scorer scores darts architectures, not nb201"):
         check_scorer_space(ParamsScorer("darts"), "nb201")
+
+
+def _modules_after(code: str, watched: tuple[str, ...]) -> list[str]:
+    """Which of ``watched`` a fresh interpreter has imported after running ``code``."""
+    import os
+    import subprocess
+    import sys
+
+    probe = f"{code}\nimport sys\nprint(' '.join(m for m in {watched!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=os.environ, check=True)
+    return done.stdout.split()
+
+
+def test_the_interfaces_import_neither_torch_nor_pandas():
+    code = "import tgnas, tgnas.scoring, tgnas.tg, tgnas.zerocost, tgnas.benchmarks"
+    assert _modules_after(code, ("torch", "pandas", "scipy")) == []
+
+
+def test_scoring_with_the_shipped_weights_needs_neither_torch_geometric_nor_sentence_transformers():
+    code = ("from tgnas.tg.proxy import TGProxy\n"
+            "TGProxy.load('nb201').score(['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'])\n"
+            "TGProxy.load('darts').score(['DARTS_V2'])")
+    assert _modules_after(code, ("torch", "torch_geometric", "sentence_transformers")) == ["torch"]

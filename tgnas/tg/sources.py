@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy import stats
 
+from tgnas.metrics import average_ranks
 from tgnas.spaces.graph import ArchGraph
 
 LABEL_NORMALISATIONS = ("rank", "zscore")
@@ -50,7 +50,7 @@ def normalise_labels(labels: np.ndarray, method: str = "rank") -> np.ndarray:
     """Labels of one source on a common scale (see module docstring)."""
     labels = np.asarray(labels, dtype=np.float64)
     if method == "rank":
-        return (stats.rankdata(labels) - 0.5) / len(labels)
+        return (average_ranks(labels) - 0.5) / len(labels)
     if method == "zscore":
         spread = labels.std()
         return (labels - labels.mean()) / (spread if spread > 0 else 1.0)

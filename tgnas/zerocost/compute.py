@@ -29,10 +29,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 import torch
-from scipy import stats
 
 from tgnas import spaces
 from tgnas.data.nb201 import check_dataset
+from tgnas.metrics import average_ranks
 from tgnas.scoring import score_live
 from tgnas.spaces.base import SearchSpace
 from tgnas.spaces.graph import ArchGraph
@@ -200,7 +200,7 @@ class ZeroCostScorer:
         table = np.array([[result.scores[name] for name in self.names] for result in self.proxy_scores(graphs)])
         if len(self.names) == 1:
             return table[:, 0]
-        return np.mean([stats.rankdata(table[:, column]) for column in range(len(self.names))], axis=0)
+        return np.mean([average_ranks(table[:, column]) for column in range(len(self.names))], axis=0)
 
     def __repr__(self) -> str:
         return f"ZeroCostScorer({list(self.names)!r}, {self.space!r}, seed={self.seed})"
