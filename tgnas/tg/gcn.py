@@ -36,8 +36,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from tgnas.tg.embed import OperatorEmbedder
 from tgnas.spaces.graph import ArchGraph
+from tgnas.tg.embed import OperatorEmbedder
 
 READOUTS = ("sum", "mean", "max", "sum+mean")
 DIRECTIONS = ("undirected", "forward", "backward")
