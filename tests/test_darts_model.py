@@ -180,7 +180,9 @@ REPEATED = DartsGenotype(
                                       DartsSpace().sample(7)], ids=["v2", "v1", "repeated", "skip", "none", "sampled"])
 def test_space_params_and_flops_are_those_of_the_cifar_network(genotype):
     space = DartsSpace()
-    network = space.build_network(genotype)
+    wrapped = space.build_network(genotype)
+    assert wrapped(torch.randn(1, 3, 32, 32)).shape == (1, 10)  # logits alone, as zero-cost proxies expect
+    network = wrapped.network
     assert network.auxiliary_head is None and len(network.cells) == 20 and network.classifier.out_features == 10
     assert space.params(genotype) * 1e6 == pytest.approx(count_parameters(network), abs=1e-6)
     assert space.flops(genotype) * 1e6 == pytest.approx(count_flops(network, 32), abs=1e-6)

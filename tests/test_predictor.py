@@ -6,11 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from tgnas.tg.embed import OperatorEmbedder
-from tgnas.tg.predictor import GCNConfig, GCNPredictor, GCNRegressor, Predictor, encode_graphs, normalised_adjacency
+from tgnas.scoring import NO_PATH_SCORE, Scorer
 from tgnas.spaces import create
-from tgnas.tg import LabelledGraphs, LeakageError, TrainRecipe, normalise_labels, train_predictor
 from tgnas.tg import train as loop
+from tgnas.tg.embed import OperatorEmbedder
+from tgnas.tg.gcn import DenseGCNLayer, GCNConfig, GCNRegressor, encode_graphs, normalised_adjacency
+from tgnas.tg.predictor import GCNPredictor
+from tgnas.tg.sources import LabelledGraphs, normalise_labels
+from tgnas.tg.train import LeakageError, TrainRecipe, train_predictor
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +49,53 @@ def test_a_score_does_not_depend_on_the_other_graphs_of_the_batch(embedder):
     small = nb201.to_graph(nb201.parse("|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|"))
     darts = create("darts")
     big = darts.to_graph(darts.parse("DARTS_V2"), cell="both")  # 20 nodes: pads the small graph
-    alone = predictor.score([small])
-    together = predictor.score([big, small, big])
+    alone = predictor.score_graphs([small])
+    together = predictor.score_graphs([big, small, big])
     np.testing.assert_allclose(together[1], alone[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(together[0], together[2])
 
 
-def test_layers_equal_torch_geometric_dense_gcn_on_the_normalised_adjacency():
+def test_a_predictor_is_a_scorer_that_gives_no_path_cells_the_lowest_score(embedder):
+    predictor = GCNPredictor(embedder, GCNConfig(hidden=8), seed=0)
+    nb201 = create("nb201")
+    graphs = [nb201.to_graph(nb201.parse(s)) for s in (
+        "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|",
+    )]
+    assert isinstance(predictor, Scorer)
+    scores = predictor.score_graphs(graphs)
+    assert scores.dtype == np.float64 and scores[0] == NO_PATH_SCORE and np.isfinite(scores[1])
+    assert predictor.score_graphs([]).shape == (0,)
+
+
+def _random_adjacency(seed: int, batch: int = 3, n: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    adj = torch.triu((torch.rand(batch, n, n, generator=generator) < 0.5).float(), diagonal=1)
+    mask = torch.ones(batch, n, dtype=torch.bool)
+    mask[1, -2:] = False
+    return adj, mask
+
+
+def test_the_plain_torch_layer_equals_torch_geometric_dense_gcn_conv():
+    # torch_geometric only here: the layer replaces DenseGCNConv so that scoring need not import it
+    from torch_geometric.nn import DenseGCNConv
+
+    torch.manual_seed(5)
+    reference = DenseGCNConv(6, 4)
+    torch.manual_seed(5)
+    layer = DenseGCNLayer(6, 4)
+    assert set(layer.state_dict()) == set(reference.state_dict()) == {"lin.weight", "bias"}
+    for name, value in reference.state_dict().items():  # same initialisation from the same seed
+        torch.testing.assert_close(layer.state_dict()[name], value, rtol=0, atol=0)
+    with torch.no_grad():
+        reference.bias.normal_()
+    layer.load_state_dict(reference.state_dict())
+    adj, mask = _random_adjacency(0)
+    x = torch.randn(3, 5, 6)
+    torch.testing.assert_close(layer(x, adj, mask), reference(x, adj, mask))
+
+
+def test_layers_equal_stacked_dense_gcn_layers_on_the_normalised_adjacency():
     torch.manual_seed(0)
     config = GCNConfig(layers=2, hidden=3, direction="forward", dropout=0.0)
     network = GCNRegressor(4, config).eval()
@@ -62,7 +105,7 @@ def test_layers_equal_torch_geometric_dense_gcn_on_the_normalised_adjacency():
     adj[0, 0, 1] = adj[0, 0, 2] = adj[0, 1, 2] = adj[0, 2, 3] = 1
     adj[1, 0, 1] = adj[1, 1, 2] = 1
     mask = torch.tensor([[True] * 4, [True, True, True, False]])
-    # reference: the paper's Â = D^-½(A+I)D^-½ through torch_geometric's own layer, node by node
+    # reference: the paper's Â = D^-½(A+I)D^-½ through the layer's own forward, node by node
     h = table[ops]
     forward_adjacency = adj.transpose(1, 2)
     for conv in network.convs:
@@ -117,9 +160,8 @@ def test_fit_learns_a_counting_rule_that_graph_norm_erases(embedder):
     taus = {}
     for graph_norm in (False, True):
         predictor = GCNPredictor(embedder, GCNConfig(hidden=32, readout="sum", graph_norm=graph_norm), seed=0)
-        assert isinstance(predictor, Predictor)
         predictor.fit(train_source.graphs, train_source.labels, epochs=40, batch_size=16)
-        taus[graph_norm] = rank_correlation(predictor.score(test_source.graphs), test_source.labels)["kendall_tau"]
+        taus[graph_norm] = rank_correlation(predictor.score_graphs(test_source.graphs), test_source.labels)["kendall_tau"]
     assert taus[False] > 0.6
     assert taus[True] < taus[False] - 0.2
 
@@ -162,7 +204,7 @@ def test_resuming_someone_elses_checkpoint_is_refused(embedder, tmp_path):
 
 @pytest.mark.real_data
 def test_nb101_source_merges_the_two_files_into_distinct_cells():
-    from tgnas.tg import nb101_source
+    from tgnas.tg.sources import nb101_source
 
     source = nb101_source()
     assert source.space == "nb101"
@@ -176,7 +218,7 @@ def test_nb101_source_merges_the_two_files_into_distinct_cells():
      ("nb301:many", "write nb301:N or nb301:N:SEED"), ("nb301:1", "at least 3 genotypes")],
 )
 def test_bad_source_specs_are_explained(spec, message):
-    from tgnas.tg import load_source
+    from tgnas.tg.sources import load_source
 
     with pytest.raises(ValueError, match=message):
         load_source(spec)
@@ -184,9 +226,42 @@ def test_bad_source_specs_are_explained(spec, message):
 
 @pytest.mark.real_data
 def test_nb301_source_labels_darts_cells_in_percent():
-    from tgnas.tg import load_source
+    from tgnas.tg.sources import load_source
 
     source = load_source("nb301:20:1")
     assert source.space == "darts" and len(source) == 20
     assert all(len(graph.ops) == 20 for graph in source.graphs)  # both cells chained
     assert 85 < source.labels.min() and source.labels.max() < 96
+
+
+def test_a_seed_gives_the_network_torch_geometric_would_have_built():
+    # the shipped weights were trained from DenseGCNConv's initialisation; retraining must start there
+    from torch_geometric.nn import DenseGCNConv
+
+    config = GCNConfig(layers=2, hidden=8)
+    torch.manual_seed(11)
+    network = GCNRegressor(5, config)
+    torch.manual_seed(11)
+    reference = [DenseGCNConv(5, 8), DenseGCNConv(8, 8)]
+    head = torch.nn.Sequential(torch.nn.Linear(8, config.head_hidden), torch.nn.ReLU(), torch.nn.Dropout(0.1),
+                               torch.nn.Linear(config.head_hidden, 1))
+    expected = {f"convs.{i}.{k}": v for i, conv in enumerate(reference) for k, v in conv.state_dict().items()}
+    expected.update({f"head.{k}": v for k, v in head.state_dict().items()})
+    assert set(network.state_dict()) == set(expected)
+    for name, value in network.state_dict().items():
+        torch.testing.assert_close(value, expected[name], rtol=0, atol=0)
+
+
+def test_a_trained_network_is_refused_behind_an_embedder_of_another_size(embedder):
+    with pytest.raises(ValueError, match="expect 64-d operator embeddings .* gives 384-d"):
+        GCNPredictor(embedder, network=GCNRegressor(64, GCNConfig()))
+
+
+def test_the_training_loop_does_not_import_the_predictor():
+    # predictor → train is the only direction (the loop trains anything with a network and an embedder)
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(loop))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "tgnas.tg.predictor" not in imported and "tgnas.tg.proxy" not in imported

@@ -1,11 +1,20 @@
-"""Rank correlations, the yardstick of every chapter (Kendall τ and Spearman ρ)."""
+"""Rank correlations, the yardstick of every chapter (Kendall τ and Spearman ρ), and average ranks."""
 
 from __future__ import annotations
 
 from typing import Iterable
 
 import numpy as np
-from scipy import stats
+
+
+def average_ranks(values: Iterable[float]) -> np.ndarray:
+    """1-based ranks of ``values`` (float64), ties sharing the mean of their ranks (scipy's ``rankdata`` default)."""
+    x = np.asarray(values if isinstance(values, np.ndarray) else list(values), dtype=float)
+    if x.ndim != 1 or np.isnan(x).any():
+        raise ValueError(f"ranks need a 1-d array without NaN, got shape {x.shape}")
+    _, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
+    last = np.cumsum(counts)
+    return (last - (counts - 1) / 2)[inverse]
 
 
 def rank_correlation(scores: Iterable[float], targets: Iterable[float]) -> dict[str, float]:
@@ -20,6 +29,8 @@ def rank_correlation(scores: Iterable[float], targets: Iterable[float]) -> dict[
         raise ValueError(f"scores and targets must be 1-d and of equal length, got {x.shape} and {y.shape}")
     if len(x) < 3:
         raise ValueError(f"a rank correlation needs at least 3 pairs, got {len(x)}")
+    from scipy import stats  # a second to import; scoring paths import this module but only evaluations call this
+
     if np.isnan(x).any() or np.isnan(y).any():
         raise ValueError(
             f"NaN in scores ({int(np.isnan(x).sum())}) or targets ({int(np.isnan(y).sum())}); filter them first"

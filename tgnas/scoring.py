@@ -9,6 +9,10 @@ A `Scorer` maps graphs of one search space to scores, higher = better::
 * ``space`` (optional attribute) names the space the scorer was made for; searches and the
   evaluation refuse a scorer of another space. A scorer without it scores any space's graphs.
 
+Scorers: the TG predictor (`tgnas.tg.predictor.GCNPredictor`) and the shipped proxy, an ensemble
+of them (`tgnas.tg.proxy.TGProxy`); zero-cost proxies (`tgnas.zerocost.ZeroCostScorer`); and the
+size baselines here, `ParamsScorer` and `FlopsScorer`, which read ``ArchGraph.features``.
+
 This module imports no torch, so it is cheap to import from anywhere.
 """
 
@@ -52,3 +56,39 @@ def check_scorer_space(scorer: object, space: str) -> None:
     made_for = scorer_space(scorer)
     if made_for is not None and made_for != space:
         raise ValueError(f"the scorer scores {made_for} architectures, not {space}")
+
+
+class FeatureScorer:
+    """Scores each graph by one of its data-free ``ArchGraph.features`` (bigger = better); subclasses name it."""
+
+    feature: str
+
+    def __init__(self, space: str | None = None) -> None:
+        self.space = space
+
+    def score_graphs(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
+        return score_live(graphs, self._values)
+
+    def _values(self, graphs: list[ArchGraph]) -> np.ndarray:
+        values = np.empty(len(graphs), dtype=np.float64)
+        for position, graph in enumerate(graphs):
+            if self.feature not in graph.features:
+                known = ", ".join(sorted(graph.features)) or "none"
+                raise ValueError(f"graph {position} ({graph.space}) has no feature {self.feature!r} (its features: {known})")
+            values[position] = graph.features[self.feature]
+        return values
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(space={self.space!r})"
+
+
+class ParamsScorer(FeatureScorer):
+    """The parameter-count baseline: ``features["params_M"]`` of the space's evaluation network."""
+
+    feature = "params_M"
+
+
+class FlopsScorer(FeatureScorer):
+    """The FLOPs baseline: ``features["flops_M"]`` of the space's evaluation network."""
+
+    feature = "flops_M"

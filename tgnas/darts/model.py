@@ -164,6 +164,17 @@ class DartsNetwork(nn.Module):
         return any(cell.live != ALL_NODES for cell in self.cells)
 
 
+class LogitsOnly(nn.Module):
+    """A DARTS network whose ``forward`` returns its logits only (what zero-cost proxies expect)."""
+
+    def __init__(self, network: DartsNetwork) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.network(x)[0]
+
+
 class NetworkCIFAR(DartsNetwork):
     """CIFAR network: a 3×3 convolution stem to ``3 C`` channels at full 32×32 resolution."""
 

@@ -579,10 +579,10 @@ class DartsSpace(SearchSpace[DartsGenotype]):
 
     def build_network(self, arch: DartsGenotype, num_classes: int = 10):
         """The CIFAR evaluation network (`tgnas.darts.model.NetworkCIFAR`, C = 36, 20 cells) without the
-        auxiliary head; its ``forward`` returns ``(logits, None)``."""
-        from tgnas.darts.model import build_network  # torch: only zero-cost scoring and training need it
+        auxiliary head, wrapped so that ``forward`` returns the logits alone, as every space's network does."""
+        from tgnas.darts.model import LogitsOnly, build_network  # torch: only zero-cost scoring and training need it
 
-        return build_network(arch, "cifar10", num_classes=num_classes, auxiliary=False)
+        return LogitsOnly(build_network(arch, "cifar10", num_classes=num_classes, auxiliary=False))
 
 
 def _genotype_of_supernet(cells: tuple[SupernetCell, ...]) -> DartsGenotype:

@@ -18,11 +18,11 @@ import torch
 
 from tgnas import __version__
 from tgnas.tg.embed import OperatorEmbedder
-from tgnas.tg.predictor import GCNConfig, GCNPredictor
+from tgnas.tg.gcn import GCNConfig
+from tgnas.tg.predictor import GCNPredictor
 from tgnas.tg.proxy import TGProxy
-from tgnas.tg.train import TrainRecipe, check_no_leakage, train_predictor
 from tgnas.tg.sources import LabelledGraphs, load_source, source_space
-
+from tgnas.tg.train import TrainRecipe, check_no_leakage, train_predictor
 
 
 def train_proxy(
@@ -54,13 +54,13 @@ def train_proxy(
     config = config or GCNConfig()
     embedder = embedder or OperatorEmbedder()
     started = time.perf_counter()
-    networks, validations, best_epochs = [], [], []
+    trained, validations, best_epochs = [], [], []
     for member in range(members):
         member_recipe = TrainRecipe(**{**recipe.to_dict(), "seed": recipe.seed + member})
         predictor = GCNPredictor(embedder, config, seed=member_recipe.seed)
         directory = Path(checkpoint_dir) / f"member{member}" if checkpoint_dir else None
         result = train_predictor(loaded, target_space, predictor, member_recipe, checkpoint_dir=directory, resume=resume, progress=progress)
-        networks.append(result.predictor.network)
+        trained.append(result.predictor)
         validations.append(result.validation)
         best_epochs.append(result.best_epoch)
     operators = sorted({op for source in loaded for graph in source.graphs for op in graph.ops})
@@ -81,4 +81,4 @@ def train_proxy(
         "versions": {"tgnas": __version__, "torch": torch.__version__, "python": platform.python_version(),
                      "numpy": np.__version__},
     }
-    return TGProxy(target_space, embedder, config, networks, card)
+    return TGProxy(target_space, trained, card)

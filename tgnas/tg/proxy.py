@@ -4,9 +4,10 @@
 card `<name>.json`; ``score(archs)`` takes architecture strings (or parsed cells, or `ArchGraph`s)
 of the proxy's space and returns one float per architecture, higher = better.
 
-* Each member of the ensemble is a `GCNRegressor` trained with a different seed; the proxy's
-  score is the mean of the members' outputs. Scores of one cell never depend on which other cells
-  are scored with it.
+* A `TGProxy` is an ensemble of `GCNPredictor`s (one per training seed) that share one embedder;
+  its score is the mean of the members' outputs (`tgnas.tg.predictor.ensemble_scores`, the same
+  loop a single predictor scores with). Scores of one cell never depend on which other cells
+  are scored with it. It implements `tgnas.scoring.Scorer`.
 * A cell whose output is cut off from its input (NB201: every path contains ``none``) computes
   nothing but zeros; it gets `NO_PATH_SCORE` (−inf), below every real score, instead of a number
   the GCN would make up for a graph it was never meant to see.
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -30,11 +30,13 @@ import torch
 
 from tgnas import spaces
 from tgnas.atomic import atomic_output, write_text_atomic
-from tgnas.tg.embed import DEFAULT_MODEL, OperatorEmbedder, PCAReduction
-from tgnas.tg.predictor import GCNConfig, GCNRegressor, encode_graphs
+from tgnas.scoring import NO_PATH_SCORE
 from tgnas.spaces.graph import ArchGraph
+from tgnas.tg.embed import DEFAULT_MODEL, OperatorEmbedder, PCAReduction
+from tgnas.tg.gcn import GCNConfig, GCNRegressor
+from tgnas.tg.predictor import GCNPredictor, ensemble_scores
 
-NO_PATH_SCORE = float("-inf")
+__all__ = ["NO_PATH_SCORE", "SHIPPED", "TGProxy", "evaluate_nb201", "weights_path"]  # NO_PATH_SCORE: callers score and compare
 SHIPPED = ("nb201", "darts")
 WEIGHTS_FORMAT = 1
 
@@ -52,26 +54,41 @@ def sha256_of(path: Path) -> str:
 
 @dataclass
 class TGProxy:
-    """An ensemble of GCN predictors for one search space (see module docstring)."""
+    """An ensemble of `GCNPredictor`s for one search space, sharing one embedder (see module docstring)."""
 
     space: str
-    embedder: OperatorEmbedder
-    config: GCNConfig
-    networks: list[GCNRegressor]
+    members: list[GCNPredictor]
     card: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.space not in spaces.NAMES:
             raise ValueError(f"unknown space {self.space!r}; accepted: {', '.join(spaces.NAMES)}")
-        if not self.networks:
-            raise ValueError("a TG proxy needs at least one network")
-        for network in self.networks:
-            if network.in_dim != self.embedder.dim:
-                raise ValueError(
-                    f"the weights expect {network.in_dim}-d operator embeddings but the embedder "
-                    f"({self.embedder.key}) gives {self.embedder.dim}-d"
-                )
-            network.eval()
+        if not self.members:
+            raise ValueError("a TG proxy needs at least one member")
+        first = self.members[0]
+        if any(m.embedder is not first.embedder or m.config != first.config for m in self.members):
+            raise ValueError("the members of a TG proxy must share one embedder and one GCN config")
+        for member in self.members:
+            member.network.eval()
+
+    @classmethod
+    def from_networks(
+        cls, space: str, embedder: OperatorEmbedder, networks: Sequence[GCNRegressor], card: dict | None = None
+    ) -> "TGProxy":
+        """A proxy whose members are trained ``networks`` behind one ``embedder``."""
+        return cls(space, [GCNPredictor(embedder, network=network) for network in networks], dict(card or {}))
+
+    @property
+    def embedder(self) -> OperatorEmbedder:
+        return self.members[0].embedder
+
+    @property
+    def config(self) -> GCNConfig:
+        return self.members[0].config
+
+    @property
+    def networks(self) -> list[GCNRegressor]:
+        return [member.network for member in self.members]
 
     # -- scoring ---------------------------------------------------------------------------------
     def graphs(self, archs: Iterable[object]) -> list[ArchGraph]:
@@ -89,23 +106,9 @@ class TGProxy:
                 raise ValueError(f"architecture {position} ({arch!r}) is not a {self.space} architecture: {error}") from None
         return graphs
 
-    @torch.no_grad()
     def score_graphs(self, graphs: Sequence[ArchGraph], batch_size: int = 4096) -> np.ndarray:
         """Scores of graphs (float64), `NO_PATH_SCORE` for graphs without an input→output path."""
-        scores = np.full(len(graphs), NO_PATH_SCORE)
-        live = [i for i, graph in enumerate(graphs) if graph.has_path()]
-        if not live:
-            return scores
-        batch = encode_graphs([graphs[i] for i in live], self.embedder)
-        total = torch.zeros(len(batch), dtype=torch.float64)
-        for start in range(0, len(batch), batch_size):
-            rows = torch.arange(start, min(start + batch_size, len(batch)))
-            part = batch.rows(rows)
-            propagate = self.networks[0].propagation(part.adj)  # members share one config
-            outputs = [net(part.table, part.ops, part.adj, part.mask, propagate) for net in self.networks]
-            total[rows] = torch.stack(outputs).double().mean(dim=0)
-        scores[live] = total.numpy()[batch.index]
-        return scores
+        return ensemble_scores(self.members, graphs, batch_size)
 
     def score(self, archs: Iterable[object]) -> np.ndarray:
         """Scores of architectures of the proxy's space (module docstring)."""
@@ -166,7 +169,7 @@ class TGProxy:
             network = GCNRegressor(embedder.dim, config)
             network.load_state_dict(member)
             networks.append(network)
-        return cls(state["space"], embedder, config, networks, card)
+        return cls.from_networks(state["space"], embedder, networks, card)
 
 
 def _space_ops(space: str) -> list[str]:
@@ -177,21 +180,10 @@ def _space_ops(space: str) -> list[str]:
 
 
 def evaluate_nb201(proxy: TGProxy, datasets: Sequence[str] = ("cifar10", "cifar100", "ImageNet16-120")) -> dict:
-    """Kendall τ / Spearman ρ of ``proxy`` on all 15,625 NB201 cells vs 200-epoch test accuracy."""
-    from tgnas.data.nb201 import load_nb201_table
-    from tgnas.metrics import rank_correlation
+    """Kendall τ / Spearman ρ of ``proxy`` on all 15,625 NB201 cells (the old result dict; `tgnas.evaluate` is the API)."""
+    from tgnas.evaluate import evaluate
 
-    table = load_nb201_table()
-    archs = list(table.frame["arch_str"])
-    started = time.perf_counter()
-    scores = proxy.score(archs)
-    seconds = time.perf_counter() - started
-    result: dict = {"kendall_tau": {}, "spearman_rho": {}}
-    for dataset in datasets:
-        correlation = rank_correlation(scores, table.accuracy(archs, dataset))
-        result["kendall_tau"][dataset] = correlation["kendall_tau"]
-        result["spearman_rho"][dataset] = correlation["spearman_rho"]
-    result["n"] = len(archs)
-    result["score_seconds"] = seconds
-    result["nb201_labels_used"] = bool(proxy.card.get("nb201_labels_used", True))
-    return result
+    evaluation = evaluate(proxy, "nb201", datasets)
+    return {"kendall_tau": {d: evaluation.tau(d) for d in datasets}, "spearman_rho": {d: evaluation.rho(d) for d in datasets},
+            "n": evaluation.n(), "score_seconds": evaluation.score_seconds,
+            "nb201_labels_used": bool(proxy.card.get("nb201_labels_used", True))}

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy import stats
 
+from tgnas.metrics import average_ranks
 from tgnas.spaces.graph import ArchGraph
 
 LABEL_NORMALISATIONS = ("rank", "zscore")
@@ -50,15 +50,15 @@ def normalise_labels(labels: np.ndarray, method: str = "rank") -> np.ndarray:
     """Labels of one source on a common scale (see module docstring)."""
     labels = np.asarray(labels, dtype=np.float64)
     if method == "rank":
-        return (stats.rankdata(labels) - 0.5) / len(labels)
+        return (average_ranks(labels) - 0.5) / len(labels)
     if method == "zscore":
         spread = labels.std()
         return (labels - labels.mean()) / (spread if spread > 0 else 1.0)
     raise ValueError(f"unknown label normalisation {method!r}; accepted: {', '.join(LABEL_NORMALISATIONS)}")
 
 
-def nb101_source(files: Sequence[str] = ("naslib500", "official30")) -> LabelledGraphs:
-    """NB101 cells with their validation accuracy (%); a cell listed several times gets its mean.
+def nb101_labelled_cells(files: Sequence[str] = ("naslib500", "official30")) -> tuple[list, np.ndarray]:
+    """Distinct NB101 cells of ``files`` and their validation accuracy (%); a cell listed several times gets its mean.
 
     Each entry of ``files`` is what `tgnas.data.nb101.load_nb101` accepts: ``naslib500``,
     ``official30`` or the path of a full official file (tfrecord, pickle, JSON) when a user has
@@ -73,7 +73,14 @@ def nb101_source(files: Sequence[str] = ("naslib500", "official30")) -> Labelled
         for record in load_nb101(file):
             totals.setdefault(record.cell, []).append(record.val_acc)
     cells = list(totals)
-    labels = np.array([np.mean(totals[cell]) for cell in cells])
+    return cells, np.array([np.mean(totals[cell]) for cell in cells])
+
+
+def nb101_source(files: Sequence[str] = ("naslib500", "official30")) -> LabelledGraphs:
+    """`nb101_labelled_cells` as a training source."""
+    if isinstance(files, str):
+        files = (files,)
+    cells, labels = nb101_labelled_cells(files)
     return LabelledGraphs(f"nb101:{'+'.join(map(str, files))}", "nb101", [cell.to_graph() for cell in cells], labels)
 
 

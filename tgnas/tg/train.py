@@ -1,7 +1,7 @@
 """Training the GCN predictor: leakage check, per-source splits, early stopping, checkpoints.
 
 Leakage rule: a model trained for *zero-shot* use on a target space must never see a label of
-that space, neither for fitting nor for choosing the checkpoint. `train` therefore refuses any
+that space, neither for fitting nor for choosing the checkpoint. `train_predictor` therefore refuses any
 source whose space is the target (`LeakageError`), and model selection uses validation splits of
 the training sources only. In-space experiments (paper Fig. 2) pass ``target_space=None`` and
 their model cards say that target-space labels were used.
@@ -22,7 +22,7 @@ import copy
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 import torch
@@ -30,11 +30,20 @@ from tqdm import tqdm
 
 from tgnas.atomic import atomic_output
 from tgnas.metrics import rank_correlation
-from tgnas.tg.predictor import GCNPredictor, GraphBatch, encode_graphs
+from tgnas.tg.embed import OperatorEmbedder
+from tgnas.tg.gcn import GCNConfig, GCNRegressor, GraphBatch, encode_graphs
 from tgnas.tg.sources import LABEL_NORMALISATIONS, LabelledGraphs, normalise_labels
 
 LOSSES = ("mse", "pairwise", "mse+pairwise")
 CHECKPOINT_NAME = "checkpoint.pt"
+
+
+class Trainable(Protocol):
+    """What the loop trains: a network and the embedder that feeds it (`tgnas.tg.predictor.GCNPredictor`)."""
+
+    network: GCNRegressor
+    embedder: OperatorEmbedder
+    config: GCNConfig
 
 
 class LeakageError(ValueError):
@@ -73,9 +82,9 @@ class TrainRecipe:
 
 @dataclass
 class TrainResult:
-    """What `train` returns: the predictor (best validation weights) and the record of the run."""
+    """What `fit_network` returns: the predictor (best validation weights) and the record of the run."""
 
-    predictor: GCNPredictor
+    predictor: Trainable
     history: list[dict] = field(default_factory=list)
     best_epoch: int = 0
     validation: dict = field(default_factory=dict)
@@ -111,7 +120,7 @@ class _Prepared:
     val_rows: np.ndarray
 
 
-def _prepare(predictor: GCNPredictor, sources: Sequence[LabelledGraphs], recipe: TrainRecipe) -> list[_Prepared]:
+def _prepare(predictor: Trainable, sources: Sequence[LabelledGraphs], recipe: TrainRecipe) -> list[_Prepared]:
     rng = np.random.default_rng(recipe.seed)
     prepared = []
     for source in sources:
@@ -136,7 +145,7 @@ def _loss(predicted: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Ten
 
 
 @torch.no_grad()
-def _validate(predictor: GCNPredictor, prepared: list[_Prepared]) -> dict[str, float]:
+def _validate(predictor: Trainable, prepared: list[_Prepared]) -> dict[str, float]:
     predictor.network.eval()
     result = {}
     for item in prepared:
@@ -149,14 +158,10 @@ def _validate(predictor: GCNPredictor, prepared: list[_Prepared]) -> dict[str, f
     return result
 
 
-def _rng_state(rng: np.random.Generator) -> dict:
-    return {"numpy": rng.bit_generator.state, "torch": torch.get_rng_state()}
-
-
 def train_predictor(
     sources: Sequence[LabelledGraphs],
     target_space: str | None,
-    predictor: GCNPredictor | None = None,
+    predictor: Trainable,
     recipe: TrainRecipe | None = None,
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
@@ -166,83 +171,129 @@ def train_predictor(
     if not sources:
         raise ValueError("train needs at least one labelled source")
     check_no_leakage(sources, target_space)
-    predictor = predictor or GCNPredictor()
-    recipe = recipe or TrainRecipe()
-    return fit_network(predictor, sources, recipe, checkpoint_dir=checkpoint_dir, resume=resume, progress=progress)
+    return fit_network(predictor, sources, recipe or TrainRecipe(), checkpoint_dir=checkpoint_dir, resume=resume, progress=progress)
+
+
+@dataclass
+class _RunState:
+    """Everything a checkpoint holds besides the network: optimiser, schedule, random state, history, best weights."""
+
+    optimiser: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    rng: np.random.Generator
+    best_state: dict
+    history: list[dict] = field(default_factory=list)
+    best_metric: float = -np.inf
+    best_epoch: int = 0
+    epoch: int = 0
+
+
+def _start(network: GCNRegressor, recipe: TrainRecipe) -> _RunState:
+    optimiser = torch.optim.AdamW(network.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=recipe.epochs)
+    return _RunState(optimiser, scheduler, np.random.default_rng(recipe.seed + 1), copy.deepcopy(network.state_dict()))
+
+
+def _identity(predictor: Trainable, sources: Sequence[LabelledGraphs], recipe: TrainRecipe) -> dict:
+    """What a checkpoint must match to be resumed: recipe, network shape, embedding, sources."""
+    return {"recipe": recipe.to_dict(), "config": predictor.config.to_dict(), "embedder": predictor.embedder.key,
+            "sources": [s.name for s in sources]}
+
+
+def _save_checkpoint(path: Path, identity: dict, network: GCNRegressor, run: _RunState) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(path) as stream:
+        torch.save({"identity": identity, "epoch": run.epoch, "network": network.state_dict(),
+                    "optimiser": run.optimiser.state_dict(), "scheduler": run.scheduler.state_dict(),
+                    "rng": {"numpy": run.rng.bit_generator.state, "torch": torch.get_rng_state()},
+                    "history": run.history, "best_state": run.best_state,
+                    "best_metric": run.best_metric, "best_epoch": run.best_epoch}, stream)
+
+
+def _restore_checkpoint(path: Path, identity: dict, network: GCNRegressor, run: _RunState) -> None:
+    state = torch.load(path, weights_only=False)
+    if state["identity"] != identity:
+        raise ValueError(
+            f"{path} belongs to a different run ({state['identity']}); use another checkpoint directory "
+            f"or start afresh without --resume"
+        )
+    network.load_state_dict(state["network"])
+    run.optimiser.load_state_dict(state["optimiser"])
+    run.scheduler.load_state_dict(state["scheduler"])
+    run.rng.bit_generator.state = state["rng"]["numpy"]
+    torch.set_rng_state(state["rng"]["torch"])
+    run.history, run.best_state = state["history"], state["best_state"]
+    run.best_metric, run.best_epoch, run.epoch = state["best_metric"], state["best_epoch"], state["epoch"]
+
+
+def _epoch_batches(prepared: list[_Prepared], batch_size: int, rng: np.random.Generator) -> list[tuple[int, np.ndarray]]:
+    """This epoch's mini-batches as (source, rows), each from one source, in a shuffled order."""
+    batches = []
+    for source_index, item in enumerate(prepared):
+        order = rng.permutation(item.train_rows)
+        batches += [(source_index, order[i : i + batch_size]) for i in range(0, len(order), batch_size)]
+    return [batches[position] for position in rng.permutation(len(batches))]
+
+
+def _train_epoch(network: GCNRegressor, prepared: list[_Prepared], recipe: TrainRecipe, run: _RunState) -> list[float]:
+    """One pass over every source's training split; the loss of each optimiser step."""
+    network.train()
+    losses = []
+    for source_index, rows in _epoch_batches(prepared, recipe.batch_size, run.rng):
+        if len(rows) < 2:
+            continue
+        item = prepared[source_index]
+        part = item.batch.rows(item.batch.index[rows])
+        loss = _loss(network(part.table, part.ops, part.adj, part.mask), item.targets[rows], recipe.loss)
+        run.optimiser.zero_grad()
+        loss.backward()
+        run.optimiser.step()
+        losses.append(float(loss.detach()))
+    run.scheduler.step()
+    return losses
+
+
+def _record_epoch(run: _RunState, network: GCNRegressor, losses: list[float], validation: dict[str, float]) -> None:
+    """Append the epoch to the history and keep the weights if they validate best so far."""
+    metric = float(np.mean(list(validation.values()))) if validation else -float(np.mean(losses))
+    run.epoch += 1
+    run.history.append({"epoch": run.epoch, "loss": float(np.mean(losses)), "val_kendall_tau": validation, "val_metric": metric})
+    if metric > run.best_metric:
+        run.best_metric, run.best_epoch, run.best_state = metric, run.epoch, copy.deepcopy(network.state_dict())
+
+
+def _patience_exhausted(run: _RunState, recipe: TrainRecipe) -> bool:
+    return run.epoch - run.best_epoch > recipe.patience and run.best_metric > -np.inf
 
 
 def fit_network(
-    predictor: GCNPredictor,
+    predictor: Trainable,
     sources: Sequence[LabelledGraphs],
     recipe: TrainRecipe,
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
     progress: bool = True,
 ) -> TrainResult:
-    """The training loop itself (no leakage check: callers that need one go through `train`)."""
+    """The training loop itself (no leakage check: callers that need one go through `train_predictor`)."""
     started = time.perf_counter()
     torch.manual_seed(recipe.seed)
     prepared = _prepare(predictor, sources, recipe)
     network = predictor.network
-    optimiser = torch.optim.AdamW(network.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=recipe.epochs)
-    rng = np.random.default_rng(recipe.seed + 1)
-    history: list[dict] = []
-    best_state, best_metric, best_epoch, start_epoch = copy.deepcopy(network.state_dict()), -np.inf, 0, 0
+    run = _start(network, recipe)
     checkpoint = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir else None
-    identity = {"recipe": recipe.to_dict(), "config": predictor.config.to_dict(), "embedder": predictor.embedder.key,
-                "sources": [s.name for s in sources]}
+    identity = _identity(predictor, sources, recipe)
     if checkpoint is not None and resume and checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False)
-        if state["identity"] != identity:
-            raise ValueError(
-                f"{checkpoint} belongs to a different run ({state['identity']}); use another checkpoint directory "
-                f"or start afresh without --resume"
-            )
-        network.load_state_dict(state["network"])
-        optimiser.load_state_dict(state["optimiser"])
-        scheduler.load_state_dict(state["scheduler"])
-        rng.bit_generator.state = state["rng"]["numpy"]
-        torch.set_rng_state(state["rng"]["torch"])
-        history, best_state = state["history"], state["best_state"]
-        best_metric, best_epoch, start_epoch = state["best_metric"], state["best_epoch"], state["epoch"]
-    bar = tqdm(range(start_epoch, recipe.epochs), desc="train TG predictor", disable=not progress,
-               initial=start_epoch, total=recipe.epochs)
-    for epoch in bar:
-        if epoch - best_epoch > recipe.patience and best_metric > -np.inf:
-            break
-        network.train()
-        batches = []
-        for source_index, item in enumerate(prepared):
-            order = rng.permutation(item.train_rows)
-            batches += [(source_index, order[i : i + recipe.batch_size]) for i in range(0, len(order), recipe.batch_size)]
-        losses = []
-        for position in rng.permutation(len(batches)):
-            source_index, rows = batches[position]
-            if len(rows) < 2:
-                continue
-            item = prepared[source_index]
-            part = item.batch.rows(item.batch.index[rows])
-            loss = _loss(network(part.table, part.ops, part.adj, part.mask), item.targets[rows], recipe.loss)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            losses.append(float(loss.detach()))
-        scheduler.step()
-        validation = _validate(predictor, prepared)
-        metric = float(np.mean(list(validation.values()))) if validation else -float(np.mean(losses))
-        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses)), "val_kendall_tau": validation, "val_metric": metric})
-        if metric > best_metric:
-            best_metric, best_epoch, best_state = metric, epoch + 1, copy.deepcopy(network.state_dict())
-        bar.set_postfix(loss=f"{history[-1]['loss']:.4f}", val_tau=f"{metric:.3f}")
+        _restore_checkpoint(checkpoint, identity, network, run)
+    bar = tqdm(total=recipe.epochs, initial=run.epoch, desc="train TG predictor", disable=not progress)
+    while run.epoch < recipe.epochs and not _patience_exhausted(run, recipe):
+        losses = _train_epoch(network, prepared, recipe, run)
+        _record_epoch(run, network, losses, _validate(predictor, prepared))
+        bar.update()
+        bar.set_postfix(loss=f"{run.history[-1]['loss']:.4f}", val_tau=f"{run.history[-1]['val_metric']:.3f}")
         if checkpoint is not None:
-            checkpoint.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_output(checkpoint) as stream:
-                torch.save({"identity": identity, "epoch": epoch + 1, "network": network.state_dict(),
-                            "optimiser": optimiser.state_dict(), "scheduler": scheduler.state_dict(),
-                            "rng": _rng_state(rng), "history": history, "best_state": best_state,
-                            "best_metric": best_metric, "best_epoch": best_epoch}, stream)
-    network.load_state_dict(best_state)
+            _save_checkpoint(checkpoint, identity, network, run)
+    bar.close()
+    network.load_state_dict(run.best_state)
     network.eval()
-    validation = history[best_epoch - 1]["val_kendall_tau"] if best_epoch else {}
-    return TrainResult(predictor, history, best_epoch, validation, time.perf_counter() - started)
+    validation = run.history[run.best_epoch - 1]["val_kendall_tau"] if run.best_epoch else {}
+    return TrainResult(predictor, run.history, run.best_epoch, validation, time.perf_counter() - started)

@@ -1,4 +1,7 @@
-"""One entry point: any subset of proxies for one NB201 cell and one minibatch, on the CPU.
+"""Zero-cost proxies of architectures, on the CPU: `compute_proxies` for one NB201 cell, `ZeroCostScorer` for any space.
+
+Both go through `score_architecture` (network of the architecture → each proxy), so a proxy's value
+for a cell is the same whichever entry point asked for it.
 
 Protocol (NAS-Bench-Suite-Zero's, except where noted): the network is built once per cell after
 ``torch.manual_seed(seed)`` (PyTorch's default initialisation); each proxy gets its own deep copy in
@@ -22,15 +25,19 @@ import math
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Sequence
 
+import numpy as np
 import torch
 
+from tgnas import spaces
 from tgnas.data.nb201 import check_dataset
-from tgnas.spaces.nb201 import IMAGE_SIZE, NUM_CLASSES
-from tgnas.spaces.nb201_network import build_nb201_network
-from tgnas.zerocost.registry import ProxyInput, get_proxy, resolve_names
-from tgnas.spaces.nb201 import NB201Cell
+from tgnas.metrics import average_ranks
+from tgnas.scoring import score_live
+from tgnas.spaces.base import SearchSpace
+from tgnas.spaces.graph import ArchGraph
+from tgnas.spaces.nb201 import IMAGE_SIZE, NUM_CLASSES, NB201Cell
+from tgnas.zerocost.registry import Proxy, ProxyInput, get_proxy, resolve_names
 
 NON_FINITE_SCORE = -1e8
 DEFAULT_BATCH_SIZE = 64
@@ -69,6 +76,31 @@ def data_free_input(dataset: str = "cifar10", batch_size: int = DEFAULT_BATCH_SI
     return ProxyInput(image_shape=(3, side, side), num_classes=NUM_CLASSES[dataset], batch_size=batch_size)
 
 
+def score_architecture(
+    space: SearchSpace, arch: object, proxies: Sequence[Proxy], batch: ProxyInput | None, geometry: ProxyInput, seed: int
+) -> ProxyScores:
+    """Every proxy of ``proxies`` for one architecture (module docstring: seeding, copies, non-finite values)."""
+    torch.manual_seed(seed)
+    network = space.build_network(arch, geometry.num_classes).train()
+    result = ProxyScores(arch=space.format(arch))
+    for proxy in proxies:
+        private = copy.deepcopy(network)
+        torch.manual_seed(seed)
+        started = time.perf_counter()
+        value = float(proxy.score(private, batch if proxy.needs_data else geometry))
+        result.seconds[proxy.name] = time.perf_counter() - started
+        result.scores[proxy.name] = value if math.isfinite(value) else NON_FINITE_SCORE
+    return result
+
+
+def _check_geometry(batch: ProxyInput | None, geometry: ProxyInput, what: str) -> None:
+    if batch is not None and (batch.num_classes, batch.image_shape) != (geometry.num_classes, geometry.image_shape):
+        raise ValueError(
+            f"the batch has {batch.num_classes} classes of shape {batch.image_shape}, but {what} "
+            f"networks expect {geometry.num_classes} classes of shape {geometry.image_shape}"
+        )
+
+
 def compute_proxies(
     cell: NB201Cell | str,
     names: Iterable[str] | None = None,
@@ -95,19 +127,72 @@ def compute_proxies(
             )
         batch = load_minibatch(seed=seed)
     geometry = data_free_input(dataset, batch.batch_size if batch is not None else DEFAULT_BATCH_SIZE)
-    if batch is not None and (batch.num_classes, batch.image_shape) != (geometry.num_classes, geometry.image_shape):
-        raise ValueError(
-            f"the batch has {batch.num_classes} classes of shape {batch.image_shape}, but {dataset} "
-            f"networks expect {geometry.num_classes} classes of shape {geometry.image_shape}"
-        )
-    torch.manual_seed(seed)
-    network = build_nb201_network(cell, geometry.num_classes).train()
-    result = ProxyScores(arch=str(network.cell))
-    for proxy in proxies:
-        private = copy.deepcopy(network)
-        torch.manual_seed(seed)
-        started = time.perf_counter()
-        value = float(proxy.score(private, batch if proxy.needs_data else geometry))
-        result.seconds[proxy.name] = time.perf_counter() - started
-        result.scores[proxy.name] = value if math.isfinite(value) else NON_FINITE_SCORE
-    return result
+    _check_geometry(batch, geometry, dataset)
+    space = spaces.create("nb201")
+    arch = space.parse(cell) if isinstance(cell, str) else cell
+    return score_architecture(space, arch, proxies, batch, geometry, seed)
+
+
+class ZeroCostScorer:
+    """A `tgnas.scoring.Scorer` over the proxy registry: each graph's network, scored by ``names``.
+
+    For every graph, ``space.parse(graph.source)`` gives the architecture, the space's network of
+    it is built and each proxy scores it (`score_architecture`, the protocol of `compute_proxies`).
+    One name: the proxy's value. Several: the mean of their ranks over the graphs scored together
+    (ties share a rank), the usual way to combine proxies of different scales, so then a graph's
+    score depends on which other graphs are in the call. Graphs without an input→output path get
+    `NO_PATH_SCORE` and are never built.
+
+    ``batch``: the minibatch of data-dependent proxies (default: `load_minibatch(batch_size, seed)`,
+    CIFAR-10 training images, loaded only if a chosen proxy needs data); the networks are built for
+    its number of classes and image shape (CIFAR-10's without a batch).
+    """
+
+    def __init__(
+        self,
+        names: Iterable[str] | str,
+        space: str | SearchSpace,
+        *,
+        batch: ProxyInput | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        seed: int = 0,
+    ) -> None:
+        self.names = resolve_names(names)
+        self._space = spaces.create(space) if isinstance(space, str) else space
+        self.space = self._space.name
+        self.seed = seed
+        self._proxies = [get_proxy(name) for name in self.names]
+        self._batch = batch
+        self._batch_size = batch.batch_size if batch is not None else batch_size
+        self.geometry = data_free_input("cifar10", self._batch_size) if batch is None else ProxyInput(
+            batch.image_shape, batch.num_classes, batch.batch_size)
+
+    def _data(self) -> ProxyInput | None:
+        if self._batch is None and any(proxy.needs_data for proxy in self._proxies):
+            self._batch = load_minibatch(self._batch_size, self.seed)
+            _check_geometry(self._batch, self.geometry, self.space)
+        return self._batch
+
+    def proxy_scores(self, graphs: Sequence[ArchGraph]) -> list[ProxyScores]:
+        """Every chosen proxy for each graph (path or not), in order."""
+        batch = self._data()
+        results = []
+        for position, graph in enumerate(graphs):
+            if graph.source is None:
+                raise ValueError(f"graph {position} has no source architecture; zero-cost proxies score the network a "
+                                 f"{self.space} architecture string describes (make graphs with space.to_graph)")
+            arch = self._space.parse(graph.source)
+            results.append(score_architecture(self._space, arch, self._proxies, batch, self.geometry, self.seed))
+        return results
+
+    def score_graphs(self, graphs: Sequence[ArchGraph]) -> np.ndarray:
+        return score_live(graphs, self._combined)
+
+    def _combined(self, graphs: list[ArchGraph]) -> np.ndarray:
+        table = np.array([[result.scores[name] for name in self.names] for result in self.proxy_scores(graphs)])
+        if len(self.names) == 1:
+            return table[:, 0]
+        return np.mean([average_ranks(table[:, column]) for column in range(len(self.names))], axis=0)
+
+    def __repr__(self) -> str:
+        return f"ZeroCostScorer({list(self.names)!r}, {self.space!r}, seed={self.seed})"
