@@ -71,7 +71,7 @@ def test_a_scorer_of_another_space_is_refused():
 
 
 # -- real data -----------------------------------------------------------------------------------
-#: the shipped nb201 proxy on NB201 (200-epoch test accuracy), recorded with `tgnas.tg.proxy.evaluate_nb201`
+#: the shipped nb201 proxy on NB201 (200-epoch test accuracy), recorded with the former `evaluate_nb201` before `tgnas.evaluate` replaced it
 #: before `tgnas.evaluate` existed (all cells) and by masking its no-path cells (with path)
 GOLDEN_TG = {
     ("cifar10", "all"): (0.5959049762647567, 0.8121709429240441),

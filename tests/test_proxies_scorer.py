@@ -9,6 +9,7 @@ import pytest
 import torch
 from scipy import stats
 
+from tgnas.spaces.graph import ArchGraph
 from tgnas.scoring import NO_PATH_SCORE, Scorer
 from tgnas.spaces import create
 from tgnas.zerocost import ZeroCostScorer
@@ -59,7 +60,9 @@ def test_data_dependent_proxies_use_the_given_batch():
 
 def test_graphs_without_a_source_and_unknown_proxies_are_named():
     space = create("nb201")
+    graph = space.to_graph(space.parse(CELLS[0]))
+    by_hand = ArchGraph(graph.ops, graph.adjacency, graph.space)  # like a supernet graph: no source architecture
     with pytest.raises(ValueError, match="graph 0 has no source architecture"):
-        ZeroCostScorer("params", "nb201").score_graphs([space.to_graph(space.parse(CELLS[0]))])
+        ZeroCostScorer("params", "nb201").score_graphs([by_hand])
     with pytest.raises(ValueError, match="unknown proxy 'naswot'"):
         ZeroCostScorer(["params", "naswot"], "nb201")

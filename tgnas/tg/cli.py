@@ -81,12 +81,8 @@ def _score(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     proxy = _load_proxy(args.space, args.weights)
-    try:
-        from tgnas.evaluate import evaluate  # scipy, pandas and the benchmark tables
-    except ModuleNotFoundError as error:  # TODO(lead): remove this branch and _evaluate_nb201 once tgnas/evaluate.py is merged
-        if error.name != "tgnas.evaluate":
-            raise
-        return _evaluate_nb201(args, proxy)
+    from tgnas.evaluate import evaluate  # scipy, pandas and the benchmark tables
+
     evaluation = evaluate(proxy, benchmark=args.space)
     report = {**evaluation.to_dict(), "scorer": proxy.card.get("name"),
               "nb201_labels_used": bool(proxy.card.get("nb201_labels_used", True))}
@@ -97,21 +93,6 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"{row.dataset:>15} {row.subset:>9}: Kendall tau {row.kendall_tau:.4f}, "
               f"Spearman rho {row.spearman_rho:.4f}, n = {row.n}")
     print(f"NB201 labels used to train the proxy: {report['nb201_labels_used']}")
-    return 0
-
-
-def _evaluate_nb201(args: argparse.Namespace, proxy) -> int:
-    from tgnas.tg.proxy import evaluate_nb201
-
-    if args.space != "nb201":
-        raise ValueError(f"evaluate needs a labelled benchmark; this version has one for nb201 only, not {args.space}")
-    result = evaluate_nb201(proxy)
-    if args.json:
-        print(json.dumps(result, indent=2))
-        return 0
-    for dataset, tau in result["kendall_tau"].items():
-        print(f"{dataset:>15}: Kendall tau {tau:.4f}, Spearman rho {result['spearman_rho'][dataset]:.4f}")
-    print(f"n = {result['n']}, scored in {result['score_seconds']:.3f} s, NB201 labels used: {result['nb201_labels_used']}")
     return 0
 
 

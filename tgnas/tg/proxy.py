@@ -36,7 +36,7 @@ from tgnas.tg.embed import DEFAULT_MODEL, OperatorEmbedder, PCAReduction
 from tgnas.tg.gcn import GCNConfig, GCNRegressor
 from tgnas.tg.predictor import GCNPredictor, ensemble_scores
 
-__all__ = ["NO_PATH_SCORE", "SHIPPED", "TGProxy", "evaluate_nb201", "weights_path"]  # NO_PATH_SCORE: callers score and compare
+__all__ = ["NO_PATH_SCORE", "SHIPPED", "TGProxy", "weights_path"]  # NO_PATH_SCORE: callers score and compare
 SHIPPED = ("nb201", "darts")
 WEIGHTS_FORMAT = 1
 
@@ -177,13 +177,3 @@ def _space_ops(space: str) -> list[str]:
 
     extra = ["concat"] if space == "darts" else []
     return [INPUT, OUTPUT, *extra, *spaces.create(space).ops]
-
-
-def evaluate_nb201(proxy: TGProxy, datasets: Sequence[str] = ("cifar10", "cifar100", "ImageNet16-120")) -> dict:
-    """Kendall τ / Spearman ρ of ``proxy`` on all 15,625 NB201 cells (the old result dict; `tgnas.evaluate` is the API)."""
-    from tgnas.evaluate import evaluate
-
-    evaluation = evaluate(proxy, "nb201", datasets)
-    return {"kendall_tau": {d: evaluation.tau(d) for d in datasets}, "spearman_rho": {d: evaluation.rho(d) for d in datasets},
-            "n": evaluation.n(), "score_seconds": evaluation.score_seconds,
-            "nb201_labels_used": bool(proxy.card.get("nb201_labels_used", True))}
