@@ -1,7 +1,10 @@
-"""A space defined here, outside tgnas, registered and searched: adding a space needs no edit of tgnas/.
+"""A space defined here, outside tgnas, registered, searched, scored and evaluated: adding a space
+(and a benchmark) needs no edit of tgnas/.
 
-The toy space is a chain of 3 slots, each choosing one of 3 operators; its "network" has an analytic
-parameter count. The searches reach it only through the `SearchSpace` interface and the registry.
+The toy space is a chain of 3 slots, each choosing one of 3 operators; its network is a chain of
+linear layers whose widths the operators choose, with an analytic parameter count. The searches,
+the zero-cost scorer and the evaluation reach it only through the `SearchSpace` and `Benchmark`
+interfaces and the registries.
 """
 
 from __future__ import annotations
@@ -11,20 +14,27 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+import torch
+from torch import nn
 
-from tgnas import spaces
+from tgnas import benchmarks, spaces
+from tgnas.benchmarks import Benchmark
+from tgnas.evaluate import evaluate
 from tgnas.scoring import NO_PATH_SCORE, Scorer
 from tgnas.search import AgingSettings, EvolutionSettings, search
 from tgnas.spaces import ArchGraph, SearchSpace, as_rng
 from tgnas.spaces.base import check_genes, gene_to_index
 from tgnas.spaces.graph import INPUT, OUTPUT
 from tgnas.spaces.supernet import Supernet, SupernetCell
+from tgnas.zerocost import ZeroCostScorer
 
 TOY_OPS = ("thin", "mid", "wide")
 SLOTS = 3
 #: parameters (millions) of one slot's operator in the toy network, plus a fixed head
 PARAMS = {"thin": 0.1, "mid": 0.4, "wide": 0.9}
 HEAD = 0.05
+#: hidden width of each operator's linear layer in the toy torch network
+WIDTH = {"thin": 2, "mid": 4, "wide": 8}
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,30 @@ class ToySpace(SearchSpace[Chain]):
     def params(self, arch: Chain) -> float:
         return HEAD + sum(PARAMS[op] for op in arch.ops)
 
+    def build_network(self, arch: Chain, num_classes: int = 10) -> nn.Module:
+        widths = [3 * 32 * 32, *(WIDTH[op] for op in arch.ops)]
+        layers: list[nn.Module] = [nn.Flatten()]
+        for a, b in zip(widths[:-1], widths[1:]):
+            layers += [nn.Linear(a, b), nn.ReLU()]
+        return nn.Sequential(*layers, nn.Linear(widths[-1], num_classes))
+
+
+class ToyBenchmark(Benchmark):
+    """Every toy chain, labelled by a made-up accuracy that grows with the weights of its network."""
+
+    name = "toy-bench"
+    space = "toy"
+    datasets = ("toyset",)
+    label = "made-up accuracy"
+
+    @property
+    def archs(self) -> list[str]:
+        return [str(chain) for chain in ToySpace().all_cells()]
+
+    def _labels(self, dataset: str) -> np.ndarray:
+        widths = [[3 * 32 * 32, *(WIDTH[op] for op in arch.split("-")), 10] for arch in self.archs]
+        return np.array([sum(a * b for a, b in zip(w[:-1], w[1:])) for w in widths], dtype=float)
+
 
 class OpWeightScorer:
     """Sum of per-operator weights over a graph's nodes: ``mid`` is best, so the optimum is mid-mid-mid.
@@ -98,11 +132,13 @@ OPTIMUM = "mid-mid-mid"
 @pytest.fixture
 def toy_space():
     spaces.register("toy", ToySpace)
+    benchmarks.register("toy-bench", ToyBenchmark)
     try:
         yield spaces.create("toy")
     finally:
         spaces.unregister("toy")
-    assert "toy" not in spaces.names()
+        benchmarks.unregister("toy-bench")
+    assert "toy" not in spaces.names() and "toy-bench" not in benchmarks.names()
 
 
 def test_the_toy_space_is_a_search_space_and_its_scorer_a_scorer(toy_space):
@@ -134,3 +170,20 @@ def test_random_search_and_regularised_evolution_run_on_the_toy_space(toy_space)
     assert aging.arch == OPTIMUM  # 60 mutations of a 27-cell space reach its optimum
     evolved = search("toy", OpWeightScorer(), method="evolution", seed=0, settings=EvolutionSettings(8, 10), threads=None)
     assert evolved.arch == OPTIMUM
+
+
+def test_a_zero_cost_scorer_scores_toy_graphs_from_their_source(toy_space):
+    graphs = [toy_space.to_graph(toy_space.parse(text)) for text in ("thin-thin-thin", "wide-wide-wide", "mid-thin-wide")]
+    scores = ZeroCostScorer("params", toy_space).score_graphs(graphs)
+    expected = [sum(p.numel() for p in toy_space.build_network(toy_space.parse(g.source)).parameters()) for g in graphs]
+    assert (scores * 1e6).tolist() == pytest.approx(expected)  # the proxy counted the toy networks' own parameters (millions)
+    assert scores[0] < scores[2] < scores[1]
+
+
+def test_evaluate_ranks_scorers_on_a_benchmark_registered_outside_tgnas(toy_space):
+    torch.manual_seed(0)
+    by_params = evaluate(ZeroCostScorer("params", toy_space), "toy-bench")
+    by_ops = evaluate(OpWeightScorer(), "toy-bench")
+    assert by_params.n() == 27 and by_params.tau("toyset") > 0.9  # the label is the weight count, params adds only biases
+    assert by_ops.tau("toyset") < by_params.tau("toyset")  # "mid is best" is a worse ranking of this benchmark
+    assert by_params.tau("toyset", subset="with_path") == by_params.tau("toyset")  # every chain has a path

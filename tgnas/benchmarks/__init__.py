@@ -37,6 +37,13 @@ def register(name: str, factory: Callable[[], Benchmark]) -> None:
     _REGISTRY[name] = factory
 
 
+def unregister(name: str) -> None:
+    """Undo `register` (tests); the built-in benchmarks cannot be removed."""
+    if name not in _REGISTRY or isinstance(_REGISTRY[name], str):
+        raise ValueError(f"{name!r} is not a registered add-on benchmark; registered: {', '.join(_REGISTRY)}")
+    del _REGISTRY[name]
+
+
 def create(name: str) -> Benchmark:
     """The benchmark called ``name``; an unknown name raises ValueError listing the registered ones."""
     if name not in _REGISTRY:
@@ -48,4 +55,4 @@ def create(name: str) -> Benchmark:
     return factory()
 
 
-__all__ = ["Benchmark", "create", "names", "register"]
+__all__ = ["Benchmark", "create", "names", "register", "unregister"]
