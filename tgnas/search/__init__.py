@@ -15,106 +15,47 @@ pay for NB201 validation accuracies with a counted budget (`tgnas.search.oracle`
 
 from __future__ import annotations
 
-from typing import Any
+from importlib import import_module
 
-from tgnas import spaces
-from tgnas.scoring import Scorer, check_scorer_space
-from tgnas.search.baselines import AgingSettings, exhaustive_search, random_search, regularized_evolution
-from tgnas.search.constraints import Constraints, ImpossibleConstraintError, feasibility_for, parse_latency_limit
-from tgnas.search.evolution import EvolutionSettings, evolution_search
-from tgnas.search.hybrid import hybrid_search
-from tgnas.search.pruning import pruning_search
-from tgnas.search.agnet import AGNetSettings, agnet_search
-from tgnas.search.oracle import BenchmarkOracle, QueryBudgetExhausted, incumbent_curve, queried_curve, queries_to_reach
-from tgnas.search.query_baselines import QueryAgingSettings, query_random_search, query_regularized_evolution
-from tgnas.search.result import Evaluator, SearchResult, torch_threads
-from tgnas.search.tg_warm import TGWarmSettings, tg_warm_search
-
-METHODS = {
-    "hybrid": hybrid_search,
-    "pruning": pruning_search,
-    "evolution": evolution_search,
-    "random": random_search,
-    "re": regularized_evolution,
-    "exhaustive": exhaustive_search,
+# Lazy re-exports: `tgnas search --help` imports `tgnas.search.cli`, hence this package, and must not
+# pay for pandas (the constraints' tables) or torch (the query searches).
+_EXPORTS = {
+    "AGNetSettings": "agnet",
+    "AgingSettings": "baselines",
+    "BenchmarkOracle": "oracle",
+    "Constraints": "constraints",
+    "Evaluator": "result",
+    "EvolutionSettings": "evolution",
+    "ImpossibleConstraintError": "constraints",
+    "METHODS": "run",
+    "QUERY_METHODS": "run",
+    "QueryAgingSettings": "query_baselines",
+    "QueryBudgetExhausted": "oracle",
+    "SearchResult": "result",
+    "TGWarmSettings": "tg_warm",
+    "agnet_search": "agnet",
+    "evolution_search": "evolution",
+    "exhaustive_search": "baselines",
+    "hybrid_search": "hybrid",
+    "incumbent_curve": "oracle",
+    "parse_latency_limit": "constraints",
+    "pruning_search": "pruning",
+    "queried_curve": "oracle",
+    "queries_to_reach": "oracle",
+    "query_random_search": "query_baselines",
+    "query_regularized_evolution": "query_baselines",
+    "query_search": "run",
+    "random_search": "baselines",
+    "regularized_evolution": "baselines",
+    "search": "run",
+    "tg_warm_search": "tg_warm",
 }
-#: query-based methods (they spend benchmark queries; NB201 only)
-QUERY_METHODS = ("agnet", "tg-warm", "random", "re")
 
 
-def search(
-    space: str,
-    proxy: Scorer,
-    method: str = "hybrid",
-    seed: int | None = 0,
-    constraints: Constraints | None = None,
-    progress: bool = False,
-    threads: int | None = 1,
-    **options: Any,
-) -> SearchResult:
-    """Run ``method`` on the registered space ``space`` guided by any `Scorer` ``proxy``; ``options`` go
-    to the method (``settings=EvolutionSettings(...)`` for hybrid/evolution, ``settings=AgingSettings(...)``
-    for re, ``samples=`` for random). A method that needs a capability the space lacks (a supernet for
-    pruning, genes for evolution, enumeration for exhaustive) raises `tgnas.spaces.Unsupported`.
-    ``threads``: torch threads while searching (`torch_threads`; 1 is fastest for the many small
-    batches a search scores, None keeps torch's setting)."""
-    if method not in METHODS:
-        raise ValueError(f"unknown search method {method!r}; accepted: {', '.join(METHODS)}")
-    search_space = spaces.create(space)
-    check_scorer_space(proxy, search_space.name)
-    checker = feasibility_for(search_space.name, constraints)
-    with torch_threads(threads):
-        evaluator = Evaluator(proxy, search_space, checker)
-        return METHODS[method](evaluator, seed=seed, progress=progress, **options)
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'tgnas.search' has no attribute {name!r}")
+    return getattr(import_module(f"tgnas.search.{_EXPORTS[name]}"), name)
 
 
-def query_search(
-    space: str,
-    method: str,
-    queries: int = 100,
-    seed: int | None = 0,
-    proxy: Scorer | None = None,
-    dataset: str = "cifar10",
-    constraints: Constraints | None = None,
-    progress: bool = False,
-    threads: int | None = 1,
-    settings: Any = None,
-) -> SearchResult:
-    """Run a query-based ``method`` with a budget of ``queries`` NB201 validation-accuracy lookups.
-
-    ``proxy`` (any `Scorer`, e.g. the TG proxy) is the prior of ``tg-warm`` and needed by it only; ``settings`` is `AGNetSettings`,
-    `TGWarmSettings` or `QueryAgingSettings` for ``agnet``, ``tg-warm`` and ``re``. Constraints are
-    free (no query) and infeasible cells are never queried. The result's ``arch`` is the best cell by
-    validation accuracy; `incumbent_curve` turns it into test accuracy per query.
-    """
-    if space != "nb201":
-        raise ValueError(f"query-based search needs a benchmark table to query: nb201, not {space!r}")
-    if method not in QUERY_METHODS:
-        raise ValueError(f"unknown query search method {method!r}; accepted: {', '.join(QUERY_METHODS)}")
-    expected = {"agnet": AGNetSettings, "tg-warm": TGWarmSettings, "re": QueryAgingSettings}.get(method)
-    if settings is not None and (expected is None or not isinstance(settings, expected)):
-        accepted = expected.__name__ if expected else "no settings"
-        raise ValueError(f"the {method} query search takes {accepted}, not {type(settings).__name__}")
-    if method == "tg-warm":
-        if proxy is None:
-            raise ValueError("tg-warm needs the TG proxy (or another Scorer) as its prior: pass proxy=TGProxy.load('nb201')")
-        check_scorer_space(proxy, space)
-    oracle = BenchmarkOracle(queries, dataset=dataset, constraints=feasibility_for(space, constraints))
-    with torch_threads(threads):
-        if method == "agnet":
-            return agnet_search(oracle, seed=seed, settings=settings, progress=progress)
-        if method == "tg-warm":
-            return tg_warm_search(oracle, proxy, seed=seed, settings=settings, progress=progress)
-        if method == "re":
-            return query_regularized_evolution(oracle, seed=seed, settings=settings, progress=progress)
-        return query_random_search(oracle, seed=seed, progress=progress)
-
-
-__all__ = [
-    "AGNetSettings", "AgingSettings", "BenchmarkOracle", "Constraints", "Evaluator", "EvolutionSettings",
-    "ImpossibleConstraintError", "METHODS", "QUERY_METHODS", "QueryAgingSettings", "QueryBudgetExhausted",
-    "SearchResult", "TGWarmSettings", "agnet_search", "evolution_search", "exhaustive_search", "hybrid_search",
-    "incumbent_curve", "parse_latency_limit", "pruning_search", "queried_curve", "queries_to_reach",
-    "query_random_search", "query_regularized_evolution", "query_search", "random_search",
-    "regularized_evolution", "search", "tg_warm_search",
-]
+__all__ = sorted(_EXPORTS)
