@@ -1,6 +1,8 @@
 """tgnas: reproducible companion to TG-NAS (Qiao, Xu, Huang 2024)."""
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("tgnas")  # the one version number is pyproject.toml's
 
 
 def __getattr__(name: str):

@@ -17,9 +17,11 @@ from tgnas.spaces.darts import DARTS_OPS
 
 
 class ReLUConvBN(nn.Sequential):
-    """ReLU → k×k convolution → BatchNorm (the cell-input preprocessing uses k = 1)."""
+    """ReLU → k×k convolution (no bias) → BatchNorm: the DARTS cell-input preprocessing (k = 1) and
+    NB201's ``nor_conv_kxk`` (``padding`` defaults to "same", k // 2)."""
 
-    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, padding: int) -> None:
+    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int = 1, padding: int | None = None) -> None:
+        padding = kernel // 2 if padding is None else padding
         super().__init__(
             nn.ReLU(inplace=False),
             nn.Conv2d(c_in, c_out, kernel, stride=stride, padding=padding, bias=False),
@@ -51,9 +53,10 @@ class SeparableConv(nn.Sequential):
 
 
 class Zero(nn.Module):
-    """The ``none`` operation: zeros of the output shape (strided like the other edges)."""
+    """The ``none`` operation: zeros of the output shape (strided like the other edges; a module so
+    that gradients stay defined)."""
 
-    def __init__(self, stride: int) -> None:
+    def __init__(self, stride: int = 1) -> None:
         super().__init__()
         self.stride = stride
 

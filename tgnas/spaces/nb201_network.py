@@ -17,25 +17,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+# NB201 took its operators from DARTS: the same ReLU-conv-BN and zero modules serve both networks
+from tgnas.darts.ops import ReLUConvBN, Zero
 from tgnas.spaces.nb201 import CELLS_PER_STAGE, EDGES, IMAGE_CHANNELS, STAGE_CHANNELS, NB201Cell
-
-
-class ReLUConvBN(nn.Sequential):
-    """ReLU → conv (no bias) → BatchNorm (affine, running statistics), the unit of every NB201 convolution."""
-
-    def __init__(self, c_in: int, c_out: int, kernel_size: int, stride: int = 1):
-        super().__init__(
-            nn.ReLU(inplace=False),
-            nn.Conv2d(c_in, c_out, kernel_size, stride=stride, padding=kernel_size // 2, bias=False),
-            nn.BatchNorm2d(c_out),
-        )
-
-
-class Zero(nn.Module):
-    """The ``none`` operator: zeros shaped like the input (kept as a module so gradients stay defined)."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x.mul(0.0)
 
 
 def make_operator(name: str, channels: int) -> nn.Module:
