@@ -28,11 +28,11 @@ FRONT_FLOOR = 85.0  # accuracy (%) of the hypervolume reference point
 
 def tg_nas_runs(proxy: Scorer, table: NB201Table, n_seeds: int) -> pd.DataFrame:
     """The zero-query answer: one hybrid search per seed and its cell's test accuracy."""
-    return pd.DataFrame([
-        {"seed": seed, "arch": result.arch, "seconds": result.seconds, "test_acc": float(table.accuracy([result.arch])[0])}
-        for seed in range(n_seeds)
-        for result in [search("nb201", proxy, method="hybrid", seed=seed)]
-    ])
+    rows = []
+    for seed in range(n_seeds):
+        result = search("nb201", proxy, method="hybrid", seed=seed)
+        rows.append({"seed": seed, "arch": result.arch, "seconds": result.seconds, "test_acc": float(table.accuracy([result.arch])[0])})
+    return pd.DataFrame(rows)
 
 
 def plot_query_curves(curves: pd.DataFrame, tg_nas_accuracy: float, val_optimum_test: float) -> plt.Figure:
