@@ -82,11 +82,17 @@ def test_found_cells_are_placed_among_the_random_ones():
 
 
 def test_queries_needed_reports_median_range_and_runs_that_got_there():
-    curves = pd.DataFrame({
-        "method": ["agnet"] * 6, "seed": [0, 0, 0, 1, 1, 1], "queries": [1, 2, 3, 1, 2, 3],
-        "incumbent_test": [93.0, 94.1, 94.1, 93.0, 93.0, 93.5], "incumbent_val": [90.0, 91.0, 91.6, 90.0, 90.0, 91.0],
-        "queried_test": [93.0, 94.1, 94.4, 93.0, 93.0, 93.5], "seconds": [0.1, 0.2, 0.3, 0.1, 0.2, 0.5],
-    })
+    curves = pd.DataFrame(
+        {
+            "method": ["agnet"] * 6,
+            "seed": [0, 0, 0, 1, 1, 1],
+            "queries": [1, 2, 3, 1, 2, 3],
+            "incumbent_test": [93.0, 94.1, 94.1, 93.0, 93.0, 93.5],
+            "incumbent_val": [90.0, 91.0, 91.6, 90.0, 90.0, 91.0],
+            "queried_test": [93.0, 94.1, 94.4, 93.0, 93.0, 93.5],
+            "seconds": [0.1, 0.2, 0.3, 0.1, 0.2, 0.5],
+        }
+    )
     table = table_queries_needed(curves, val_best=91.6, tg_nas_seconds=0.25)
     assert table.loc["AG-Net-style", "incumbent ≥ 94.0"] == "2 [2–2] (1/2)"
     assert table.loc["AG-Net-style", "incumbent ≥ 94.3"] == "never (0/2)"
@@ -96,8 +102,15 @@ def test_queries_needed_reports_median_range_and_runs_that_got_there():
 
 
 def test_the_weakest_found_cell_is_named_per_device_and_method():
-    found = pd.DataFrame({"device": ["edgegpu"] * 3, "method": ["tg", "tg", "agnet"], "test_acc": [90.0, 88.5, 91.0],
-                          "latency_ms": [3.0, 2.5, 4.0], "limit_ms": [3.0, 3.0, 5.0]})
+    found = pd.DataFrame(
+        {
+            "device": ["edgegpu"] * 3,
+            "method": ["tg", "tg", "agnet"],
+            "test_acc": [90.0, 88.5, 91.0],
+            "latency_ms": [3.0, 2.5, 4.0],
+            "limit_ms": [3.0, 3.0, 5.0],
+        }
+    )
     assert report_weakest_cells(found).splitlines() == [
         "edgegpu, agnet: the weakest found cell is 91.00 % at 4.00 ms (limit 5 ms)",
         "edgegpu, tg: the weakest found cell is 88.50 % at 2.50 ms (limit 3 ms)",
@@ -118,8 +131,10 @@ def test_the_grid_trains_scores_and_correlates_every_point_and_seed(tmp_path, on
     embedder = OperatorEmbedder(cache=tmp_path)
     train, judge = _counting_source(40, 0, "toy-train"), _counting_source(30, 1, "toy-judge")
     target = Target("darts", judge.graphs, judge.labels)  # "darts": the leakage check accepts NB201 training labels
-    points = [GridPoint({"hidden": hidden}, [train], target, lambda seed, hidden=hidden: GCNPredictor(embedder, GCNConfig(hidden=hidden), seed))
-              for hidden in (8, 16)]
+    points = [
+        GridPoint({"hidden": hidden}, [train], target, lambda seed, hidden=hidden: GCNPredictor(embedder, GCNConfig(hidden=hidden), seed))
+        for hidden in (8, 16)
+    ]
     result = train_score_grid(points, seeds=[0, 1], epochs=6)
     assert list(result.frame[["hidden", "seed"]].itertuples(index=False, name=None)) == [(8, 0), (8, 1), (16, 0), (16, 1)]
     assert set(result.histories) == {(8, 0), (8, 1), (16, 0), (16, 1)}

@@ -22,8 +22,7 @@ from tgnas.spaces.nb101 import NB101Cell
 from tgnas.spaces.nb201 import NB201Cell
 
 #: Table 4's Ground Truth row as printed in the paper
-PAPER_GROUND_TRUTH = {"FLOPs (M)": 153.27, "Params (M)": 1.073, "CIFAR-10 (%)": 94.37, "CIFAR-100 (%)": 73.22,
-                      "ImageNet16-120 (%)": 46.71}
+PAPER_GROUND_TRUTH = {"FLOPs (M)": 153.27, "Params (M)": 1.073, "CIFAR-10 (%)": 94.37, "CIFAR-100 (%)": 73.22, "ImageNet16-120 (%)": 46.71}
 BASELINE_METRICS = ("params_M", "flops_M_nbsz")
 
 
@@ -63,11 +62,16 @@ def table_space_sizes(table: NB201Table, nb101_labelled: list[NB101Record], nb10
     all_nb201 = sum(1 for _ in spaces.create("nb201").all_cells())
     return pd.DataFrame(
         [
-            ("NAS-Bench-101", "423,624 (paper)",
-             f"{len(nb101_labelled)} NASLib records ({distinct} distinct cells"
-             f" after pruning) + {len(nb101_official)} official records"),
-            ("NAS-Bench-201", f"{all_nb201:,} (enumerated)",
-             f"{len(table):,} cells × 3 datasets; {no_path.sum()} cells have no input→output path"),
+            (
+                "NAS-Bench-101",
+                "423,624 (paper)",
+                f"{len(nb101_labelled)} NASLib records ({distinct} distinct cells after pruning) + {len(nb101_official)} official records",
+            ),
+            (
+                "NAS-Bench-201",
+                f"{all_nb201:,} (enumerated)",
+                f"{len(table):,} cells × 3 datasets; {no_path.sum()} cells have no input→output path",
+            ),
             ("DARTS", f"{float(darts_space_size()):.2e} (normal × reduce, no `none`)", "NB301 surrogate labels"),
         ],
         columns=["space", "cells", "labels available here"],
@@ -81,8 +85,7 @@ def plot_nb201_accuracy_histograms(table: NB201Table) -> plt.Figure:
     for ax, dataset in zip(axes, DATASETS):
         acc = table.accuracy(dataset=dataset)
         _, edges, _ = ax.hist(acc[~no_path], bins=80, color="#3182bd", label="cells with a path")
-        ax.bar(acc[no_path].mean(), no_path.sum(), width=2 * (edges[1] - edges[0]), color="#e6550d",
-               label=f"no path ({no_path.sum()})")
+        ax.bar(acc[no_path].mean(), no_path.sum(), width=2 * (edges[1] - edges[0]), color="#e6550d", label=f"no path ({no_path.sum()})")
         ax.set_title(f"{dataset}: max {acc.max():.2f} %")
         ax.set_xlabel("test accuracy after 200 epochs (%)")
     axes[0].set_ylabel("cells")
@@ -99,8 +102,13 @@ def no_path_accuracy(table: NB201Table) -> dict[str, float]:
 def table4_ground_truth(table: NB201Table) -> pd.DataFrame:
     """Table 4's Ground Truth row (the CIFAR-10 optimum) from the paper and from the benchmark table."""
     best = table.query(table.best("cifar10")[0])
-    ours = [best["flops_M_nbsz_cifar10"], best["params_M_cifar10"], best["test_acc_200ep_cifar10"],
-            best["test_acc_200ep_cifar100"], best["test_acc_200ep_ImageNet16-120"]]
+    ours = [
+        best["flops_M_nbsz_cifar10"],
+        best["params_M_cifar10"],
+        best["test_acc_200ep_cifar10"],
+        best["test_acc_200ep_cifar100"],
+        best["test_acc_200ep_ImageNet16-120"],
+    ]
     frame = pd.DataFrame({"paper (Table 4)": list(PAPER_GROUND_TRUTH.values()), "ours": ours}, index=list(PAPER_GROUND_TRUTH))
     frame["note"] = ["NB-SZ convention (BN+ReLU counted); official NB201 FLOPs are lower", "", "", "", ""]
     return frame
@@ -128,8 +136,9 @@ def table_baselines(table: NB201Table) -> pd.DataFrame:
             score = table.metric(metric, dataset=dataset)
             # "all cells" as the table gives them: params and FLOPs do not flag the no-path cells
             rows.append({"dataset": dataset, "baseline": metric, "cells": "all cells", **correlation(score, target)})
-            rows.append({"dataset": dataset, "baseline": metric, "cells": "cells with a path",
-                         **correlation(score, target, has_path, "with_path")})
+            rows.append(
+                {"dataset": dataset, "baseline": metric, "cells": "cells with a path", **correlation(score, target, has_path, "with_path")}
+            )
     return pd.DataFrame(rows)
 
 
@@ -137,8 +146,13 @@ def table_12_vs_200_epochs(table: NB201Table) -> pd.DataFrame:
     """τ/ρ between 12-epoch and 200-epoch test accuracy on the cells with a path, per dataset."""
     has_path = ~no_path_mask(table)
     return pd.DataFrame(
-        [{"dataset": d, **correlation(table.accuracy(dataset=d, epochs=12), table.accuracy(dataset=d, epochs=200),
-                                      has_path, "with_path")} for d in DATASETS]
+        [
+            {
+                "dataset": d,
+                **correlation(table.accuracy(dataset=d, epochs=12), table.accuracy(dataset=d, epochs=200), has_path, "with_path"),
+            }
+            for d in DATASETS
+        ]
     )
 
 
@@ -167,8 +181,10 @@ class SurrogateSample:
     published: dict[str, float]
 
     def summary(self) -> str:
-        return (f"random genotypes: mean {self.random_accuracy.mean():.2f} %, std {self.random_accuracy.std():.2f}; "
-                f"DARTS_V2 beats {np.mean(self.random_accuracy < self.published['DARTS_V2']):.0%} of them")
+        return (
+            f"random genotypes: mean {self.random_accuracy.mean():.2f} %, std {self.random_accuracy.std():.2f}; "
+            f"DARTS_V2 beats {np.mean(self.random_accuracy < self.published['DARTS_V2']):.0%} of them"
+        )
 
 
 def nb301_random_vs_published(n: int, rng: np.random.Generator) -> SurrogateSample:

@@ -3,8 +3,8 @@ random cells and DARTS_V2) and NB201 searches under an edge-GPU latency limit as
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -28,8 +28,15 @@ def darts_searches(proxy: Scorer, n_seeds: int, surrogate: NB301Surrogate) -> pd
     found = []
     for seed in range(n_seeds):
         result = search("darts", proxy, method="hybrid", seed=seed)
-        found.append({"seed": seed, "winner": result.winner, "search_s": round(result.seconds, 2),
-                      "proxy score": result.score, "genotype": result.arch})
+        found.append(
+            {
+                "seed": seed,
+                "winner": result.winner,
+                "search_s": round(result.seconds, 2),
+                "proxy score": result.score,
+                "genotype": result.arch,
+            }
+        )
     found = pd.DataFrame(found)
     found[SURROGATE] = surrogate.predict(list(found["genotype"]))
     return found
@@ -59,11 +66,16 @@ class SurrogateComparison:
 
     def frame(self) -> pd.DataFrame:
         found, random = self.found_accuracy, self.random_accuracy
-        return pd.DataFrame({
-            "cells": ["random (mean ± std)", "DARTS_V2 (published)", f"TG hybrid ({len(found)} seeds, mean ± std)"],
-            SURROGATE: [f"{random.mean():.2f} ± {random.std():.2f}", f"{self.darts_v2_accuracy:.2f}",
-                        f"{found.mean():.2f} ± {found.std(ddof=0):.2f}"],
-        })
+        return pd.DataFrame(
+            {
+                "cells": ["random (mean ± std)", "DARTS_V2 (published)", f"TG hybrid ({len(found)} seeds, mean ± std)"],
+                SURROGATE: [
+                    f"{random.mean():.2f} ± {random.std():.2f}",
+                    f"{self.darts_v2_accuracy:.2f}",
+                    f"{found.mean():.2f} ± {found.std(ddof=0):.2f}",
+                ],
+            }
+        )
 
 
 def table_found_vs_random(found: pd.DataFrame, n_random: int, surrogate: NB301Surrogate, seed: int = 0) -> SurrogateComparison:
@@ -90,8 +102,15 @@ def plot_found_vs_random(comparison: SurrogateComparison) -> plt.Figure:
 def latency_front(proxy: Scorer, limits: Sequence[float], device: str = "edgegpu", seed: int = 0) -> pd.DataFrame:
     """The constrained NB201 hybrid search per latency limit (`latency_sweep`), one row per found cell."""
     sweep = latency_sweep("tg", device, limits, [seed], proxy=proxy)
-    return pd.DataFrame({"limit (ms)": sweep["limit_ms"], "latency (ms)": sweep["latency_ms"],
-                         "cifar10 (%)": sweep["test_acc"], "arch": sweep["arch"], "search_s": sweep["seconds"].round(2)})
+    return pd.DataFrame(
+        {
+            "limit (ms)": sweep["limit_ms"],
+            "latency (ms)": sweep["latency_ms"],
+            "cifar10 (%)": sweep["test_acc"],
+            "arch": sweep["arch"],
+            "search_s": sweep["seconds"].round(2),
+        }
+    )
 
 
 def plot_latency_front(points: pd.DataFrame, table: NB201Table, device: str = "edgegpu") -> plt.Figure:

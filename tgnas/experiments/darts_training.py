@@ -56,9 +56,15 @@ def table_network_sizes(cell: DartsGenotype, channels: int, layers: int) -> pd.D
         f"CIFAR-10, C={channels}, {layers} cells (trained below)": (build_network(cell, "cifar10", channels, layers), 32),
     }
     return pd.DataFrame(
-        [{"network": name, "params (M)": count_parameters(net) / 1e6, "params incl. auxiliary head (M)":
-          count_parameters(net, include_auxiliary=True) / 1e6, "FLOPs (M multiply-adds)": count_flops(net, size) / 1e6}
-         for name, (net, size) in networks.items()]
+        [
+            {
+                "network": name,
+                "params (M)": count_parameters(net) / 1e6,
+                "params incl. auxiliary head (M)": count_parameters(net, include_auxiliary=True) / 1e6,
+                "FLOPs (M multiply-adds)": count_flops(net, size) / 1e6,
+            }
+            for name, (net, size) in networks.items()
+        ]
     ).set_index("network")
 
 
@@ -72,13 +78,30 @@ class TrainingRun:
     wall_seconds: float
 
 
-def train_on_cifar10(cell: DartsGenotype, epochs: int, layers: int, channels: int, batch_size: int,
-                     train_images: int | None, test_images: int | None, seed: int) -> TrainingRun:
+def train_on_cifar10(
+    cell: DartsGenotype,
+    epochs: int,
+    layers: int,
+    channels: int,
+    batch_size: int,
+    train_images: int | None,
+    test_images: int | None,
+    seed: int,
+) -> TrainingRun:
     """Train the CIFAR-10 network of ``cell`` in a temporary directory (checkpoints and logs are discarded)."""
     with tempfile.TemporaryDirectory(prefix="tgnas-darts-") as out_dir:
-        config = TrainConfig(genotype=str(cell), dataset="cifar10", out=out_dir, epochs=epochs, layers=layers,
-                             channels=channels, batch_size=batch_size, limit_images=train_images,
-                             limit_test_images=test_images, seed=seed)
+        config = TrainConfig(
+            genotype=str(cell),
+            dataset="cifar10",
+            out=out_dir,
+            epochs=epochs,
+            layers=layers,
+            channels=channels,
+            batch_size=batch_size,
+            limit_images=train_images,
+            limit_test_images=test_images,
+            seed=seed,
+        )
         started = time.perf_counter()
         summary = train_network(config, progress=False)
         wall_seconds = time.perf_counter() - started
@@ -117,10 +140,16 @@ def table_trained_vs_surrogate(cell: DartsGenotype, run: TrainingRun) -> pd.Data
     estimate = float(NB301Surrogate.load().predict([cell], epoch=98)[0])
     return pd.DataFrame(
         [
-            {"source": f"trained here ({_trained_here(run)})",
-             "CIFAR-10 top-1 (%)": run.summary["top1"], "evaluated on": f"{run.summary['test_images']:,} test images"},
-            {"source": "NB301 surrogate (98 epochs, full CIFAR-10)", "CIFAR-10 top-1 (%)": estimate,
-             "evaluated on": "predicted validation accuracy"},
+            {
+                "source": f"trained here ({_trained_here(run)})",
+                "CIFAR-10 top-1 (%)": run.summary["top1"],
+                "evaluated on": f"{run.summary['test_images']:,} test images",
+            },
+            {
+                "source": "NB301 surrogate (98 epochs, full CIFAR-10)",
+                "CIFAR-10 top-1 (%)": estimate,
+                "evaluated on": "predicted validation accuracy",
+            },
         ]
     ).set_index("source")
 
@@ -137,6 +166,6 @@ def table5_imagenet(run: TrainingRun, sizes: pd.DataFrame, name: str) -> pd.Data
         "params (M)": round(sizes.loc[IMAGENET_NETWORK, "params (M)"], 2),
         "search method": "given genotype (search: chapter 4)",
         "trained on": f"CIFAR-10, {run.summary['train_images']:,} images × {config.epochs} epochs, C={config.channels}, "
-                      f"{config.layers} cells, CPU",
+        f"{config.layers} cells, CPU",
     }
     return pd.concat([paper, pd.DataFrame([ours])], ignore_index=True).set_index("work")

@@ -4,8 +4,8 @@ of the embedded operators, and Table 2 (embedding model × sentence length, zero
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -26,8 +26,14 @@ SPACE_OPS = {
     "invented": ["conv7x7", "dil_conv_7x7", "mbconv_e6_k5", "sep_conv_9x9"],
 }
 #: operator pairs whose cosine similarity the chapter prints
-SIMILARITY_CHECKS = (("conv3x3-bn-relu", "conv7x7"), ("conv3x3-bn-relu", "maxpool3x3"), ("sep_conv_3x3", "sep_conv_9x9"),
-                     ("sep_conv_3x3", "avg_pool_3x3"), ("dil_conv_5x5", "dil_conv_7x7"), ("skip_connect", "none"))
+SIMILARITY_CHECKS = (
+    ("conv3x3-bn-relu", "conv7x7"),
+    ("conv3x3-bn-relu", "maxpool3x3"),
+    ("sep_conv_3x3", "sep_conv_9x9"),
+    ("sep_conv_3x3", "avg_pool_3x3"),
+    ("dil_conv_5x5", "dil_conv_7x7"),
+    ("skip_connect", "none"),
+)
 #: Table 2's embedding variants: name → PCA components (None: the full 384-d embedding)
 EMBEDDING_VARIANTS = {"all-MiniLM-L6-v2": None, "all-MiniLM-L6-v2-64": 64}
 SPACE_COLOURS = {"NB101": "tab:blue", "NB201": "tab:orange", "DARTS": "tab:green", "invented": "tab:red"}
@@ -35,11 +41,13 @@ SPACE_COLOURS = {"NB101": "tab:blue", "NB201": "tab:orange", "DARTS": "tab:green
 
 def table1_descriptions(space_ops: Mapping[str, Sequence[str]] = SPACE_OPS) -> pd.DataFrame:
     """Table 1: every operator's short, medium and long description."""
-    return pd.DataFrame([
-        {"space": space, "operator": op, **{length: describe(op, length) for length in LENGTHS}}
-        for space, ops in space_ops.items()
-        for op in ops
-    ])
+    return pd.DataFrame(
+        [
+            {"space": space, "operator": op, **{length: describe(op, length) for length in LENGTHS}}
+            for space, ops in space_ops.items()
+            for op in ops
+        ]
+    )
 
 
 @dataclass
@@ -104,16 +112,17 @@ def source_sizes(sources: Sequence[LabelledGraphs]) -> dict[str, int]:
     return {source.name: len(source) for source in sources}
 
 
-def _variant_embedder(length: str, components: int | None) -> OperatorEmbedder:
+def _variant_predictors(length: str, components: int | None) -> Callable[[int], GCNPredictor]:
+    """Seed → untrained predictor over one embedding variant (the embedder is shared by the seeds)."""
     embedder = OperatorEmbedder(length=length)
-    return embedder.with_pca(components) if components else embedder
+    embedder = embedder.with_pca(components) if components else embedder
+    return lambda seed: GCNPredictor(embedder, seed=seed)
 
 
 def table2_runs(sources: Sequence[LabelledGraphs], target: Target, seeds: Sequence[int], epochs: int) -> pd.DataFrame:
     """Table 2's runs: a predictor per embedding variant × sentence length × seed, scored zero-shot on ``target``."""
     points = [
-        GridPoint({"model": variant, "length": length}, sources, target,
-                  lambda seed, embedder=_variant_embedder(length, components): GCNPredictor(embedder, seed=seed))
+        GridPoint({"model": variant, "length": length}, sources, target, _variant_predictors(length, components))
         for variant, components in EMBEDDING_VARIANTS.items()
         for length in LENGTHS
     ]
@@ -122,9 +131,17 @@ def table2_runs(sources: Sequence[LabelledGraphs], target: Target, seeds: Sequen
 
 def table2_embedding_variants(runs: pd.DataFrame) -> pd.DataFrame:
     """Table 2: mean τ (± std over seeds) and ρ per embedding variant and sentence length."""
-    return runs.groupby(["model", "length"], sort=False).agg(
-        kendall_tau=("kendall_tau", "mean"), tau_std=("kendall_tau", "std"),
-        spearman_rho=("spearman_rho", "mean"), n=("n", "first"), seeds=("seed", "count")).round(3)
+    return (
+        runs.groupby(["model", "length"], sort=False)
+        .agg(
+            kendall_tau=("kendall_tau", "mean"),
+            tau_std=("kendall_tau", "std"),
+            spearman_rho=("spearman_rho", "mean"),
+            n=("n", "first"),
+            seeds=("seed", "count"),
+        )
+        .round(3)
+    )
 
 
 def plot_table2(runs: pd.DataFrame, params_tau: float = 0.578) -> plt.Figure:

@@ -3,8 +3,8 @@ against its parts and the baselines over seeds, and a DARTS-space search."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,18 +12,20 @@ import pandas as pd
 
 from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.data.nb301 import NB301Surrogate
+from tgnas.scoring import Scorer
 from tgnas.search import EvolutionSettings, search
 from tgnas.search.evolution import gene_to_index
-from tgnas.scoring import Scorer
 from tgnas.search.result import SearchResult
 from tgnas.spaces.darts import DARTS_V2
 
 #: the NB201 methods compared over seeds (the proxy's exhaustive optimum is added once)
 METHODS = ("hybrid", "pruning", "evolution", "random", "re")
 PAPER_NB201_ACCURACY = 93.75
+#: the gene values whose operators the chapter prints
+GENES = np.linspace(0, 1, 11)
 
 
-def gene_mapping(ops: Sequence[str], genes: np.ndarray = np.linspace(0, 1, 11)) -> dict[str, str]:
+def gene_mapping(ops: Sequence[str], genes: np.ndarray = GENES) -> dict[str, str]:
     """Which operator each gene value selects (operator ⌊g·K⌋ of K)."""
     return {f"{g:.1f}": ops[i] for g, i in zip(genes, gene_to_index(genes, len(ops)))}
 
@@ -61,11 +63,29 @@ def hybrid_vs_baselines(proxy: Scorer, table: NB201Table, n_seeds: int) -> pd.Da
     for method in METHODS:
         for seed in range(n_seeds):
             result = search("nb201", proxy, method=method, seed=seed)
-            rows.append({"method": method, "seed": seed, "arch": result.arch, "score": result.score,
-                         "seconds": result.seconds, "evaluations": result.evaluations, "winner": result.winner})
+            rows.append(
+                {
+                    "method": method,
+                    "seed": seed,
+                    "arch": result.arch,
+                    "score": result.score,
+                    "seconds": result.seconds,
+                    "evaluations": result.evaluations,
+                    "winner": result.winner,
+                }
+            )
     optimum = search("nb201", proxy, method="exhaustive")
-    rows.append({"method": "exhaustive", "seed": None, "arch": optimum.arch, "score": optimum.score,
-                 "seconds": optimum.seconds, "evaluations": optimum.evaluations, "winner": "exhaustive"})
+    rows.append(
+        {
+            "method": "exhaustive",
+            "seed": None,
+            "arch": optimum.arch,
+            "score": optimum.score,
+            "seconds": optimum.seconds,
+            "evaluations": optimum.evaluations,
+            "winner": "exhaustive",
+        }
+    )
     runs = pd.DataFrame(rows)
     for dataset in DATASETS:
         runs[dataset] = table.accuracy(runs["arch"], dataset)
@@ -76,9 +96,16 @@ def hybrid_vs_baselines(proxy: Scorer, table: NB201Table, n_seeds: int) -> pd.Da
 def table_hybrid_vs_baselines(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean proxy score, accuracies, params, time and evaluations of each method's found cells."""
     return runs.groupby("method", sort=False).agg(
-        score=("score", "mean"), cifar10_mean=("cifar10", "mean"), cifar10_std=("cifar10", "std"),
-        cifar100=("cifar100", "mean"), imagenet16=("ImageNet16-120", "mean"), params_M=("params_M", "mean"),
-        seconds=("seconds", "mean"), evaluations=("evaluations", "mean"), distinct_cells=("arch", "nunique"))
+        score=("score", "mean"),
+        cifar10_mean=("cifar10", "mean"),
+        cifar10_std=("cifar10", "std"),
+        cifar100=("cifar100", "mean"),
+        imagenet16=("ImageNet16-120", "mean"),
+        params_M=("params_M", "mean"),
+        seconds=("seconds", "mean"),
+        evaluations=("evaluations", "mean"),
+        distinct_cells=("arch", "nunique"),
+    )
 
 
 def report_hybrid_accuracy(runs: pd.DataFrame, table: NB201Table) -> str:
@@ -88,16 +115,18 @@ def report_hybrid_accuracy(runs: pd.DataFrame, table: NB201Table) -> str:
     hybrid = runs[runs.method == "hybrid"]
     optimum = runs[runs.method == "exhaustive"]
     n_seeds = len(hybrid)
-    return "\n".join([
-        f"NB201 CIFAR-10 test accuracy of the hybrid's cell, mean of {n_seeds} seeds: "
-        f"{hybrid.cifar10.mean():.2f} ± {hybrid.cifar10.std(ddof=0):.2f} %",
-        f"  paper (TG-NAS, Table 4):            {PAPER_NB201_ACCURACY} %",
-        f"  argmax(params) alone:               {table.accuracy([params_argmax])[0]:.2f} %",
-        f"  the proxy's own optimum:            {optimum.cifar10.iloc[0]:.2f} %",
-        f"  ground-truth optimum:               {best_accuracy:.2f} %",
-        f"NB201 hybrid search time: mean {hybrid.seconds.mean():.3f} s, max {hybrid.seconds.max():.3f} s (target < 1 s)",
-        f"hybrid reached the proxy's optimum score in {(hybrid.score >= optimum.score.iloc[0] - 1e-6).sum()} of {n_seeds} seeds",
-    ])
+    return "\n".join(
+        [
+            f"NB201 CIFAR-10 test accuracy of the hybrid's cell, mean of {n_seeds} seeds: "
+            f"{hybrid.cifar10.mean():.2f} ± {hybrid.cifar10.std(ddof=0):.2f} %",
+            f"  paper (TG-NAS, Table 4):            {PAPER_NB201_ACCURACY} %",
+            f"  argmax(params) alone:               {table.accuracy([params_argmax])[0]:.2f} %",
+            f"  the proxy's own optimum:            {optimum.cifar10.iloc[0]:.2f} %",
+            f"  ground-truth optimum:               {best_accuracy:.2f} %",
+            f"NB201 hybrid search time: mean {hybrid.seconds.mean():.3f} s, max {hybrid.seconds.max():.3f} s (target < 1 s)",
+            f"hybrid reached the proxy's optimum score in {(hybrid.score >= optimum.score.iloc[0] - 1e-6).sum()} of {n_seeds} seeds",
+        ]
+    )
 
 
 def plot_found_cells(runs: pd.DataFrame, table: NB201Table) -> plt.Figure:
@@ -127,12 +156,14 @@ class DartsSearch:
 
     def summary(self) -> str:
         darts = self.result
-        return "\n".join([
-            str(darts.arch),
-            f"winner: {darts.winner}; proxy score {darts.score:.4f} (pruning {darts.parts['pruning'].score:.4f}, "
-            f"evolution {darts.parts['evolution'].score:.4f}); search time {darts.seconds:.1f} s (target < 60 s)",
-            f"NB301 surrogate accuracy: found {self.found_accuracy:.2f} %, DARTS_V2 {self.darts_v2_accuracy:.2f} %",
-        ])
+        return "\n".join(
+            [
+                str(darts.arch),
+                f"winner: {darts.winner}; proxy score {darts.score:.4f} (pruning {darts.parts['pruning'].score:.4f}, "
+                f"evolution {darts.parts['evolution'].score:.4f}); search time {darts.seconds:.1f} s (target < 60 s)",
+                f"NB301 surrogate accuracy: found {self.found_accuracy:.2f} %, DARTS_V2 {self.darts_v2_accuracy:.2f} %",
+            ]
+        )
 
 
 def darts_hybrid_search(proxy: Scorer, generations: int, seed: int = 0) -> DartsSearch:

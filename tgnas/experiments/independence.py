@@ -5,8 +5,8 @@ independent proxy, and our proxy implementation against NB-SZ with its cost per 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,7 +18,6 @@ from scipy.stats import spearmanr
 from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.data.zc import ZC_PROXIES, load_zc_partial, load_zc_proxies
 from tgnas.experiments._correlations import correlation
-from tgnas.scoring import Scorer
 from tgnas.zerocost.validate import validate_against_reference
 
 #: every proxy of the heatmaps and Table 3: the 13 NB-SZ proxies and TG
@@ -61,9 +60,7 @@ class ProxyHeatmaps:
     order: list[str]
 
 
-def fig10_proxy_correlations(
-    reference: Mapping[str, pd.DataFrame], tg: pd.Series, n: int, rng: np.random.Generator
-) -> ProxyHeatmaps:
+def fig10_proxy_correlations(reference: Mapping[str, pd.DataFrame], tg: pd.Series, n: int, rng: np.random.Generator) -> ProxyHeatmaps:
     """Fig. 10: ρ of every proxy pair on ``n`` sampled cells per dataset, ordered by average-linkage
     clustering of the CIFAR-10 panel on the distance 1 − |ρ|."""
     names = list(PROXIES)
@@ -116,8 +113,7 @@ def table3_rank_correlations(reference: Mapping[str, pd.DataFrame], tg: pd.Serie
         for name in PROXIES:
             score = tg.loc[frame["arch_str"]].to_numpy() if name == "TG" else frame[name].to_numpy()
             result = correlation(score, accuracy)
-            rows.append({"proxy": name, "dataset": dataset, "tau": result["kendall_tau"], "rho": result["spearman_rho"],
-                         "n": result["n"]})
+            rows.append({"proxy": name, "dataset": dataset, "tau": result["kendall_tau"], "rho": result["spearman_rho"], "n": result["n"]})
     table3 = pd.DataFrame(rows).pivot(index="proxy", columns="dataset", values=["tau", "rho", "n"])
     return table3.sort_values(("rho", "cifar10"), ascending=False)
 
@@ -138,11 +134,20 @@ def table_rank_average_combination(
             accuracy = table.accuracy(frame["nb201_index"].to_numpy(), dataset)
             tg_scores = tg.loc[frame["arch_str"]].to_numpy()
             combined = (pd.Series(tg_scores).rank().to_numpy() + frame[other].rank().to_numpy()) / 2
-            results = {"TG": correlation(tg_scores, accuracy), "partner": correlation(frame[other].to_numpy(), accuracy),
-                       "rank average": correlation(combined, accuracy)}
-            rows.append({"dataset": dataset, "partner": other, "n": results["TG"]["n"],
-                         **{f"ρ {label}": result["spearman_rho"] for label, result in results.items()},
-                         "τ rank average": results["rank average"]["kendall_tau"]})
+            results = {
+                "TG": correlation(tg_scores, accuracy),
+                "partner": correlation(frame[other].to_numpy(), accuracy),
+                "rank average": correlation(combined, accuracy),
+            }
+            rows.append(
+                {
+                    "dataset": dataset,
+                    "partner": other,
+                    "n": results["TG"]["n"],
+                    **{f"ρ {label}": result["spearman_rho"] for label, result in results.items()},
+                    "τ rank average": results["rank average"]["kendall_tau"],
+                }
+            )
     combination = pd.DataFrame(rows)
     combination["beats both"] = combination["ρ rank average"] > combination[["ρ TG", "ρ partner"]].max(axis=1)
     return combination
@@ -162,15 +167,19 @@ class ProxyCost:
         return float(self.frame["our s/cell"].sum())
 
     def summary(self) -> str:
-        return f"{self.n} cells, all 13 proxies in {self.seconds_per_cell * self.n:.0f} s; TG {self.tg_seconds_per_cell * 1e3:.2f} ms per cell"
+        return (
+            f"{self.n} cells, all 13 proxies in {self.seconds_per_cell * self.n:.0f} s; TG {self.tg_seconds_per_cell * 1e3:.2f} ms per cell"
+        )
 
     def speedup(self) -> str:
         cheapest = self.frame.loc[list(DATA_DEPENDENT), "our s/cell"].idxmin()
-        return "\n".join([
-            f"all 13 proxies: {self.seconds_per_cell:.2f} s per cell; TG: {self.tg_seconds_per_cell * 1e3:.2f} ms per cell; "
-            f"ratio {self.seconds_per_cell / self.tg_seconds_per_cell:,.0f}× (paper: 'up to 300×' for the whole search)",
-            f"cheapest data-dependent proxy ({cheapest}) vs TG: {self.frame.loc[list(DATA_DEPENDENT), 'proxy / TG'].min():,.0f}×",
-        ])
+        return "\n".join(
+            [
+                f"all 13 proxies: {self.seconds_per_cell:.2f} s per cell; TG: {self.tg_seconds_per_cell * 1e3:.2f} ms per cell; "
+                f"ratio {self.seconds_per_cell / self.tg_seconds_per_cell:,.0f}× (paper: 'up to 300×' for the whole search)",
+                f"cheapest data-dependent proxy ({cheapest}) vs TG: {self.frame.loc[list(DATA_DEPENDENT), 'proxy / TG'].min():,.0f}×",
+            ]
+        )
 
 
 def table_proxy_cost(n: int, seed: int, batch_size: int, table: NB201Table) -> ProxyCost:
@@ -179,11 +188,13 @@ def table_proxy_cost(n: int, seed: int, batch_size: int, table: NB201Table) -> P
     validation = validate_against_reference(n, seed, batch_size=batch_size, table=table, progress=False)
     recorded = load_zc_partial("cifar10", table)
     names = list(validation["spearman_vs_reference"])
-    frame = pd.DataFrame({
-        "spearman vs NB-SZ": validation["spearman_vs_reference"],
-        "our s/cell": validation["seconds_per_cell"],
-        "NB-SZ recorded s/cell (median)": {name: recorded[f"{name}_time"].median() for name in names if f"{name}_time" in recorded},
-    })
+    frame = pd.DataFrame(
+        {
+            "spearman vs NB-SZ": validation["spearman_vs_reference"],
+            "our s/cell": validation["seconds_per_cell"],
+            "NB-SZ recorded s/cell (median)": {name: recorded[f"{name}_time"].median() for name in names if f"{name}_time" in recorded},
+        }
+    )
     tg_seconds = validation["tg_seconds_per_cell"]
     frame["TG s/cell"] = tg_seconds
     frame["proxy / TG"] = frame["our s/cell"] / tg_seconds

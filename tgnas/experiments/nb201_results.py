@@ -34,31 +34,36 @@ def hybrid_runs(proxy: Scorer, table: NB201Table, n_seeds: int) -> pd.DataFrame:
     rows = []
     for seed in range(n_seeds):
         result = search("nb201", proxy, method="hybrid", seed=seed)
-        rows.append({
-            "seed": seed,
-            "arch": result.arch,
-            "winner": result.winner,
-            "search_s": result.seconds,
-            "FLOPs (M)": float(table.metric("flops_M_nbsz", [result.arch], "cifar10")[0]),
-            "Params (M)": float(table.metric("params_M", [result.arch], "cifar10")[0]),
-            **{f"{d} (%)": float(table.accuracy([result.arch], d)[0]) for d in DATASETS},
-        })
+        rows.append(
+            {
+                "seed": seed,
+                "arch": result.arch,
+                "winner": result.winner,
+                "search_s": result.seconds,
+                "FLOPs (M)": float(table.metric("flops_M_nbsz", [result.arch], "cifar10")[0]),
+                "Params (M)": float(table.metric("params_M", [result.arch], "cifar10")[0]),
+                **{f"{d} (%)": float(table.accuracy([result.arch], d)[0]) for d in DATASETS},
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _our_row(runs: pd.DataFrame) -> dict:
-    summary = {column: f"{runs[column].mean():.2f} ± {runs[column].std(ddof=0):.2f}"
-               for column in ["FLOPs (M)", "Params (M)", *ACCURACY_COLUMNS]}
-    return {"method": f"TG-NAS (ours, measured, {len(runs)} seeds)", **summary,
-            "search cost": f"{runs['search_s'].mean():.2f} CPU s"}
+    summary = {
+        column: f"{runs[column].mean():.2f} ± {runs[column].std(ddof=0):.2f}" for column in ["FLOPs (M)", "Params (M)", *ACCURACY_COLUMNS]
+    }
+    return {"method": f"TG-NAS (ours, measured, {len(runs)} seeds)", **summary, "search cost": f"{runs['search_s'].mean():.2f} CPU s"}
 
 
 def _ground_truth_row(table: NB201Table) -> dict:
     best = int(np.argmax(table.accuracy(None, "cifar10")))
-    return {"method": "Ground truth (measured, best CIFAR-10 cell)",
-            "FLOPs (M)": round(float(table.metric("flops_M_nbsz", [best], "cifar10")[0]), 2),
-            "Params (M)": round(float(table.metric("params_M", [best], "cifar10")[0]), 3), "search cost": "-",
-            **{f"{d} (%)": round(float(table.accuracy([best], d)[0]), 2) for d in DATASETS}}
+    return {
+        "method": "Ground truth (measured, best CIFAR-10 cell)",
+        "FLOPs (M)": round(float(table.metric("flops_M_nbsz", [best], "cifar10")[0]), 2),
+        "Params (M)": round(float(table.metric("params_M", [best], "cifar10")[0]), 3),
+        "search cost": "-",
+        **{f"{d} (%)": round(float(table.accuracy([best], d)[0]), 2) for d in DATASETS},
+    }
 
 
 def table4_nb201(runs: pd.DataFrame, table: NB201Table) -> pd.DataFrame:
@@ -71,8 +76,9 @@ def plot_table4_cifar10(runs: pd.DataFrame, table: NB201Table) -> plt.Figure:
     ours = _our_row(runs)
     fig, ax = plt.subplots(figsize=(7, 4))
     ax.barh(PAPER_TABLE4["method"], PAPER_TABLE4["cifar10 (%)"], color="lightgrey", label="paper (reference)")
-    ax.barh([ours["method"]], [runs["cifar10 (%)"].mean()], xerr=[runs["cifar10 (%)"].std(ddof=0)], color="tab:blue",
-            label="ours (measured)")
+    ax.barh(
+        [ours["method"]], [runs["cifar10 (%)"].mean()], xerr=[runs["cifar10 (%)"].std(ddof=0)], color="tab:blue", label="ours (measured)"
+    )
     ax.axvline(_ground_truth_row(table)["cifar10 (%)"], color="tab:green", linestyle="--", label="optimum (94.37)")
     ax.set_xlim(85, 95)
     ax.set_xlabel("CIFAR-10 test accuracy (%)")

@@ -5,8 +5,8 @@ against params/FLOPs (Table 3's TG row, Fig. 4) and Fig. 2 (training fraction)."
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -53,8 +53,9 @@ class Target:
 def nb201_target(table: NB201Table, dataset: str = "cifar10") -> Target:
     """All NB201 cells against their 200-epoch test accuracy on ``dataset``."""
     cells = table.cells()
-    return Target("nb201", [cell.to_graph() for cell in cells], table.accuracy(cells, dataset),
-                  np.array([cell.has_path() for cell in cells]))
+    return Target(
+        "nb201", [cell.to_graph() for cell in cells], table.accuracy(cells, dataset), np.array([cell.has_path() for cell in cells])
+    )
 
 
 def source_target(source: LabelledGraphs) -> Target:
@@ -86,12 +87,21 @@ def train_score_grid(points: Sequence[GridPoint], seeds: Sequence[int], epochs: 
     rows, histories = [], {}
     for point in points:
         for seed in seeds:
-            run: TrainResult = train_predictor(point.sources, point.target.space, point.make_predictor(seed),
-                                               TrainRecipe(epochs=epochs, seed=seed), progress=False)
+            run: TrainResult = train_predictor(
+                point.sources, point.target.space, point.make_predictor(seed), TrainRecipe(epochs=epochs, seed=seed), progress=False
+            )
             result = correlation(_score(run.predictor, point.target.graphs), point.target.labels, point.target.has_path)
             histories[(*point.coordinates.values(), seed)] = run.history
-            rows.append({**point.coordinates, "seed": seed, **result, "val_tau": float(np.mean(list(run.validation.values()))),
-                         "best_epoch": run.best_epoch, "train_s": run.seconds})
+            rows.append(
+                {
+                    **point.coordinates,
+                    "seed": seed,
+                    **result,
+                    "val_tau": float(np.mean(list(run.validation.values()))),
+                    "best_epoch": run.best_epoch,
+                    "train_s": run.seconds,
+                }
+            )
     return GridResult(pd.DataFrame(rows), histories)
 
 
@@ -101,16 +111,21 @@ def table_cross_space_transfer(nb101: LabelledGraphs, nb301: LabelledGraphs, see
     directions = {"DARTS(NB301) → NB101 τ": ([nb301], nb101), "NB101 → DARTS(NB301) τ": ([nb101], nb301)}
     points = [GridPoint({"direction": name}, sources, source_target(target)) for name, (sources, target) in directions.items()]
     frame = train_score_grid(points, seeds, epochs).frame
-    return pd.DataFrame({"seed": list(seeds),
-                         **{name: frame.loc[frame["direction"] == name, "kendall_tau"].to_numpy() for name in directions}})
+    return pd.DataFrame(
+        {"seed": list(seeds), **{name: frame.loc[frame["direction"] == name, "kendall_tau"].to_numpy() for name in directions}}
+    )
 
 
 def recipe_ablation(nb101: LabelledGraphs, nb301: LabelledGraphs, target: Target, seeds: Sequence[int], epochs: int) -> GridResult:
     """Every recipe candidate on NB101 + NB301, and the shipped recipe on each source alone."""
     source_sets = {"NB101": [nb101], BOTH_SOURCES: [nb101, nb301], "NB301": [nb301]}
     points = [
-        GridPoint({"sources": source_name, "model": config_name}, sources, target,
-                  lambda seed, config=config: GCNPredictor(config=config, seed=seed))
+        GridPoint(
+            {"sources": source_name, "model": config_name},
+            sources,
+            target,
+            lambda seed, config=config: GCNPredictor(config=config, seed=seed),
+        )
         for source_name, sources in source_sets.items()
         for config_name, config in RECIPE_CANDIDATES.items()
         if source_name == BOTH_SOURCES or config_name == SHIPPED_CONFIG  # source ablation on one architecture only
@@ -120,9 +135,16 @@ def recipe_ablation(nb101: LabelledGraphs, nb301: LabelledGraphs, target: Target
 
 def table_recipe_ablation(ablation: GridResult) -> pd.DataFrame:
     """Mean validation τ (training spaces) and NB201 τ (analysis only) per source set and recipe."""
-    return ablation.frame.groupby(["sources", "model"], sort=False).agg(
-        val_tau=("val_tau", "mean"), nb201_tau=("kendall_tau", "mean"), nb201_tau_std=("kendall_tau", "std"),
-        train_s=("train_s", "mean")).round(3)
+    return (
+        ablation.frame.groupby(["sources", "model"], sort=False)
+        .agg(
+            val_tau=("val_tau", "mean"),
+            nb201_tau=("kendall_tau", "mean"),
+            nb201_tau_std=("kendall_tau", "std"),
+            train_s=("train_s", "mean"),
+        )
+        .round(3)
+    )
 
 
 def shipped_card(proxy: TGProxy) -> dict:
@@ -167,8 +189,19 @@ def table3_tg_vs_baselines(proxy: TGProxy, table: NB201Table) -> ShippedEvaluati
     tg = correlations(scores, labels)
     params = {d: correlation(table.metric("params_M", None, d), labels[d])["kendall_tau"] for d in DATASETS}
     flops = {d: correlation(table.metric("flops_M_nbsz", None, d), labels[d])["kendall_tau"] for d in DATASETS}
-    frame = pd.DataFrame([{"dataset": d, "TG τ": tg[d]["kendall_tau"], "TG ρ": tg[d]["spearman_rho"], "params τ": params[d],
-                           "FLOPs τ": flops[d], "n": len(archs)} for d in DATASETS])
+    frame = pd.DataFrame(
+        [
+            {
+                "dataset": d,
+                "TG τ": tg[d]["kendall_tau"],
+                "TG ρ": tg[d]["spearman_rho"],
+                "params τ": params[d],
+                "FLOPs τ": flops[d],
+                "n": len(archs),
+            }
+            for d in DATASETS
+        ]
+    )
     return ShippedEvaluation(frame, len(archs), seconds, bool(proxy.card.get("nb201_labels_used", True)))
 
 
@@ -209,12 +242,24 @@ def fig2_training_fraction(
         chosen = np.random.default_rng(0).choice(len(pool), size=max(10, int(round(fraction * len(pool)))), replace=False)
         held_out = np.setdiff1d(np.arange(len(pool)), chosen)
         started = time.perf_counter()
-        run = train_predictor([pool.subset(chosen, name=f"{pool.name}-{fraction}")], None, GCNPredictor(seed=0),
-                              TrainRecipe(epochs=epochs, seed=0), progress=progress)
+        run = train_predictor(
+            [pool.subset(chosen, name=f"{pool.name}-{fraction}")],
+            None,
+            GCNPredictor(seed=0),
+            TrainRecipe(epochs=epochs, seed=0),
+            progress=progress,
+        )
         result = correlation(_score(run.predictor, [pool.graphs[i] for i in held_out]), test_labels[held_out])
-        rows.append({"train fraction": fraction, "train cells": len(chosen), "test cells": len(held_out),
-                     "kendall_tau": result["kendall_tau"], "spearman_rho": result["spearman_rho"],
-                     "seconds": time.perf_counter() - started})
+        rows.append(
+            {
+                "train fraction": fraction,
+                "train cells": len(chosen),
+                "test cells": len(held_out),
+                "kendall_tau": result["kendall_tau"],
+                "spearman_rho": result["spearman_rho"],
+                "seconds": time.perf_counter() - started,
+            }
+        )
     return pd.DataFrame(rows)
 
 
