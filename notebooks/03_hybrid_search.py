@@ -49,6 +49,7 @@ from tgnas import TGProxy
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.experiments.hybrid import (
     darts_hybrid_search,
+    decode_genes,
     gene_mapping,
     hybrid_vs_baselines,
     plot_found_cells,
@@ -58,7 +59,6 @@ from tgnas.experiments.hybrid import (
     table_hybrid_vs_baselines,
 )
 from tgnas.search import search
-from tgnas.search.evolution import decode
 from tgnas.spaces.darts import SAMPLED_OPS
 from tgnas.spaces.nb201 import NB201_OPS
 
@@ -97,7 +97,7 @@ print(f"proxies and NB201 table loaded in {time.perf_counter() - started:.2f} s 
 # %%
 print("gene → NB201 op:", gene_mapping(NB201_OPS))
 print("gene → DARTS op:", gene_mapping(SAMPLED_OPS))
-print("genes 0.7 ×6 →", decode("nb201", np.full(6, 0.7)))
+print("genes 0.7 ×6 →", decode_genes("nb201", np.full(6, 0.7)))
 
 # %% [markdown]
 # ## One NB201 search, step by step (seed 0)

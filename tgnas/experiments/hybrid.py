@@ -14,7 +14,7 @@ from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.data.nb301 import NB301Surrogate
 from tgnas.scoring import Scorer
 from tgnas.search import EvolutionSettings, search
-from tgnas.search.evolution import gene_to_index
+from tgnas.search.evolution import decode, gene_to_index
 from tgnas.search.result import SearchResult
 from tgnas.spaces.darts import DARTS_V2
 
@@ -28,6 +28,11 @@ GENES = np.linspace(0, 1, 11)
 def gene_mapping(ops: Sequence[str], genes: np.ndarray = GENES) -> dict[str, str]:
     """Which operator each gene value selects (operator ⌊g·K⌋ of K)."""
     return {f"{g:.1f}": ops[i] for g, i in zip(genes, gene_to_index(genes, len(ops)))}
+
+
+def decode_genes(space: str, genes: np.ndarray):
+    """The architecture a gene vector encodes in ``space``."""
+    return decode(space, genes)
 
 
 def pruning_rounds(pruned: SearchResult) -> str:
