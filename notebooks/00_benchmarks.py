@@ -43,17 +43,27 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from tgnas import spaces
 from tgnas.data.hw import load_hw_metrics
 from tgnas.data.nb101 import load_nb101
-from tgnas.data.nb201 import DATASETS, load_nb201_table
-from tgnas.data.nb301 import NB301Surrogate
-from tgnas.data.zc import load_zc_proxies
-from tgnas.metrics import rank_correlation
-from tgnas.spaces.darts import DARTS_V1, DARTS_V2
-from tgnas.spaces.draw import draw_graph, draw_nb201_cell
+from tgnas.data.nb201 import load_nb201_table
+from tgnas.experiments.benchmarks import (
+    nb301_random_vs_published,
+    no_path_accuracy,
+    plot_fig8_nb101_darts,
+    plot_fig8_nb201,
+    plot_latency_vs_accuracy,
+    plot_nb201_accuracy_histograms,
+    plot_nb301_random_vs_published,
+    plot_params_vs_accuracy,
+    table4_ground_truth,
+    table_12_vs_200_epochs,
+    table_baselines,
+    table_proxy_coverage,
+    table_space_sizes,
+)
+from tgnas.spaces.darts import DARTS_V2
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -79,9 +89,7 @@ print(f"NB201 table: {len(table):,} cells loaded in {load_seconds:.3f} s (target
 # %%
 nb201 = spaces.create("nb201")
 best_cell, best_acc = table.best("cifar10")
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.6))
-draw_nb201_cell(best_cell, axes[0], title="NB201 cell, operators on edges")
-draw_graph(nb201.to_graph(best_cell), axes[1], title="the same cell as an ArchGraph (operators on nodes)")
+fig = plot_fig8_nb201(best_cell, ("NB201 cell, operators on edges", "the same cell as an ArchGraph (operators on nodes)"))
 plt.show()
 print(best_cell)
 
@@ -91,9 +99,7 @@ print(best_cell)
 
 # %%
 sparse = nb201.parse("|none~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|none~0|none~1|skip_connect~2|")
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.2))
-draw_nb201_cell(sparse, axes[0], title="edge form")
-draw_graph(nb201.to_graph(sparse), axes[1], title="pruned node form")
+fig = plot_fig8_nb201(sparse, ("edge form", "pruned node form"), height=3.2)
 plt.show()
 
 # %% [markdown]
@@ -103,12 +109,7 @@ plt.show()
 
 # %%
 nb101_records = load_nb101("official30")
-nb101_cell = nb101_records[0].cell
-darts = spaces.create("darts")
-fig, axes = plt.subplots(1, 3, figsize=(16, 4.2), gridspec_kw={"width_ratios": [1.3, 1.4, 1.4]})
-draw_graph(spaces.create("nb101").to_graph(nb101_cell), axes[0], title="NB101: first official record")
-draw_graph(darts.to_graph(DARTS_V2, cell="normal"), axes[1], title="DARTS_V2 normal cell")
-draw_graph(darts.to_graph(DARTS_V2, cell="reduce"), axes[2], title="DARTS_V2 reduction cell")
+fig = plot_fig8_nb101_darts(nb101_records[0].cell)
 plt.show()
 print(DARTS_V2)
 
@@ -122,20 +123,7 @@ print(DARTS_V2)
 # measurements). The sizes below are counted, not copied.
 
 # %%
-nb101_labelled = load_nb101("naslib500")
-darts_per_cell = np.prod([k * (k - 1) // 2 for k in range(2, 6)]) * len(darts.ops[1:]) ** 8
-no_path = np.array([not cell.has_path() for cell in table.cells()])
-sizes = pd.DataFrame(
-    [
-        ("NAS-Bench-101", "423,624 (paper)",
-         f"{len(nb101_labelled)} NASLib records ({len({r.cell.graph_hash() for r in nb101_labelled})} distinct cells"
-         f" after pruning) + {len(nb101_records)} official records"),
-        ("NAS-Bench-201", f"{sum(1 for _ in nb201.all_cells()):,} (enumerated)",
-         f"{len(table):,} cells × 3 datasets; {no_path.sum()} cells have no input→output path"),
-        ("DARTS", f"{float(darts_per_cell) ** 2:.2e} (normal × reduce, no `none`)", "NB301 surrogate labels"),
-    ],
-    columns=["space", "cells", "labels available here"],
-)
+sizes = table_space_sizes(table, load_nb101("naslib500"), nb101_records)
 sizes
 
 # %% [markdown]
@@ -145,19 +133,9 @@ sizes
 # 1 % / 0.83 % is chance level: exactly the cells with no input→output path.
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(15, 3.4))
-for ax, dataset in zip(axes, DATASETS):
-    acc = table.accuracy(dataset=dataset)
-    _, edges, _ = ax.hist(acc[~no_path], bins=80, color="#3182bd", label="cells with a path")
-    ax.bar(acc[no_path].mean(), no_path.sum(), width=2 * (edges[1] - edges[0]), color="#e6550d",
-           label=f"no path ({no_path.sum()})")
-    ax.set_title(f"{dataset}: max {acc.max():.2f} %")
-    ax.set_xlabel("test accuracy after 200 epochs (%)")
-axes[0].set_ylabel("cells")
-axes[0].legend()
+fig = plot_nb201_accuracy_histograms(table)
 plt.show()
-chance = {d: float(np.unique(table.accuracy(dataset=d)[no_path]).round(2).max()) for d in DATASETS}
-print("accuracy of the no-path cells:", chance)
+print("accuracy of the no-path cells:", no_path_accuracy(table))
 
 # %% [markdown]
 # ## Table 4, *Ground Truth* row: paper vs. this table
@@ -167,21 +145,7 @@ print("accuracy of the no-path cells:", chance)
 # official NB201 convention the paper uses; everything else must match.
 
 # %%
-best = table.query(best_cell)
-ground_truth = pd.DataFrame(
-    {
-        "paper (Table 4)": [153.27, 1.073, 94.37, 73.22, 46.71],
-        "ours": [
-            best["flops_M_nbsz_cifar10"],
-            best["params_M_cifar10"],
-            best["test_acc_200ep_cifar10"],
-            best["test_acc_200ep_cifar100"],
-            best["test_acc_200ep_ImageNet16-120"],
-        ],
-    },
-    index=["FLOPs (M)", "Params (M)", "CIFAR-10 (%)", "CIFAR-100 (%)", "ImageNet16-120 (%)"],
-)
-ground_truth["note"] = ["NB-SZ convention (BN+ReLU counted); official NB201 FLOPs are lower", "", "", "", ""]
+ground_truth = table4_ground_truth(table)
 ground_truth.round(3)
 
 # %% [markdown]
@@ -191,25 +155,11 @@ ground_truth.round(3)
 
 # %%
 subset = np.sort(rng.choice(len(table), size=min(n_scatter, len(table)), replace=False))
-fig, axes = plt.subplots(1, 3, figsize=(15, 3.6), sharex=True)
-for ax, dataset in zip(axes, DATASETS):
-    ax.scatter(table.metric("params_M", subset, dataset), table.accuracy(subset, dataset), s=3, alpha=0.4)
-    ax.set_title(dataset)
-    ax.set_xlabel("params (M)")
-axes[0].set_ylabel("test accuracy, 200 epochs (%)")
-fig.suptitle(f"{len(subset):,} cells")
+fig = plot_params_vs_accuracy(table, subset)
 plt.show()
 
 # %%
-rows = []
-for dataset in DATASETS:
-    target = table.accuracy(dataset=dataset)
-    for metric in ("params_M", "flops_M_nbsz"):
-        score = table.metric(metric, dataset=dataset)
-        for cells, mask in (("all cells", np.ones(len(table), bool)), ("cells with a path", ~no_path)):
-            rows.append({"dataset": dataset, "baseline": metric, "cells": cells,
-                         **rank_correlation(score[mask], target[mask])})
-baselines = pd.DataFrame(rows)
+baselines = table_baselines(table)
 baselines.round(4)
 
 # %% [markdown]
@@ -224,10 +174,7 @@ baselines.round(4)
 # changes rankings noticeably:
 
 # %%
-short_vs_long = pd.DataFrame(
-    [{"dataset": d, **rank_correlation(table.accuracy(dataset=d, epochs=12)[~no_path],
-                                       table.accuracy(dataset=d, epochs=200)[~no_path])} for d in DATASETS]
-)
+short_vs_long = table_12_vs_200_epochs(table)
 short_vs_long.round(4)
 
 # %% [markdown]
@@ -239,15 +186,9 @@ short_vs_long.round(4)
 
 # %%
 hw = load_hw_metrics("cifar10", table)
-fig, ax = plt.subplots(figsize=(6, 3.6))
-ax.scatter(hw.loc[subset, "edgegpu_latency"], table.accuracy(subset), s=3, alpha=0.4)
-ax.set_xlabel("Edge GPU latency (ms)")
-ax.set_ylabel("CIFAR-10 test accuracy (%)")
+fig = plot_latency_vs_accuracy(hw, table, subset)
 plt.show()
-coverage = pd.DataFrame(
-    [{"dataset": d, "cells with precomputed proxies": len(load_zc_proxies(d, table))} for d in DATASETS]
-    + [{"dataset": "cifar10 (HW-NAS-Bench)", "cells with precomputed proxies": int(hw["edgetpu_latency"].notna().sum())}]
-)
+coverage = table_proxy_coverage(hw, table)
 coverage
 
 # %% [markdown]
@@ -259,19 +200,10 @@ coverage
 # later chapters use it as a noisy labeller and a rough judge, never as ground truth.
 
 # %%
-surrogate = NB301Surrogate.load()
-random_genotypes = [darts.sample(rng) for _ in range(n_darts)]
-random_accuracy = surrogate.predict(random_genotypes)
-published = surrogate.predict([DARTS_V1, DARTS_V2])
-fig, ax = plt.subplots(figsize=(6, 3.4))
-ax.hist(random_accuracy, bins=40, color="#756bb1", label=f"{n_darts} random genotypes")
-for value, name in zip(published, ("DARTS_V1", "DARTS_V2")):
-    ax.axvline(value, color="#e6550d", linestyle="--" if name == "DARTS_V1" else "-", label=f"{name}: {value:.2f} %")
-ax.set_xlabel("NB301 surrogate validation accuracy (%)")
-ax.legend(fontsize=8)
+surrogate_sample = nb301_random_vs_published(n_darts, rng)
+fig = plot_nb301_random_vs_published(surrogate_sample)
 plt.show()
-print(f"random genotypes: mean {random_accuracy.mean():.2f} %, std {random_accuracy.std():.2f}; "
-      f"DARTS_V2 beats {np.mean(random_accuracy < published[1]):.0%} of them")
+print(surrogate_sample.summary())
 
 # %% [markdown]
 # ## Deviations from the paper in this chapter

@@ -38,20 +38,24 @@ nb301_n = None
 seeds = None
 
 # %%
-import time
-
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from tgnas.data.nb201 import load_nb201_table
-from tgnas.tg.describe import LENGTHS, describe
+from tgnas.experiments.embeddings import (
+    operator_similarity,
+    plot_operator_pca,
+    plot_operator_similarity,
+    plot_table2,
+    source_sizes,
+    table1_descriptions,
+    table2_embedding_variants,
+    table2_runs,
+    table_similarity_checks,
+)
+from tgnas.experiments.predictor import nb201_target
+from tgnas.tg import nb101_source, nb301_source
 from tgnas.tg.embed import OperatorEmbedder
-from tgnas.metrics import rank_correlation
-from tgnas.tg.predictor import GCNPredictor
-from tgnas.tg.proxy import NO_PATH_SCORE
-from tgnas.spaces import darts, nb101, nb201
-from tgnas.tg import TrainRecipe, nb101_source, nb301_source, train_predictor
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -70,19 +74,8 @@ print(f"profile={profile}: epochs={epochs}, nb301_n={nb301_n}, seeds={seeds}")
 # normalisation order. The last four rows are invented operators no space has.
 
 # %%
-space_ops = {
-    "NB101": list(nb101.NB101_OPS),
-    "NB201": [op for op in nb201.NB201_OPS],
-    "DARTS": [op for op in darts.DARTS_OPS],
-    "invented": ["conv7x7", "dil_conv_7x7", "mbconv_e6_k5", "sep_conv_9x9"],
-}
-rows = [
-    {"space": space, "operator": op, **{length: describe(op, length) for length in LENGTHS}}
-    for space, ops in space_ops.items()
-    for op in ops
-]
 pd.set_option("display.max_colwidth", 120)
-pd.DataFrame(rows)
+table1_descriptions()
 
 # %% [markdown]
 # ## Cosine similarity of the operator embeddings
@@ -93,26 +86,11 @@ pd.DataFrame(rows)
 
 # %%
 embedder = OperatorEmbedder(length="short")
-names = list(dict.fromkeys(op for ops in space_ops.values() for op in ops))
-started = time.perf_counter()
-vectors = embedder.embed(names)
-print(f"embedded {len(names)} operators in {time.perf_counter() - started:.2f} s (cached after the first run)")
-unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-similarity = unit @ unit.T
-
-fig, ax = plt.subplots(figsize=(9, 8))
-image = ax.imshow(similarity, cmap="viridis", vmin=0, vmax=1)
-ax.set_xticks(range(len(names)), names, rotation=90, fontsize=8)
-ax.set_yticks(range(len(names)), names, fontsize=8)
-fig.colorbar(image, ax=ax, label="cosine similarity (short descriptions)")
-ax.set_title("Operator embeddings, all-MiniLM-L6-v2, short sentences")
-fig.tight_layout()
+similarity = operator_similarity(embedder)
+print(f"embedded {len(similarity.names)} operators in {similarity.seconds:.2f} s (cached after the first run)")
+fig = plot_operator_similarity(similarity)
 plt.show()
-
-index = {name: i for i, name in enumerate(names)}
-checks = [("conv3x3-bn-relu", "conv7x7"), ("conv3x3-bn-relu", "maxpool3x3"), ("sep_conv_3x3", "sep_conv_9x9"),
-          ("sep_conv_3x3", "avg_pool_3x3"), ("dil_conv_5x5", "dil_conv_7x7"), ("skip_connect", "none")]
-pd.DataFrame([{"a": a, "b": b, "cosine": round(float(similarity[index[a], index[b]]), 3)} for a, b in checks])
+table_similarity_checks(similarity)
 
 # %% [markdown]
 # ## PCA picture
@@ -123,20 +101,8 @@ pd.DataFrame([{"a": a, "b": b, "cosine": round(float(similarity[index[a], index[
 # their relatives.
 
 # %%
-reduced_embedder = embedder.with_pca(64)
-pca = reduced_embedder.pca
-points = pca.transform(vectors)[:, :2]
-colours = {"NB101": "tab:blue", "NB201": "tab:orange", "DARTS": "tab:green", "invented": "tab:red"}
-fig, ax = plt.subplots(figsize=(8, 6))
-for space, ops in space_ops.items():
-    rows_of_space = [index[op] for op in ops]
-    ax.scatter(points[rows_of_space, 0], points[rows_of_space, 1], c=colours[space], label=space, s=40)
-for name, (x, y) in zip(names, points):
-    ax.annotate(name, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
-ax.set_xlabel("PC 1")
-ax.set_ylabel("PC 2")
-ax.legend()
-ax.set_title("Operator embeddings projected on the first two principal components")
+pca = embedder.with_pca(64).pca
+fig = plot_operator_pca(similarity, pca)
 plt.show()
 print(f"64 components kept, fitted on {len(pca.mean)}-d embeddings of the fixed PCA vocabulary")
 
@@ -156,42 +122,13 @@ print(f"64 components kept, fitted on {len(pca.mean)}-d embeddings of the fixed 
 # is not part of the pinned environment and not in this table.
 
 # %%
-table = load_nb201_table()
-cells = table.cells()
-nb201_graphs = [cell.to_graph() for cell in cells]
-has_path = np.array([cell.has_path() for cell in cells])
-cifar10 = table.accuracy(cells, "cifar10")
 sources = [nb101_source(), nb301_source(nb301_n, seed=0)]
-print({source.name: len(source) for source in sources})
-
-results = []
-for variant, base in (("all-MiniLM-L6-v2", None), ("all-MiniLM-L6-v2-64", 64)):
-    for length in LENGTHS:
-        variant_embedder = OperatorEmbedder(length=length)
-        if base:
-            variant_embedder = variant_embedder.with_pca(base)
-        for seed in seeds:
-            predictor = GCNPredictor(variant_embedder, seed=seed)
-            run = train_predictor(sources, "nb201", predictor, TrainRecipe(epochs=epochs, seed=seed), progress=False)
-            scores = predictor.score(nb201_graphs)
-            scores[~has_path] = NO_PATH_SCORE
-            correlation = rank_correlation(scores, cifar10)
-            results.append({"model": variant, "length": length, "seed": seed, **correlation,
-                            "train_s": round(run.seconds, 1)})
-table2 = pd.DataFrame(results)
-summary = table2.groupby(["model", "length"], sort=False).agg(
-    kendall_tau=("kendall_tau", "mean"), tau_std=("kendall_tau", "std"),
-    spearman_rho=("spearman_rho", "mean"), n=("n", "first"), seeds=("seed", "count")).round(3)
-summary
+print(source_sizes(sources))
+runs = table2_runs(sources, nb201_target(load_nb201_table()), seeds, epochs)
+table2_embedding_variants(runs)
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 4))
-pivot = table2.groupby(["length", "model"], sort=False)["kendall_tau"].mean().unstack()
-pivot.loc[list(LENGTHS)].plot.bar(ax=ax, rot=0)
-ax.axhline(0.578, color="grey", linestyle="--", label="params baseline (τ 0.578)")
-ax.set_ylabel("Kendall τ on 15,625 NB201 cells (CIFAR-10)")
-ax.set_title(f"Table 2 regenerated ({len(seeds)} seed(s) per bar)")
-ax.legend(fontsize=8)
+fig = plot_table2(runs)
 plt.show()
 
 # %% [markdown]

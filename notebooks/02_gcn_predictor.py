@@ -47,19 +47,25 @@ fig2_epochs = None
 nb101_file = None
 
 # %%
-import time
-
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-from scipy import stats
 
 from tgnas import TGProxy
-from tgnas.data.nb201 import DATASETS, load_nb201_table
-from tgnas.metrics import rank_correlation
-from tgnas.tg.predictor import GCNConfig, GCNPredictor
-from tgnas.tg.proxy import NO_PATH_SCORE, evaluate_nb201
-from tgnas.tg import LabelledGraphs, TrainRecipe, nb101_source, nb301_source, train_predictor
+from tgnas.data.nb201 import load_nb201_table
+from tgnas.experiments.predictor import (
+    SHIPPED_CONFIG,
+    fig2_training_fraction,
+    nb201_fraction_pool,
+    nb201_target,
+    plot_fig2,
+    plot_fig4_rank_vs_true_rank,
+    plot_training_curves,
+    recipe_ablation,
+    shipped_card,
+    table3_tg_vs_baselines,
+    table_cross_space_transfer,
+    table_recipe_ablation,
+)
+from tgnas.tg import nb101_source, nb301_source
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -71,10 +77,7 @@ fig2_epochs = fig2_epochs or {"ci": 10, "paper": 100}[profile]
 print(f"profile={profile}: epochs={epochs}, nb301_n={nb301_n}, seeds={seeds}, fig2_epochs={fig2_epochs}")
 
 table = load_nb201_table()
-cells = table.cells()
-nb201_graphs = [cell.to_graph() for cell in cells]
-has_path = np.array([cell.has_path() for cell in cells])
-accuracy = {dataset: table.accuracy(cells, dataset) for dataset in DATASETS}
+nb201 = nb201_target(table)
 nb101 = nb101_source()
 nb301 = nb301_source(nb301_n, seed=0)
 print(f"NB101: {len(nb101)} distinct labelled cells; NB301-surrogate DARTS cells: {len(nb301)}")
@@ -88,14 +91,7 @@ print(f"NB101: {len(nb101)} distinct labelled cells; NB301-surrogate DARTS cells
 # part in this decision.
 
 # %%
-cross = []
-for seed in seeds:
-    from_darts = train_predictor([nb301], "nb101", GCNPredictor(seed=seed), TrainRecipe(epochs=epochs, seed=seed), progress=False)
-    from_nb101 = train_predictor([nb101], "darts", GCNPredictor(seed=seed), TrainRecipe(epochs=epochs, seed=seed), progress=False)
-    cross.append({"seed": seed,
-                  "DARTS(NB301) → NB101 τ": rank_correlation(from_darts.predictor.score(nb101.graphs), nb101.labels)["kendall_tau"],
-                  "NB101 → DARTS(NB301) τ": rank_correlation(from_nb101.predictor.score(nb301.graphs), nb301.labels)["kendall_tau"]})
-cross = pd.DataFrame(cross)
+cross = table_cross_space_transfer(nb101, nb301, seeds, epochs)
 cross.round(3)
 
 # %% [markdown]
@@ -110,41 +106,15 @@ cross.round(3)
 # normalisation, no graph normalisation.
 
 # %%
-candidates = {
-    "2 layers, GraphNorm, sum+mean": GCNConfig(readout="sum+mean", graph_norm=True),
-    "2 layers, GraphNorm, sum": GCNConfig(readout="sum", graph_norm=True),
-    "2 layers, no GraphNorm, sum": GCNConfig(readout="sum", graph_norm=False),
-    "2 layers, no GraphNorm, sum+mean": GCNConfig(readout="sum+mean", graph_norm=False),
-    "official-like: 4 layers, plain A": GCNConfig(layers=4, normalise_adjacency=False, graph_norm=False, readout="sum"),
-}
-source_sets = {"NB101": [nb101], "NB101 + NB301": [nb101, nb301], "NB301": [nb301]}
-rows, histories = [], {}
-for source_name, sources in source_sets.items():
-    for config_name, config in candidates.items():
-        if source_name != "NB101 + NB301" and config_name != "2 layers, no GraphNorm, sum":
-            continue  # source ablation on one architecture keeps the ci run short
-        for seed in seeds:
-            run = train_predictor(sources, "nb201", GCNPredictor(config=config, seed=seed), TrainRecipe(epochs=epochs, seed=seed),
-                        progress=False)
-            scores = run.predictor.score(nb201_graphs)
-            scores[~has_path] = NO_PATH_SCORE
-            histories[(source_name, config_name, seed)] = run.history
-            rows.append({"sources": source_name, "model": config_name, "seed": seed,
-                         "val τ": float(np.mean(list(run.validation.values()))),
-                         "NB201 τ": rank_correlation(scores, accuracy["cifar10"])["kendall_tau"],
-                         "best epoch": run.best_epoch, "train s": run.seconds})
-ablation = pd.DataFrame(rows)
-summary = ablation.groupby(["sources", "model"], sort=False).agg(
-    val_tau=("val τ", "mean"), nb201_tau=("NB201 τ", "mean"), nb201_tau_std=("NB201 τ", "std"),
-    train_s=("train s", "mean")).round(3)
+ablation = recipe_ablation(nb101, nb301, nb201, seeds, epochs)
+summary = table_recipe_ablation(ablation)
 summary
 
 # %%
-shipped_config = "2 layers, no GraphNorm, sum"
 with_both = summary.loc["NB101 + NB301"]
-print(f"shipped architecture: {shipped_config!r}; highest validation τ in this run: {with_both['val_tau'].idxmax()!r}")
+print(f"shipped architecture: {SHIPPED_CONFIG!r}; highest validation τ in this run: {with_both['val_tau'].idxmax()!r}")
 proxy = TGProxy.load("nb201")
-print("shipped model card:", {k: proxy.card[k] for k in ("sources", "recipe", "config", "members", "seeds")})
+print("shipped model card:", shipped_card(proxy))
 
 # %% [markdown]
 # ## Training curves
@@ -153,18 +123,7 @@ print("shipped model card:", {k: proxy.card[k] for k in ("sources", "recipe", "c
 # The checkpoint kept is the epoch with the best validation τ.
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-for (source_name, config_name, seed), history in histories.items():
-    if source_name != "NB101 + NB301" or config_name != shipped_config:
-        continue
-    epochs_seen = [h["epoch"] for h in history]
-    left.plot(epochs_seen, [h["loss"] for h in history], label=f"seed {seed}")
-    right.plot(epochs_seen, [h["val_metric"] for h in history], label=f"seed {seed}")
-left.set(xlabel="epoch", ylabel="training loss (mse + pairwise)", title="loss")
-right.set(xlabel="epoch", ylabel="mean validation Kendall τ", title="validation (NB101 + NB301 splits)")
-left.legend()
-right.legend()
-fig.tight_layout()
+fig = plot_training_curves(ablation)
 plt.show()
 
 # %% [markdown]
@@ -176,31 +135,12 @@ plt.show()
 # cells).
 
 # %%
-result = evaluate_nb201(proxy)
-params = {d: table.metric("params_M", cells, d) for d in DATASETS}
-flops = {d: table.metric("flops_M_nbsz", cells, d) for d in DATASETS}
-comparison = pd.DataFrame([
-    {"dataset": d, "TG τ": result["kendall_tau"][d], "TG ρ": result["spearman_rho"][d],
-     "params τ": rank_correlation(params[d], accuracy[d])["kendall_tau"],
-     "FLOPs τ": rank_correlation(flops[d], accuracy[d])["kendall_tau"], "n": result["n"]}
-    for d in DATASETS]).round(3)
-print(f"scored all {result['n']} cells in {result['score_seconds']:.2f} s; NB201 labels used: {result['nb201_labels_used']}")
-comparison
+shipped = table3_tg_vs_baselines(proxy, table)
+print(f"scored all {shipped.n} cells in {shipped.score_seconds:.2f} s; NB201 labels used: {shipped.nb201_labels_used}")
+shipped.frame.round(3)
 
 # %%
-tg_scores = proxy.score([str(cell) for cell in cells])
-fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
-for column, dataset in enumerate(DATASETS):
-    true_rank = stats.rankdata(accuracy[dataset])
-    for row, (name, values) in enumerate((("TG proxy", tg_scores), ("params", params[dataset]))):
-        ax = axes[row, column]
-        ax.scatter(true_rank, stats.rankdata(values), s=1, alpha=0.25)
-        tau = rank_correlation(values, accuracy[dataset])["kendall_tau"]
-        ax.set_title(f"{dataset}: {name} (τ = {tau:.3f})", fontsize=10)
-        ax.set_xlabel("true rank (200-epoch test accuracy)")
-        ax.set_ylabel(f"{name} rank")
-fig.suptitle("Fig. 4 and appendix: predicted rank vs true rank on all 15,625 NB201 cells")
-fig.tight_layout()
+fig = plot_fig4_rank_vs_true_rank(proxy, table)
 plt.show()
 
 # %% [markdown]
@@ -213,30 +153,9 @@ plt.show()
 # so NB201 stands in.
 
 # %%
-fig2_rows = []
-valid = np.flatnonzero(has_path)
-validation_labels = table.accuracy(cells, "cifar10", split="val")
-for fraction in fractions:
-    rng = np.random.default_rng(0)
-    chosen_rows = rng.choice(valid, size=max(10, int(round(fraction * len(valid)))), replace=False)
-    held_out = np.setdiff1d(valid, chosen_rows)
-    source = LabelledGraphs(f"nb201-{fraction}", "nb201", [nb201_graphs[i] for i in chosen_rows], validation_labels[chosen_rows])
-    started = time.perf_counter()
-    run = train_predictor([source], None, GCNPredictor(seed=0), TrainRecipe(epochs=fig2_epochs, seed=0), progress=False)
-    scores = run.predictor.score([nb201_graphs[i] for i in held_out])
-    correlation = rank_correlation(scores, accuracy["cifar10"][held_out])
-    fig2_rows.append({"train fraction": fraction, "train cells": len(chosen_rows), "test cells": len(held_out),
-                      "kendall_tau": correlation["kendall_tau"], "spearman_rho": correlation["spearman_rho"],
-                      "seconds": time.perf_counter() - started})
-fig2 = pd.DataFrame(fig2_rows)
-fig, ax = plt.subplots(figsize=(6, 4))
-ax.plot(fig2["train fraction"] * 100, fig2["kendall_tau"], "o-", label="Kendall τ")
-ax.plot(fig2["train fraction"] * 100, fig2["spearman_rho"], "s-", label="Spearman ρ")
-ax.set_xscale("log")
-ax.set_xlabel("training fraction of NB201 (%)")
-ax.set_ylabel("rank correlation on the held-out cells")
-ax.set_title("Fig. 2 (on NB201): predictor quality vs training fraction")
-ax.legend()
+pool, test_accuracy = nb201_fraction_pool(table)
+fig2 = fig2_training_fraction(pool, test_accuracy, fractions, fig2_epochs)
+fig = plot_fig2(fig2)
 plt.show()
 fig2.round(3)
 
@@ -252,17 +171,7 @@ if nb101_file is None:
     print("nb101_file not given: the full NB101 benchmark is not available here, Fig. 2 on NB101 is skipped")
 else:
     full_nb101 = nb101_source((nb101_file,))
-    nb101_rows = []
-    for fraction in fractions:
-        rng = np.random.default_rng(0)
-        order = rng.permutation(len(full_nb101))
-        n_train = max(10, int(round(fraction * len(full_nb101))))
-        part = full_nb101.subset(order[:n_train], name=f"nb101-{fraction}")
-        held_out = full_nb101.subset(order[n_train:])
-        run = train_predictor([part], None, GCNPredictor(seed=0), TrainRecipe(epochs=fig2_epochs, seed=0), progress=True)
-        correlation = rank_correlation(run.predictor.score(held_out.graphs), held_out.labels)
-        nb101_rows.append({"train fraction": fraction, "train cells": n_train, **correlation})
-    print(pd.DataFrame(nb101_rows).round(3))
+    print(fig2_training_fraction(full_nb101, full_nb101.labels, fractions, fig2_epochs, progress=True).round(3))
 
 # %% [markdown]
 # **Paper vs ours.** The paper reports that its predictor stays strong down to 1 % of NB101 for

@@ -44,14 +44,22 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from tgnas import TGProxy
-from tgnas.data.nb201 import DATASETS, load_nb201_table
-from tgnas.data.nb301 import NB301Surrogate
-from tgnas.search import EvolutionSettings, search
-from tgnas.search.evolution import decode, gene_to_index
-from tgnas.spaces.darts import DARTS_V2, SAMPLED_OPS
+from tgnas.data.nb201 import load_nb201_table
+from tgnas.experiments.hybrid import (
+    darts_hybrid_search,
+    decode_genes,
+    gene_mapping,
+    hybrid_vs_baselines,
+    plot_found_cells,
+    plot_search_trajectories,
+    pruning_rounds,
+    report_hybrid_accuracy,
+    table_hybrid_vs_baselines,
+)
+from tgnas.search import search
+from tgnas.spaces.darts import SAMPLED_OPS
 from tgnas.spaces.nb201 import NB201_OPS
 
 if profile not in ("ci", "paper"):
@@ -87,10 +95,9 @@ print(f"proxies and NB201 table loaded in {time.perf_counter() - started:.2f} s 
 # **Hybrid.** Run both and return the one with the higher proxy score.
 
 # %%
-genes = np.linspace(0, 1, 11)
-print("gene → NB201 op:", {f"{g:.1f}": NB201_OPS[i] for g, i in zip(genes, gene_to_index(genes, len(NB201_OPS)))})
-print("gene → DARTS op:", {f"{g:.1f}": SAMPLED_OPS[i] for g, i in zip(genes, gene_to_index(genes, len(SAMPLED_OPS)))})
-print("genes 0.7 ×6 →", decode("nb201", np.full(6, 0.7)))
+print("gene → NB201 op:", gene_mapping(NB201_OPS))
+print("gene → DARTS op:", gene_mapping(SAMPLED_OPS))
+print("genes 0.7 ×6 →", decode_genes("nb201", np.full(6, 0.7)))
 
 # %% [markdown]
 # ## One NB201 search, step by step (seed 0)
@@ -102,25 +109,11 @@ print("genes 0.7 ×6 →", decode("nb201", np.full(6, 0.7)))
 # %%
 hybrid = search("nb201", nb201_proxy, method="hybrid", seed=0)
 pruned, evolved = hybrid.parts["pruning"], hybrid.parts["evolution"]
-for record in pruned.trajectory[:-1]:
-    removed = ", ".join(f"{r['edge'][0]}→{r['edge'][1]}: {r['op']} (Δ={r['delta']:+.3f})" for r in record["removed"])
-    print(f"round {record['step']}: P={record['supernet_score']:.4f}; removed {removed}")
+print(pruning_rounds(pruned))
 print(f"pruning   → {pruned.arch}  score {pruned.score:.4f}")
 print(f"evolution → {evolved.arch}  score {evolved.score:.4f}  ({evolved.evaluations} distinct cells scored)")
 print(f"hybrid    → {hybrid.arch}  winner: {hybrid.winner}; search time {hybrid.seconds:.3f} s (target < 1 s; paper ~40 s on a GPU)")
-
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.6))
-steps = [p["step"] for p in pruned.trajectory]
-axes[0].plot(steps[:-1], [p["best_score"] for p in pruned.trajectory[:-1]], "o-", label="supernet score P")
-axes[0].plot(steps[-1:], [pruned.score], "s", color="C3", label="found cell")
-axes[0].set(xlabel="pruning round", ylabel="proxy score", title="Pruning (NB201)")
-axes[0].legend()
-axes[1].plot([p["step"] for p in evolved.trajectory], [p["best_score"] for p in evolved.trajectory], label="best")
-axes[1].plot([p["step"] for p in evolved.trajectory], [p["mean_score"] for p in evolved.trajectory], label="population mean")
-axes[1].axhline(pruned.score, color="C3", linestyle="--", label="pruning result")
-axes[1].set(xlabel="generation", ylabel="proxy score", title="Evolution (NB201, NP=20)")
-axes[1].legend()
-plt.tight_layout()
+fig = plot_search_trajectories(hybrid)
 plt.show()
 
 # %% [markdown]
@@ -131,49 +124,14 @@ plt.show()
 # own optimum, the best any proxy-guided search can do with this proxy.
 
 # %%
-rows = []
-for method in ("hybrid", "pruning", "evolution", "random", "re"):
-    for seed in range(n_seeds):
-        result = search("nb201", nb201_proxy, method=method, seed=seed)
-        rows.append({"method": method, "seed": seed, "arch": result.arch, "score": result.score,
-                     "seconds": result.seconds, "evaluations": result.evaluations, "winner": result.winner})
-optimum = search("nb201", nb201_proxy, method="exhaustive")
-rows.append({"method": "exhaustive", "seed": None, "arch": optimum.arch, "score": optimum.score,
-             "seconds": optimum.seconds, "evaluations": optimum.evaluations, "winner": "exhaustive"})
-runs = pd.DataFrame(rows)
-for dataset in DATASETS:
-    runs[dataset] = table.accuracy(runs["arch"], dataset)
-runs["params_M"] = table.metric("params_M", runs["arch"])
-summary = runs.groupby("method", sort=False).agg(
-    score=("score", "mean"), cifar10_mean=("cifar10", "mean"), cifar10_std=("cifar10", "std"),
-    cifar100=("cifar100", "mean"), imagenet16=("ImageNet16-120", "mean"), params_M=("params_M", "mean"),
-    seconds=("seconds", "mean"), evaluations=("evaluations", "mean"), distinct_cells=("arch", "nunique"))
+runs = hybrid_vs_baselines(nb201_proxy, table, n_seeds)
+summary = table_hybrid_vs_baselines(runs)
 print(summary.round(3).to_string())
 print("hybrid winners:", runs.loc[runs.method == "hybrid", "winner"].value_counts().to_dict())
 
 # %%
-params_argmax = table.cells()[int(np.argmax(table.metric("params_M")))]
-best_cell, best_accuracy = table.best("cifar10")
-hybrid_runs = runs[runs.method == "hybrid"]
-print(f"NB201 CIFAR-10 test accuracy of the hybrid's cell, mean of {n_seeds} seeds: "
-      f"{hybrid_runs.cifar10.mean():.2f} ± {hybrid_runs.cifar10.std(ddof=0):.2f} %")
-print(f"  paper (TG-NAS, Table 4):            93.75 %")
-print(f"  argmax(params) alone:               {table.accuracy([params_argmax])[0]:.2f} %")
-print(f"  the proxy's own optimum:            {runs[runs.method == 'exhaustive'].cifar10.iloc[0]:.2f} %")
-print(f"  ground-truth optimum:               {best_accuracy:.2f} %")
-print(f"NB201 hybrid search time: mean {hybrid_runs.seconds.mean():.3f} s, max {hybrid_runs.seconds.max():.3f} s (target < 1 s)")
-print(f"hybrid reached the proxy's optimum score in {(hybrid_runs.score >= optimum.score - 1e-6).sum()} of {n_seeds} seeds")
-
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.6))
-methods = list(summary.index)
-axes[0].boxplot([runs.loc[runs.method == m, "cifar10"] for m in methods], tick_labels=methods)
-axes[0].axhline(93.75, color="C1", linestyle="--", label="paper 93.75")
-axes[0].axhline(best_accuracy, color="C2", linestyle=":", label=f"optimum {best_accuracy:.2f}")
-axes[0].set(ylabel="CIFAR-10 test accuracy (%)", title=f"Found NB201 cells, {n_seeds} seeds")
-axes[0].legend(loc="lower right")
-axes[1].boxplot([runs.loc[runs.method == m, "score"] for m in methods], tick_labels=methods)
-axes[1].set(ylabel="proxy score of the found cell", title="What each method optimises")
-plt.tight_layout()
+print(report_hybrid_accuracy(runs, table))
+fig = plot_found_cells(runs, table)
 plt.show()
 
 # %% [markdown]
@@ -184,11 +142,5 @@ plt.show()
 # genotype's predicted CIFAR-10 validation accuracy, beside the published DARTS (2nd order) cell.
 
 # %%
-darts = search("darts", darts_proxy, method="hybrid", seed=0,
-               settings=EvolutionSettings(population=50, generations=darts_generations))
-surrogate = NB301Surrogate.load()
-found_accuracy, darts_accuracy = surrogate.predict([darts.arch, DARTS_V2])
-print(darts.arch)
-print(f"winner: {darts.winner}; proxy score {darts.score:.4f} (pruning {darts.parts['pruning'].score:.4f}, "
-      f"evolution {darts.parts['evolution'].score:.4f}); search time {darts.seconds:.1f} s (target < 60 s)")
-print(f"NB301 surrogate accuracy: found {found_accuracy:.2f} %, DARTS_V2 {darts_accuracy:.2f} %")
+darts = darts_hybrid_search(darts_proxy, darts_generations)
+print(darts.summary())

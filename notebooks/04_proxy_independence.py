@@ -53,19 +53,22 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import torch
-from scipy.cluster import hierarchy
-from scipy.spatial.distance import squareform
-from scipy.stats import spearmanr
 
 from tgnas import TGProxy
-from tgnas.data.nb201 import DATASETS, load_nb201_table
-from tgnas.data.zc import ZC_PROXIES, load_zc_partial, load_zc_proxies
-from tgnas.metrics import rank_correlation
-from tgnas.zerocost import proxy_names
-from tgnas.zerocost.compute import compute_proxies, load_minibatch
-from tgnas.zerocost.validate import sample_reference_cells
+from tgnas.data.nb201 import load_nb201_table
+from tgnas.experiments.independence import (
+    fig10_proxy_correlations,
+    fig10_proxy_independence,
+    most_independent_partner,
+    plot_fig10,
+    reference_scores,
+    reference_sizes,
+    score_all_cells,
+    table3_rank_correlations,
+    table_proxy_cost,
+    table_rank_average_combination,
+)
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -74,9 +77,9 @@ n_own = n_own or {"ci": 8, "paper": 200}[profile]
 torch.set_num_threads(1)  # the NB201 networks are small: one thread per process is fastest on a shared CPU
 rng = np.random.default_rng(seed)
 table = load_nb201_table()
-reference = {dataset: load_zc_proxies(dataset, table) for dataset in DATASETS}
+reference = reference_scores(table)
 print(f"profile={profile}  n_heatmap={n_heatmap}  n_own={n_own}  batch_size={batch_size}  seed={seed}")
-print({dataset: len(frame) for dataset, frame in reference.items()}, "cells with NB-SZ scores")
+print(reference_sizes(reference), "cells with NB-SZ scores")
 
 # %% [markdown]
 # ## The TG proxy on every cell
@@ -88,11 +91,9 @@ print({dataset: len(frame) for dataset, frame in reference.items()}, "cells with
 started = time.perf_counter()
 tg = TGProxy.load("nb201")
 tg_load_seconds = time.perf_counter() - started
-started = time.perf_counter()
-tg_all = pd.Series(tg.score(table.frame["arch_str"].tolist()), index=table.frame["arch_str"])
-tg_seconds_all = time.perf_counter() - started
-print(f"TG: loaded in {tg_load_seconds:.1f} s, scored {len(tg_all):,} cells in {tg_seconds_all:.1f} s "
-      f"({tg_seconds_all / len(tg_all) * 1e3:.2f} ms per cell)")
+tg_all = score_all_cells(tg, table)
+print(f"TG: loaded in {tg_load_seconds:.1f} s, scored {len(tg_all.scores):,} cells in {tg_all.seconds:.1f} s "
+      f"({tg_all.seconds / len(tg_all.scores) * 1e3:.2f} ms per cell)")
 
 # %% [markdown]
 # ## Fig. 10: how alike are the proxies?
@@ -103,30 +104,8 @@ print(f"TG: loaded in {tg_load_seconds:.1f} s, scored {len(tg_all):,} cells in {
 # together. The paper shows the CIFAR-10 panel; the other two are in its supplement.
 
 # %%
-names = [*ZC_PROXIES, "TG"]
-heatmaps, sizes = {}, {}
-for dataset in DATASETS:
-    frame = reference[dataset]
-    rows = np.sort(rng.choice(len(frame), size=min(n_heatmap, len(frame)), replace=False))
-    scores = frame.iloc[rows][["arch_str", *ZC_PROXIES]].dropna()
-    scores = scores.assign(TG=tg_all.loc[scores["arch_str"]].to_numpy())
-    heatmaps[dataset] = pd.DataFrame(spearmanr(scores[names]).statistic, index=names, columns=names)
-    sizes[dataset] = len(scores)
-distance = 1 - heatmaps["cifar10"].abs().to_numpy()
-np.fill_diagonal(distance, 0)
-order = hierarchy.leaves_list(hierarchy.linkage(squareform(distance, checks=False), method="average"))
-ordered = [names[i] for i in order]
-fig, axes = plt.subplots(1, 3, figsize=(20, 6.4))
-for ax, dataset in zip(axes, DATASETS):
-    matrix = heatmaps[dataset].loc[ordered, ordered]
-    image = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
-    ax.set_xticks(range(len(ordered)), ordered, rotation=90)
-    ax.set_yticks(range(len(ordered)), ordered)
-    for i in range(len(ordered)):
-        for j in range(len(ordered)):
-            ax.text(j, i, f"{matrix.iat[i, j]:.2f}", ha="center", va="center", fontsize=6)
-    ax.set_title(f"{dataset}: Spearman ρ, {sizes[dataset]} cells")
-fig.colorbar(image, ax=axes, shrink=0.8)
+heatmaps = fig10_proxy_correlations(reference, tg_all.scores, n_heatmap, rng)
+fig = plot_fig10(heatmaps)
 plt.show()
 
 # %% [markdown]
@@ -134,11 +113,7 @@ plt.show()
 # proxy brings information the others do not. The paper reports Zen and TG as the two most independent.
 
 # %%
-independence = pd.DataFrame(
-    {dataset: {name: heatmaps[dataset].loc[name].drop(name).abs().max() for name in names} for dataset in DATASETS}
-)
-independence["mean"] = independence.mean(axis=1)
-independence = independence.sort_values("mean")
+independence = fig10_proxy_independence(heatmaps)
 print(f"most independent (lowest mean of max |ρ|): {', '.join(independence.index[:3])}; "
       f"TG ranks {list(independence.index).index('TG') + 1} of {len(independence)} "
       f"(paper: Zen and TG are the two most independent)")
@@ -153,17 +128,7 @@ independence.round(3)
 # last); CIFAR-100 has no zen in the 725-cell file, so zen there comes from NASLib's run over all cells.
 
 # %%
-rows = []
-for dataset in DATASETS:
-    frame = reference[dataset].dropna(subset=list(ZC_PROXIES))
-    accuracy = table.accuracy(frame["nb201_index"].to_numpy(), dataset)
-    for name in names:
-        score = tg_all.loc[frame["arch_str"]].to_numpy() if name == "TG" else frame[name].to_numpy()
-        result = rank_correlation(score, accuracy)
-        rows.append({"proxy": name, "dataset": dataset, "tau": result["kendall_tau"], "rho": result["spearman_rho"],
-                     "n": result["n"]})
-table3 = pd.DataFrame(rows).pivot(index="proxy", columns="dataset", values=["tau", "rho", "n"])
-table3 = table3.sort_values(("rho", "cifar10"), ascending=False)
+table3 = table3_rank_correlations(reference, tg_all.scores, table)
 table3.round(3)
 
 # %% [markdown]
@@ -175,22 +140,8 @@ table3.round(3)
 # labels, no fitting). Does it beat both parts?
 
 # %%
-partner = heatmaps["cifar10"].loc["TG"].drop("TG").abs().idxmin()
-rows = []
-for dataset in DATASETS:
-    for other in dict.fromkeys([partner, "zen"]):
-        frame = reference[dataset].dropna(subset=[other])
-        accuracy = table.accuracy(frame["nb201_index"].to_numpy(), dataset)
-        tg_scores = tg_all.loc[frame["arch_str"]].to_numpy()
-        combined = (pd.Series(tg_scores).rank().to_numpy() + frame[other].rank().to_numpy()) / 2
-        results = {"TG": rank_correlation(tg_scores, accuracy),
-                   "partner": rank_correlation(frame[other].to_numpy(), accuracy),
-                   "rank average": rank_correlation(combined, accuracy)}
-        rows.append({"dataset": dataset, "partner": other, "n": results["TG"]["n"],
-                     **{f"ρ {label}": result["spearman_rho"] for label, result in results.items()},
-                     "τ rank average": results["rank average"]["kendall_tau"]})
-combination = pd.DataFrame(rows)
-combination["beats both"] = combination["ρ rank average"] > combination[["ρ TG", "ρ partner"]].max(axis=1)
+partner = most_independent_partner(heatmaps)
+combination = table_rank_average_combination(reference, tg_all.scores, table, [partner, "zen"])
 print(f"most independent partner of TG (CIFAR-10 sample): {partner}")
 combination.round(4)
 
@@ -206,42 +157,16 @@ combination.round(4)
 # command line.
 
 # %%
-own_cells = sample_reference_cells(n_own, seed, table)
-batch = load_minibatch(batch_size, seed)
-started = time.perf_counter()
-own = [compute_proxies(arch, batch=batch, seed=seed) for arch in own_cells]
-own_seconds = time.perf_counter() - started
-own_scores = pd.DataFrame([result.scores for result in own], index=own_cells)
-own_cost = pd.DataFrame([result.seconds for result in own], index=own_cells)
-started = time.perf_counter()
-tg.score(own_cells)
-tg_seconds_per_cell = (time.perf_counter() - started) / len(own_cells)
-reference_cifar10 = reference["cifar10"].set_index("arch_str").loc[own_cells]
-recorded = load_zc_partial("cifar10", table)
-cost = pd.DataFrame(
-    {
-        "spearman vs NB-SZ": {name: spearmanr(own_scores[name], reference_cifar10[name]).statistic
-                              for name in proxy_names()},
-        "our s/cell": own_cost.mean(),
-        "NB-SZ recorded s/cell (median)": {name: recorded[f"{name}_time"].median() for name in proxy_names()
-                                           if f"{name}_time" in recorded},
-    }
-)
-cost["TG s/cell"] = tg_seconds_per_cell
-cost["proxy / TG"] = cost["our s/cell"] / tg_seconds_per_cell
-print(f"{len(own_cells)} cells, all 13 proxies in {own_seconds:.0f} s; TG {tg_seconds_per_cell * 1e3:.2f} ms per cell")
-cost.sort_values("our s/cell", ascending=False).round(4)
+cost = table_proxy_cost(n_own, seed, batch_size, table)
+print(cost.summary())
+cost.frame.sort_values("our s/cell", ascending=False).round(4)
 
 # %% [markdown]
 # **Speed-up.** Scoring a cell with all 13 proxies costs the sum of the column above; TG costs one row
 # of its batched forward pass:
 
 # %%
-total_per_cell = own_cost.sum(axis=1).mean()
-print(f"all 13 proxies: {total_per_cell:.2f} s per cell; TG: {tg_seconds_per_cell * 1e3:.2f} ms per cell; "
-      f"ratio {total_per_cell / tg_seconds_per_cell:,.0f}× (paper: 'up to 300×' for the whole search)")
-print(f"cheapest data-dependent proxy ({cost.loc[['snip', 'grad_norm', 'nwot', 'jacov'], 'our s/cell'].idxmin()}) "
-      f"vs TG: {cost.loc[['snip', 'grad_norm', 'nwot', 'jacov'], 'proxy / TG'].min():,.0f}×")
+print(cost.speedup())
 
 # %% [markdown]
 # ## Deviations from the paper and from NB-SZ

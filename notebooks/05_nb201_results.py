@@ -38,12 +38,10 @@ n_seeds = None
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 
 from tgnas import TGProxy
-from tgnas.data.nb201 import DATASETS, load_nb201_table
-from tgnas.search import search
+from tgnas.data.nb201 import load_nb201_table
+from tgnas.experiments.nb201_results import hybrid_runs, plot_table4_cifar10, table4_nb201
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -58,19 +56,7 @@ table = load_nb201_table()
 # One hybrid search per seed; the benchmark table is read only afterwards, to report the cells.
 
 # %%
-rows = []
-for seed in range(n_seeds):
-    result = search("nb201", proxy, method="hybrid", seed=seed)
-    rows.append({
-        "seed": seed,
-        "arch": result.arch,
-        "winner": result.winner,
-        "search_s": result.seconds,
-        "FLOPs (M)": float(table.metric("flops_M_nbsz", [result.arch], "cifar10")[0]),
-        "Params (M)": float(table.metric("params_M", [result.arch], "cifar10")[0]),
-        **{f"{d} (%)": float(table.accuracy([result.arch], d)[0]) for d in DATASETS},
-    })
-runs = pd.DataFrame(rows)
+runs = hybrid_runs(proxy, table, n_seeds)
 runs
 
 # %% [markdown]
@@ -80,43 +66,11 @@ runs
 # numbers, copied as references. Our FLOPs column uses the NB-SZ convention (see above).
 
 # %%
-paper_rows = [
-    ("NAS", 7.78, 0.073, "552 GPU h", 86.49, 58.30, 27.80),
-    ("DARTS", 82.49, 0.587, "3.02 GPU h", 88.32, 67.78, 34.60),
-    ("GDAS", 117.88, 0.83, "8.03 GPU h", 93.36, 69.64, 38.87),
-    ("KNAS", 153.27, 1.073, "2.44 GPU h", 93.43, 71.05, 45.05),
-    ("NASWOT", 86.43, 0.615, "0.09 GPU h", 92.96, 69.70, 44.47),
-    ("TE-NAS", 188.66, 1.317, "0.43 GPU h", 93.78, 70.44, 41.40),
-    ("TG-NAS (paper)", 113.95, 0.802, "0.01 GPU h", 93.75, 70.64, 44.97),
-    ("Ground truth (paper)", 153.27, 1.073, "-", 94.37, 73.22, 46.71),
-]
-columns = ["method", "FLOPs (M)", "Params (M)", "search cost", *[f"{d} (%)" for d in DATASETS]]
-reference = pd.DataFrame(paper_rows, columns=columns)
-
-
-summary = {column: f"{runs[column].mean():.2f} ± {runs[column].std(ddof=0):.2f}"
-           for column in ["FLOPs (M)", "Params (M)", *[f"{d} (%)" for d in DATASETS]]}
-ours = {"method": f"TG-NAS (ours, measured, {n_seeds} seeds)", **summary,
-        "search cost": f"{runs['search_s'].mean():.2f} CPU s"}
-best = int(np.argmax(table.accuracy(None, "cifar10")))
-truth = {"method": "Ground truth (measured, best CIFAR-10 cell)",
-         "FLOPs (M)": round(float(table.metric("flops_M_nbsz", [best], "cifar10")[0]), 2),
-         "Params (M)": round(float(table.metric("params_M", [best], "cifar10")[0]), 3), "search cost": "-",
-         **{f"{d} (%)": round(float(table.accuracy([best], d)[0]), 2) for d in DATASETS}}
-table4 = pd.concat([reference, pd.DataFrame([ours, truth])], ignore_index=True)
+table4 = table4_nb201(runs, table)
 table4
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 4))
-ax.barh(reference["method"], reference["cifar10 (%)"], color="lightgrey", label="paper (reference)")
-ax.barh([ours["method"]], [runs["cifar10 (%)"].mean()], xerr=[runs["cifar10 (%)"].std(ddof=0)], color="tab:blue",
-        label="ours (measured)")
-ax.axvline(truth["cifar10 (%)"], color="tab:green", linestyle="--", label="optimum (94.37)")
-ax.set_xlim(85, 95)
-ax.set_xlabel("CIFAR-10 test accuracy (%)")
-ax.set_title("Table 4, CIFAR-10 column")
-ax.legend(fontsize=8, loc="lower right")
-fig.tight_layout()
+fig = plot_table4_cifar10(runs, table)
 plt.show()
 
 # %% [markdown]

@@ -41,18 +41,19 @@ latency_limits = None
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 
 from tgnas import TGProxy
-from tgnas.data.hw import load_hw_metrics
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.data.nb301 import NB301Surrogate
-from tgnas.search import search
-from tgnas.search.constraints import Constraints
+from tgnas.experiments.darts_search import (
+    darts_searches,
+    latency_front,
+    plot_fig5_found_cells,
+    plot_found_vs_random,
+    plot_latency_front,
+    table_found_vs_random,
+)
 from tgnas.spaces import create
-from tgnas.spaces.darts import DARTS_V2
-from tgnas.spaces.draw import draw_graph
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -70,13 +71,7 @@ darts = create("darts")
 # ## DARTS search (paper: < 2 min on an RTX 4090)
 
 # %%
-found = []
-for seed in range(n_seeds):
-    result = search("darts", darts_proxy, method="hybrid", seed=seed)
-    found.append({"seed": seed, "winner": result.winner, "search_s": round(result.seconds, 2),
-                  "proxy score": result.score, "genotype": result.arch})
-found = pd.DataFrame(found)
-found["NB301 surrogate (%)"] = surrogate.predict(list(found["genotype"]))
+found = darts_searches(darts_proxy, n_seeds, surrogate)
 found[["seed", "winner", "search_s", "proxy score", "NB301 surrogate (%)"]]
 
 # %% [markdown]
@@ -85,37 +80,18 @@ found[["seed", "winner", "search_s", "proxy score", "NB301 surrogate (%)"]]
 # %%
 best = darts.parse(found.loc[0, "genotype"])
 print(darts.format(best))
-fig, axes = plt.subplots(1, 2, figsize=(14, 5))
-draw_graph(darts.to_graph(best, cell="normal"), ax=axes[0], title="normal cell")
-draw_graph(darts.to_graph(best, cell="reduce"), ax=axes[1], title="reduction cell")
-fig.suptitle("DARTS cells found by the hybrid search with the TG proxy (operators on nodes, paper Fig. 8 form)")
+fig = plot_fig5_found_cells(best)
 plt.show()
 
 # %% [markdown]
 # ## Found cells vs random cells vs the published DARTS cell (NB301 surrogate, epoch 98)
 
 # %%
-rng = np.random.default_rng(0)
-random_genotypes = [darts.sample(rng) for _ in range(n_random)]
-random_accuracy = surrogate.predict(random_genotypes)
-darts_v2_accuracy = float(surrogate.predict([DARTS_V2])[0])
-percentile = [float((random_accuracy < value).mean() * 100) for value in found["NB301 surrogate (%)"]]
-comparison = pd.DataFrame({
-    "cells": ["random (mean ± std)", "DARTS_V2 (published)", f"TG hybrid ({n_seeds} seeds, mean ± std)"],
-    "NB301 surrogate (%)": [f"{random_accuracy.mean():.2f} ± {random_accuracy.std():.2f}", f"{darts_v2_accuracy:.2f}",
-                            f"{found['NB301 surrogate (%)'].mean():.2f} ± {found['NB301 surrogate (%)'].std(ddof=0):.2f}"],
-})
-print("percentile of each found cell among the random cells:", [round(p, 1) for p in percentile])
-fig, ax = plt.subplots(figsize=(7, 4))
-ax.hist(random_accuracy, bins=30, color="lightgrey", label=f"{n_random} random cells")
-ax.axvline(darts_v2_accuracy, color="tab:orange", label="DARTS_V2")
-for value in found["NB301 surrogate (%)"]:
-    ax.axvline(value, color="tab:blue", linestyle="--")
-ax.plot([], [], color="tab:blue", linestyle="--", label="TG hybrid (one line per seed)")
-ax.set_xlabel("NB301 surrogate validation accuracy (%)")
-ax.legend(fontsize=8)
+comparison = table_found_vs_random(found, n_random, surrogate)
+print("percentile of each found cell among the random cells:", comparison.percentiles())
+fig = plot_found_vs_random(comparison)
 plt.show()
-comparison
+comparison.frame()
 
 # %% [markdown]
 # ## NB201 under an edge-GPU latency limit (Pareto front)
@@ -126,29 +102,8 @@ comparison
 # Pareto front, both only for reference.
 
 # %%
-table = load_nb201_table()
-hw = load_hw_metrics("cifar10", table)
-latency = hw["edgegpu_latency"].to_numpy()
-accuracy = table.accuracy(None, "cifar10")
-points = []
-for limit in latency_limits:
-    result = search("nb201", nb201_proxy, method="hybrid", seed=0, constraints=Constraints(max_latency={"edgegpu": limit}))
-    index = int(table.indices_of([result.arch])[0])
-    points.append({"limit (ms)": limit, "latency (ms)": latency[index], "cifar10 (%)": accuracy[index],
-                   "arch": result.arch, "search_s": round(result.seconds, 2)})
-points = pd.DataFrame(points)
-measured = np.isfinite(latency)
-order = np.argsort(latency[measured])
-front_latency, front_accuracy = latency[measured][order], np.maximum.accumulate(accuracy[measured][order])
-fig, ax = plt.subplots(figsize=(7, 4.5))
-ax.scatter(latency[measured], accuracy[measured], s=2, color="lightgrey", label="all NB201 cells")
-ax.step(front_latency, front_accuracy, where="post", color="black", linewidth=1, label="true Pareto front")
-ax.plot(points["latency (ms)"], points["cifar10 (%)"], "o", color="tab:blue", label="TG hybrid under a limit")
-ax.set_xlabel("edge-GPU latency (ms, HW-NAS-Bench)")
-ax.set_ylabel("CIFAR-10 test accuracy (%)")
-ax.set_ylim(80, 95)
-ax.legend(fontsize=8, loc="lower right")
-ax.set_title("Latency-constrained NB201 search")
+points = latency_front(nb201_proxy, latency_limits)
+fig = plot_latency_front(points, load_nb201_table())
 plt.show()
 points
 

@@ -53,18 +53,18 @@ threads = None
 seed = 0
 
 # %%
-import tempfile
-import time
-
 import matplotlib.pyplot as plt
-import pandas as pd
 import torch
 
-from tgnas.darts.model import build_network, count_flops, count_parameters
-from tgnas.darts.trainer import TrainConfig, train_network
-from tgnas.data.nb301 import NB301Surrogate
-from tgnas.spaces.darts import DartsGenotype, DartsSpace
-from tgnas.spaces.draw import draw_graph
+from tgnas.experiments.darts_training import (
+    plot_genotype_cells,
+    plot_training_history,
+    table5_imagenet,
+    table_network_sizes,
+    table_trained_vs_surrogate,
+    train_on_cifar10,
+)
+from tgnas.spaces.darts import DartsGenotype
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -93,10 +93,7 @@ print(cell)
 # Normal and reduction cell of the genotype as operator graphs (`tgnas.spaces`, chapter 0).
 
 # %%
-darts = DartsSpace()
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
-draw_graph(darts.to_graph(cell, cell="normal"), axes[0], title=f"{genotype}: normal cell")
-draw_graph(darts.to_graph(cell, cell="reduce"), axes[1], title=f"{genotype}: reduction cell")
+fig = plot_genotype_cells(cell, genotype)
 plt.show()
 
 # %% [markdown]
@@ -109,16 +106,7 @@ plt.show()
 # does not state its counting convention.
 
 # %%
-networks = {
-    "CIFAR-10, C=36, 20 cells (DARTS protocol)": (build_network(cell, "cifar10", 36, 20), 32),
-    "ImageNet, C=48, 14 cells (Table 5)": (build_network(cell, "imagenet", 48, 14), 224),
-    f"CIFAR-10, C={channels}, {layers} cells (trained below)": (build_network(cell, "cifar10", channels, layers), 32),
-}
-sizes = pd.DataFrame(
-    [{"network": name, "params (M)": count_parameters(net) / 1e6, "params incl. auxiliary head (M)":
-      count_parameters(net, include_auxiliary=True) / 1e6, "FLOPs (M multiply-adds)": count_flops(net, size) / 1e6}
-     for name, (net, size) in networks.items()]
-).set_index("network")
+sizes = table_network_sizes(cell, channels, layers)
 sizes.round(3)
 
 # %% [markdown]
@@ -129,35 +117,15 @@ sizes.round(3)
 # data directory's CIFAR-10 (JPEG re-encodings of the official images, see SOURCES.md).
 
 # %%
-with tempfile.TemporaryDirectory(prefix="tgnas-darts-") as out_dir:  # checkpoint and logs of this run
-    config = TrainConfig(genotype=str(cell), dataset="cifar10", out=out_dir, epochs=epochs, layers=layers,
-                         channels=channels, batch_size=batch_size, limit_images=train_images,
-                         limit_test_images=test_images, seed=seed)
-    started = time.perf_counter()
-    summary = train_network(config, progress=False)
-    wall_seconds = time.perf_counter() - started
-    history = pd.read_csv(f"{out_dir}/metrics.csv")
-print(f"trained {summary['epochs_done']} epochs on {summary['train_images']:,} images in {wall_seconds:.0f} s; "
+run = train_on_cifar10(cell, epochs, layers, channels, batch_size, train_images, test_images, seed)
+summary = run.summary
+print(f"trained {summary['epochs_done']} epochs on {summary['train_images']:,} images in {run.wall_seconds:.0f} s; "
       f"CPU training throughput {summary['images_per_second']:.1f} images/s "
       f"(torch threads={torch.get_num_threads()}, C={channels}, {layers} cells, batch {batch_size})")
-history.round(3)
+run.history.round(3)
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(15, 3.4))
-axes[0].plot(history["epoch"], history["train_loss"], marker="o", label="train (incl. 0.4 × auxiliary)")
-axes[0].plot(history["epoch"], history["test_loss"], marker="o", label="test")
-axes[0].set_ylabel("cross-entropy")
-axes[1].plot(history["epoch"], history["train_top1"], marker="o", label="train top-1")
-axes[1].plot(history["epoch"], history["test_top1"], marker="o", label="test top-1")
-axes[1].plot(history["epoch"], history["test_top5"], marker="o", label="test top-5")
-axes[1].axhline(10, color="grey", linestyle=":", label="chance (top-1)")
-axes[1].set_ylabel("accuracy (%)")
-axes[2].plot(history["epoch"], history["lr"], marker="o", label="learning rate")
-axes[2].plot(history["epoch"], history["drop_path_prob"], marker="o", label="drop-path probability")
-for ax in axes:
-    ax.set_xlabel("epoch")
-    ax.legend(fontsize=8)
-fig.suptitle(f"{genotype} on CIFAR-10: {summary['train_images']:,} training images, {epochs} epochs")
+fig = plot_training_history(run, genotype)
 plt.show()
 
 # %% [markdown]
@@ -169,16 +137,7 @@ plt.show()
 # which the few CPU epochs above cannot.
 
 # %%
-surrogate = NB301Surrogate.load()
-estimate = float(surrogate.predict([cell], epoch=98)[0])
-comparison = pd.DataFrame(
-    [
-        {"source": f"trained here ({epochs} epochs, {summary['train_images']:,} images, C={channels}, {layers} cells)",
-         "CIFAR-10 top-1 (%)": summary["top1"], "evaluated on": f"{summary['test_images']:,} test images"},
-        {"source": "NB301 surrogate (98 epochs, full CIFAR-10)", "CIFAR-10 top-1 (%)": estimate,
-         "evaluated on": "predicted validation accuracy"},
-    ]
-).set_index("source")
+comparison = table_trained_vs_surrogate(cell, run)
 comparison.round(2)
 
 # %% [markdown]
@@ -190,33 +149,7 @@ comparison.round(2)
 # ImageNet network of the same cell.
 
 # %%
-table5 = pd.DataFrame(
-    [
-        ("PNAS", 74.2, 91.9, 225, 5.1, "Bayesian Optimization"),
-        ("AmoebaNet-C", 75.7, 92.4, 3150, 6.4, "Evolution"),
-        ("NASNet-A", 74.0, 91.6, 2000, 5.3, "Reinforcement Learning"),
-        ("DARTS", 73.3, 91.3, 4.0, 4.7, "Gradient-based"),
-        ("SNAS", 72.7, 91.8, 1.5, 4.3, "Gradient-based"),
-        ("BayesNAS", 73.5, 91.1, 0.2, 3.9, "Gradient-based"),
-        ("ProxylessNAS", 75.1, 92.5, 8.3, 7.1, "Gradient-based"),
-        ("TE-NAS", 74.2, 92.2, 0.17, 5.4, "Theoretical analysis"),
-        ("BONAS-B", 75.2, 92.7, 5.0, 4.5, "Bayesian Optimization"),
-        ("PC-DARTS", 74.9, 92.2, 0.1, 5.3, "Gradient-based"),
-        ("TG-NAS (paper)", 74.5, 91.9, 0.0014, 5.6, "Model-based Predictor"),
-    ],
-    columns=["work", "top-1 (%)", "top-5 (%)", "search cost (GPU days)", "params (M)", "search method"],
-)
-table5["trained on"] = "ImageNet, full protocol"
-ours = {
-    "work": f"ours: {genotype}",
-    "top-1 (%)": summary["top1"],
-    "top-5 (%)": summary["top5"],
-    "search cost (GPU days)": float("nan"),
-    "params (M)": round(sizes.iloc[1]["params (M)"], 2),
-    "search method": "given genotype (search: chapter 4)",
-    "trained on": f"CIFAR-10, {summary['train_images']:,} images × {epochs} epochs, C={channels}, {layers} cells, CPU",
-}
-table5 = pd.concat([table5, pd.DataFrame([ours])], ignore_index=True).set_index("work")
+table5 = table5_imagenet(run, sizes, genotype)
 table5
 
 # %% [markdown]

@@ -74,14 +74,23 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from tgnas import TGProxy
-from tgnas.data.hw import hw_metric, load_hw_metrics
 from tgnas.data.nb201 import load_nb201_table
-from tgnas.search import search
-from tgnas.search.compare import queries_needed, query_curves
-from tgnas.search.pareto import hypervolume, latency_sweep, pareto_front
+from tgnas.experiments.query_search import (
+    METHODS,
+    latency_fronts,
+    plot_latency_fronts,
+    plot_query_curves,
+    report_optimum_found,
+    report_weakest_cells,
+    table_front_cells,
+    table_hypervolume,
+    table_incumbent_at,
+    table_queries_needed,
+    tg_nas_runs,
+)
+from tgnas.search.compare import query_curves
 
 if profile not in ("ci", "paper"):
     raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
@@ -111,12 +120,7 @@ print(f"NB201 CIFAR-10: test optimum {test.max():.2f} %, validation optimum {val
 # starts against.
 
 # %%
-zero_cost = pd.DataFrame([
-    {"seed": seed, "arch": result.arch, "seconds": result.seconds,
-     "test_acc": float(table.accuracy([result.arch])[0])}
-    for seed in range(n_seeds)
-    for result in [search("nb201", proxy, method="hybrid", seed=seed)]
-])
+zero_cost = tg_nas_runs(proxy, table, n_seeds)
 tg_nas_accuracy = zero_cost["test_acc"].mean()
 print(f"TG-NAS: {tg_nas_accuracy:.2f} ± {zero_cost['test_acc'].std(ddof=0):.2f} % test over {n_seeds} seeds, "
       f"{zero_cost['seconds'].mean():.2f} s per search, 0 queries")
@@ -125,32 +129,14 @@ print(f"TG-NAS: {tg_nas_accuracy:.2f} ± {zero_cost['test_acc'].std(ddof=0):.2f}
 # ## Best-found accuracy against queries
 
 # %%
-methods = ["tg-warm", "agnet", "re", "random"]
-labels = {"tg-warm": "TG-warm (ours)", "agnet": "AG-Net-style", "re": "regularised evolution", "random": "random search"}
 started = time.perf_counter()
-curves = query_curves(methods, range(n_seeds), budget, proxy=proxy, results_dir=results_dir)
-print(f"{len(methods)} methods × {n_seeds} seeds × {budget} queries in {time.perf_counter() - started:.0f} s")
-
-summary = curves.groupby(["method", "queries"])["incumbent_test"].agg(["mean", "std"]).reset_index()
-fig, ax = plt.subplots(figsize=(8, 4.8))
-for method in methods:
-    part = summary[summary["method"] == method]
-    ax.plot(part["queries"], part["mean"], label=labels[method])
-    ax.fill_between(part["queries"], part["mean"] - part["std"], part["mean"] + part["std"], alpha=0.2)
-ax.axhline(tg_nas_accuracy, color="black", linestyle="--", label="TG-NAS (0 queries)")
-ax.axhline(test[np.argmax(val)], color="grey", linestyle=":", label="validation optimum's test accuracy")
-ax.set(xscale="log", xlabel="queries (validation-accuracy lookups)", ylabel="CIFAR-10 test accuracy of the incumbent (%)",
-       ylim=(91.0, 94.5), title=f"NB201 CIFAR-10, mean ± std over {n_seeds} seeds")
-ax.legend(loc="lower right")
+curves = query_curves(METHODS, range(n_seeds), budget, proxy=proxy, results_dir=results_dir)
+print(f"{len(METHODS)} methods × {n_seeds} seeds × {budget} queries in {time.perf_counter() - started:.0f} s")
+fig = plot_query_curves(curves, tg_nas_accuracy, test[np.argmax(val)])
 plt.show()
 
 # %%
-checkpoints = [1, 10, 20, 50, 100, 200, budget]
-at = curves[curves["queries"].isin(checkpoints)].groupby(["method", "queries"])["incumbent_test"]
-table_at = (at.mean().map("{:.2f}".format) + " ± " + at.std(ddof=0).map("{:.2f}".format)).unstack("queries")
-table_at.index = [labels[m] for m in table_at.index]
-table_at.loc["TG-NAS (0 queries)"] = f"{tg_nas_accuracy:.2f}"
-table_at.columns = [f"{q} queries" for q in table_at.columns]
+table_at = table_incumbent_at(curves, [1, 10, 20, 50, 100, 200, budget], tg_nas_accuracy)
 table_at
 
 # %% [markdown]
@@ -159,30 +145,8 @@ table_at
 # Median and range over seeds; "k/n" says how many of the n runs got there within the budget.
 
 # %%
-val_best = val.max()
-targets = {"incumbent ≥ 94.0": ("incumbent_test", 94.0),
-           "incumbent ≥ 94.3": ("incumbent_test", 94.3),
-           "validation optimum found": ("incumbent_val", val_best),
-           "a queried cell ≥ 94.3": ("queried_test", 94.3)}
-rows = []
-for method in methods:
-    row = {"method": labels[method]}
-    for name, (column, threshold) in targets.items():
-        needed = queries_needed(curves[curves["method"] == method], column, threshold).to_numpy(dtype=float)
-        reached = needed[~np.isnan(needed)]
-        row[name] = (f"{np.median(reached):.0f} [{reached.min():.0f}–{reached.max():.0f}] ({len(reached)}/{len(needed)})"
-                     if len(reached) else f"never (0/{len(needed)})")
-    run_seconds = curves[curves["method"] == method].groupby("seed")["seconds"].max()
-    row["wall time per run"] = f"{run_seconds.mean():.1f} s"
-    rows.append(row)
-rows.append({"method": "TG-NAS (0 queries)", **{name: "never (0 queries)" for name in targets},
-             "wall time per run": f"{zero_cost['seconds'].mean():.2f} s"})
-needed_table = pd.DataFrame(rows).set_index("method")
-optimum_found = {method: queries_needed(curves[curves["method"] == method], "incumbent_val", val_best)
-                 for method in ("tg-warm", "agnet")}
-print("validation optimum found after (median over the seeds that found it): "
-      + ", ".join(f"{labels[m]} {found.median():.0f} queries ({found.notna().sum()}/{len(found)} seeds)"
-                  for m, found in optimum_found.items()))
+needed_table = table_queries_needed(curves, val.max(), zero_cost["seconds"].mean())
+print(report_optimum_found(curves, val.max()))
 needed_table
 
 # %% [markdown]
@@ -227,48 +191,15 @@ needed_table
 # of the true front over all 15,625 cells.
 
 # %%
-hw = load_hw_metrics("cifar10", table)
-fronts, volumes = [], []
-fig, axes = plt.subplots(1, len(latency_limits), figsize=(6 * len(latency_limits), 4.5))
-for ax, (device, limits) in zip(np.atleast_1d(axes), latency_limits.items()):
-    latency = hw[hw_metric(device)].to_numpy()
-    reference = (1.1 * max(limits), 85.0)
-    true_front = pareto_front(latency, test)
-    true_volume = hypervolume(latency, test, reference)
-    inside = true_front[latency[true_front] <= reference[0]]
-    ax.step(latency[inside], test[inside], where="post", color="grey", label="true front (all cells)")
-    for method, marker in (("tg", "o"), ("agnet", "s")):
-        found = latency_sweep(method, device, limits, range(front_seeds), queries=front_queries,
-                              proxy=proxy if method == "tg" else None, progress=True)
-        fronts.append(found)
-        for seed, run in found.groupby("seed"):
-            volumes.append({"device": device, "method": method, "seed": seed,
-                            "hypervolume ratio": hypervolume(run["latency_ms"], run["test_acc"], reference) / true_volume,
-                            "queries per limit": int(run["queries"].iloc[0])})
-        ax.scatter(found["latency_ms"], found["test_acc"], marker=marker, alpha=0.7,
-                   label="TG-NAS, constrained (0 queries)" if method == "tg" else f"AG-Net-style ({front_queries} queries)")
-    for limit in limits:
-        ax.axvline(limit, color="lightgrey", linewidth=0.8, zorder=0)
-    ax.set(xlabel=f"{device} latency (ms, HW-NAS-Bench)", ylabel="CIFAR-10 test accuracy (%)", ylim=(85, 94.6),
-           xlim=(0, reference[0]), title=device)
-    ax.legend(loc="lower right", fontsize=8)
-plt.tight_layout()
+found_cells = latency_fronts(proxy, latency_limits, range(front_seeds), front_queries)
+fig = plot_latency_fronts(found_cells, latency_limits, table, front_queries)
 plt.show()
-
-found_cells = pd.concat(fronts, ignore_index=True)
 assert (found_cells["latency_ms"] <= found_cells["limit_ms"]).all(), "a found cell breaks its latency limit"
-volume_table = (pd.DataFrame(volumes).groupby(["device", "method"])
-                .agg(hv_mean=("hypervolume ratio", "mean"), hv_std=("hypervolume ratio", "std"),
-                     queries_per_limit=("queries per limit", "first")).round(3))
-volume_table
+table_hypervolume(found_cells, latency_limits, table)
 
 # %%
-worst = found_cells.loc[found_cells.groupby(["device", "method"])["test_acc"].idxmin()]
-for row in worst.itertuples():
-    print(f"{row.device}, {row.method}: the weakest found cell is {row.test_acc:.2f} % at {row.latency_ms:.2f} ms "
-          f"(limit {row.limit_ms:g} ms)")
-(found_cells.groupby(["device", "limit_ms", "method"])[["latency_ms", "test_acc", "queries"]]
- .mean().round(2).unstack("method"))
+print(report_weakest_cells(found_cells))
+table_front_cells(found_cells)
 
 # %% [markdown]
 # **What the fronts show.**

@@ -1,0 +1,88 @@
+"""Chapter 05: Table 4, the NB201 cell the hybrid search finds with the shipped proxy beside the
+paper's published rows and the ground-truth optimum."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from tgnas.data.nb201 import DATASETS, NB201Table
+from tgnas.scoring import Scorer
+from tgnas.search import search
+
+ACCURACY_COLUMNS = [f"{d} (%)" for d in DATASETS]
+TABLE4_COLUMNS = ["method", "FLOPs (M)", "Params (M)", "search cost", *ACCURACY_COLUMNS]
+#: Table 4 of the paper as published (FLOPs in the official NB201 convention)
+PAPER_TABLE4 = pd.DataFrame(
+    [
+        ("NAS", 7.78, 0.073, "552 GPU h", 86.49, 58.30, 27.80),
+        ("DARTS", 82.49, 0.587, "3.02 GPU h", 88.32, 67.78, 34.60),
+        ("GDAS", 117.88, 0.83, "8.03 GPU h", 93.36, 69.64, 38.87),
+        ("KNAS", 153.27, 1.073, "2.44 GPU h", 93.43, 71.05, 45.05),
+        ("NASWOT", 86.43, 0.615, "0.09 GPU h", 92.96, 69.70, 44.47),
+        ("TE-NAS", 188.66, 1.317, "0.43 GPU h", 93.78, 70.44, 41.40),
+        ("TG-NAS (paper)", 113.95, 0.802, "0.01 GPU h", 93.75, 70.64, 44.97),
+        ("Ground truth (paper)", 153.27, 1.073, "-", 94.37, 73.22, 46.71),
+    ],
+    columns=TABLE4_COLUMNS,
+)
+
+
+def hybrid_runs(proxy: Scorer, table: NB201Table, n_seeds: int) -> pd.DataFrame:
+    """One hybrid search per seed; the found cell's FLOPs, params and accuracies read afterwards."""
+    rows = []
+    for seed in range(n_seeds):
+        result = search("nb201", proxy, method="hybrid", seed=seed)
+        rows.append(
+            {
+                "seed": seed,
+                "arch": result.arch,
+                "winner": result.winner,
+                "search_s": result.seconds,
+                "FLOPs (M)": float(table.metric("flops_M_nbsz", [result.arch], "cifar10")[0]),
+                "Params (M)": float(table.metric("params_M", [result.arch], "cifar10")[0]),
+                **{f"{d} (%)": float(table.accuracy([result.arch], d)[0]) for d in DATASETS},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _our_row(runs: pd.DataFrame) -> dict:
+    summary = {
+        column: f"{runs[column].mean():.2f} ± {runs[column].std(ddof=0):.2f}" for column in ["FLOPs (M)", "Params (M)", *ACCURACY_COLUMNS]
+    }
+    return {"method": f"TG-NAS (ours, measured, {len(runs)} seeds)", **summary, "search cost": f"{runs['search_s'].mean():.2f} CPU s"}
+
+
+def _ground_truth_row(table: NB201Table) -> dict:
+    best = int(np.argmax(table.accuracy(None, "cifar10")))
+    return {
+        "method": "Ground truth (measured, best CIFAR-10 cell)",
+        "FLOPs (M)": round(float(table.metric("flops_M_nbsz", [best], "cifar10")[0]), 2),
+        "Params (M)": round(float(table.metric("params_M", [best], "cifar10")[0]), 3),
+        "search cost": "-",
+        **{f"{d} (%)": round(float(table.accuracy([best], d)[0]), 2) for d in DATASETS},
+    }
+
+
+def table4_nb201(runs: pd.DataFrame, table: NB201Table) -> pd.DataFrame:
+    """Table 4: the paper's rows, our row (mean ± std over the runs) and the measured ground truth."""
+    return pd.concat([PAPER_TABLE4, pd.DataFrame([_our_row(runs), _ground_truth_row(table)])], ignore_index=True)
+
+
+def plot_table4_cifar10(runs: pd.DataFrame, table: NB201Table) -> plt.Figure:
+    """Table 4's CIFAR-10 column as bars: the paper's rows, ours with its spread, the optimum as a line."""
+    ours = _our_row(runs)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.barh(PAPER_TABLE4["method"], PAPER_TABLE4["cifar10 (%)"], color="lightgrey", label="paper (reference)")
+    ax.barh(
+        [ours["method"]], [runs["cifar10 (%)"].mean()], xerr=[runs["cifar10 (%)"].std(ddof=0)], color="tab:blue", label="ours (measured)"
+    )
+    ax.axvline(_ground_truth_row(table)["cifar10 (%)"], color="tab:green", linestyle="--", label="optimum (94.37)")
+    ax.set_xlim(85, 95)
+    ax.set_xlabel("CIFAR-10 test accuracy (%)")
+    ax.set_title("Table 4, CIFAR-10 column")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,276 @@
+"""Chapter 02: the GCN predictor. The train → score → τ grid (shared with chapter 01's Table 2), the
+cross-space check of the NB301 labels, the recipe ablation with its training curves, the shipped model
+against params/FLOPs (Table 3's TG row, Fig. 4) and Fig. 2 (training fraction)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from tgnas.data.nb201 import DATASETS, NB201Table
+from tgnas.experiments._correlations import correlation, correlations
+from tgnas.spaces.graph import ArchGraph
+from tgnas.tg import LabelledGraphs, TrainRecipe, TrainResult, train_predictor
+from tgnas.tg.predictor import GCNConfig, GCNPredictor
+from tgnas.tg.proxy import TGProxy
+
+#: the recipe candidates of the ablation (the shipped model uses SHIPPED_CONFIG)
+RECIPE_CANDIDATES = {
+    "2 layers, GraphNorm, sum+mean": GCNConfig(readout="sum+mean", graph_norm=True),
+    "2 layers, GraphNorm, sum": GCNConfig(readout="sum", graph_norm=True),
+    "2 layers, no GraphNorm, sum": GCNConfig(readout="sum", graph_norm=False),
+    "2 layers, no GraphNorm, sum+mean": GCNConfig(readout="sum+mean", graph_norm=False),
+    "official-like: 4 layers, plain A": GCNConfig(layers=4, normalise_adjacency=False, graph_norm=False, readout="sum"),
+}
+SHIPPED_CONFIG = "2 layers, no GraphNorm, sum"
+#: the source combination every recipe candidate is trained on; the others only with SHIPPED_CONFIG
+BOTH_SOURCES = "NB101 + NB301"
+CARD_KEYS = ("sources", "recipe", "config", "members", "seeds")
+
+
+def _score(predictor: GCNPredictor, graphs: Sequence[ArchGraph]) -> np.ndarray:
+    """A trained predictor's scores of ``graphs`` (the one call the experiments score predictors through)."""
+    return predictor.score(graphs)
+
+
+# -- the train → score → τ grid ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    """Where trained predictors are judged: graphs of one space, their labels, which have a path."""
+
+    space: str
+    graphs: list[ArchGraph]
+    labels: np.ndarray
+    has_path: np.ndarray | None = None
+
+
+def nb201_target(table: NB201Table, dataset: str = "cifar10") -> Target:
+    """All NB201 cells against their 200-epoch test accuracy on ``dataset``."""
+    cells = table.cells()
+    return Target(
+        "nb201", [cell.to_graph() for cell in cells], table.accuracy(cells, dataset), np.array([cell.has_path() for cell in cells])
+    )
+
+
+def source_target(source: LabelledGraphs) -> Target:
+    """The cells of a labelled source against its own labels (a check between training spaces)."""
+    return Target(source.space, source.graphs, source.labels)
+
+
+@dataclass(frozen=True)
+class GridPoint:
+    """One row group of the grid: its coordinates, training sources, predictor factory and target."""
+
+    coordinates: Mapping[str, object]
+    sources: Sequence[LabelledGraphs]
+    target: Target
+    make_predictor: Callable[[int], GCNPredictor] = field(default=lambda seed: GCNPredictor(seed=seed))
+
+
+@dataclass
+class GridResult:
+    """One row per grid point × seed (coordinates, seed, kendall_tau, spearman_rho, n, val_tau,
+    best_epoch, train_s) and each run's training history keyed by (coordinate values…, seed)."""
+
+    frame: pd.DataFrame
+    histories: dict[tuple, list[dict]]
+
+
+def train_score_grid(points: Sequence[GridPoint], seeds: Sequence[int], epochs: int) -> GridResult:
+    """Train a predictor per point and seed without the target's labels, score the target, rank-correlate."""
+    rows, histories = [], {}
+    for point in points:
+        for seed in seeds:
+            run: TrainResult = train_predictor(
+                point.sources, point.target.space, point.make_predictor(seed), TrainRecipe(epochs=epochs, seed=seed), progress=False
+            )
+            result = correlation(_score(run.predictor, point.target.graphs), point.target.labels, point.target.has_path)
+            histories[(*point.coordinates.values(), seed)] = run.history
+            rows.append(
+                {
+                    **point.coordinates,
+                    "seed": seed,
+                    **result,
+                    "val_tau": float(np.mean(list(run.validation.values()))),
+                    "best_epoch": run.best_epoch,
+                    "train_s": run.seconds,
+                }
+            )
+    return GridResult(pd.DataFrame(rows), histories)
+
+
+# -- the experiments of the chapter ------------------------------------------------------------------------
+def table_cross_space_transfer(nb101: LabelledGraphs, nb301: LabelledGraphs, seeds: Sequence[int], epochs: int) -> pd.DataFrame:
+    """τ of a predictor trained on one training space and scored on the other, both ways, per seed."""
+    directions = {"DARTS(NB301) → NB101 τ": ([nb301], nb101), "NB101 → DARTS(NB301) τ": ([nb101], nb301)}
+    points = [GridPoint({"direction": name}, sources, source_target(target)) for name, (sources, target) in directions.items()]
+    frame = train_score_grid(points, seeds, epochs).frame
+    return pd.DataFrame(
+        {"seed": list(seeds), **{name: frame.loc[frame["direction"] == name, "kendall_tau"].to_numpy() for name in directions}}
+    )
+
+
+def recipe_ablation(nb101: LabelledGraphs, nb301: LabelledGraphs, target: Target, seeds: Sequence[int], epochs: int) -> GridResult:
+    """Every recipe candidate on NB101 + NB301, and the shipped recipe on each source alone."""
+    source_sets = {"NB101": [nb101], BOTH_SOURCES: [nb101, nb301], "NB301": [nb301]}
+    points = [
+        GridPoint(
+            {"sources": source_name, "model": config_name},
+            sources,
+            target,
+            lambda seed, config=config: GCNPredictor(config=config, seed=seed),
+        )
+        for source_name, sources in source_sets.items()
+        for config_name, config in RECIPE_CANDIDATES.items()
+        if source_name == BOTH_SOURCES or config_name == SHIPPED_CONFIG  # source ablation on one architecture only
+    ]
+    return train_score_grid(points, seeds, epochs)
+
+
+def table_recipe_ablation(ablation: GridResult) -> pd.DataFrame:
+    """Mean validation τ (training spaces) and NB201 τ (analysis only) per source set and recipe."""
+    return (
+        ablation.frame.groupby(["sources", "model"], sort=False)
+        .agg(
+            val_tau=("val_tau", "mean"),
+            nb201_tau=("kendall_tau", "mean"),
+            nb201_tau_std=("kendall_tau", "std"),
+            train_s=("train_s", "mean"),
+        )
+        .round(3)
+    )
+
+
+def shipped_card(proxy: TGProxy) -> dict:
+    """The model-card entries that say how the shipped model was made."""
+    return {key: proxy.card[key] for key in CARD_KEYS}
+
+
+def plot_training_curves(ablation: GridResult, sources: str = BOTH_SOURCES, model: str = SHIPPED_CONFIG) -> plt.Figure:
+    """Loss and mean validation τ per epoch of the runs of one ablation row, one line per seed."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for (source_name, config_name, seed), history in ablation.histories.items():
+        if source_name != sources or config_name != model:
+            continue
+        epochs_seen = [h["epoch"] for h in history]
+        left.plot(epochs_seen, [h["loss"] for h in history], label=f"seed {seed}")
+        right.plot(epochs_seen, [h["val_metric"] for h in history], label=f"seed {seed}")
+    left.set(xlabel="epoch", ylabel="training loss (mse + pairwise)", title="loss")
+    right.set(xlabel="epoch", ylabel="mean validation Kendall τ", title="validation (NB101 + NB301 splits)")
+    left.legend()
+    right.legend()
+    fig.tight_layout()
+    return fig
+
+
+@dataclass
+class ShippedEvaluation:
+    """The shipped proxy on all NB201 cells: τ/ρ per dataset beside params and FLOPs τ."""
+
+    frame: pd.DataFrame
+    n: int
+    score_seconds: float
+    nb201_labels_used: bool
+
+
+def table3_tg_vs_baselines(proxy: TGProxy, table: NB201Table) -> ShippedEvaluation:
+    """Table 3's TG row: the proxy's τ/ρ on all NB201 cells per dataset, params and FLOPs τ beside it."""
+    archs = list(table.frame["arch_str"])
+    labels = {d: table.accuracy(None, d) for d in DATASETS}
+    started = time.perf_counter()
+    scores = proxy.score(archs)
+    seconds = time.perf_counter() - started
+    tg = correlations(scores, labels)
+    params = {d: correlation(table.metric("params_M", None, d), labels[d])["kendall_tau"] for d in DATASETS}
+    flops = {d: correlation(table.metric("flops_M_nbsz", None, d), labels[d])["kendall_tau"] for d in DATASETS}
+    frame = pd.DataFrame(
+        [
+            {
+                "dataset": d,
+                "TG τ": tg[d]["kendall_tau"],
+                "TG ρ": tg[d]["spearman_rho"],
+                "params τ": params[d],
+                "FLOPs τ": flops[d],
+                "n": len(archs),
+            }
+            for d in DATASETS
+        ]
+    )
+    return ShippedEvaluation(frame, len(archs), seconds, bool(proxy.card.get("nb201_labels_used", True)))
+
+
+def plot_fig4_rank_vs_true_rank(proxy: TGProxy, table: NB201Table) -> plt.Figure:
+    """Fig. 4 and the appendix: predicted rank vs true rank on every NB201 cell, TG (top) and params (bottom)."""
+    cells = table.cells()
+    tg_scores = proxy.score([str(cell) for cell in cells])
+    fig, axes = plt.subplots(2, 3, figsize=(14, 8.5))
+    for column, dataset in enumerate(DATASETS):
+        accuracy = table.accuracy(cells, dataset)
+        true_rank = stats.rankdata(accuracy)
+        for row, (name, values) in enumerate((("TG proxy", tg_scores), ("params", table.metric("params_M", cells, dataset)))):
+            ax = axes[row, column]
+            ax.scatter(true_rank, stats.rankdata(values), s=1, alpha=0.25)
+            tau = correlation(values, accuracy)["kendall_tau"]
+            ax.set_title(f"{dataset}: {name} (τ = {tau:.3f})", fontsize=10)
+            ax.set_xlabel("true rank (200-epoch test accuracy)")
+            ax.set_ylabel(f"{name} rank")
+    fig.suptitle("Fig. 4 and appendix: predicted rank vs true rank on all 15,625 NB201 cells")
+    fig.tight_layout()
+    return fig
+
+
+# -- Fig. 2 ------------------------------------------------------------------------------------------------
+def nb201_fraction_pool(table: NB201Table, dataset: str = "cifar10") -> tuple[LabelledGraphs, np.ndarray]:
+    """The NB201 cells with a path labelled by validation accuracy (to train on), and their test accuracy."""
+    cells = [cell for cell in table.cells() if cell.has_path()]
+    pool = LabelledGraphs("nb201", "nb201", [cell.to_graph() for cell in cells], table.accuracy(cells, dataset, split="val"))
+    return pool, table.accuracy(cells, dataset)
+
+
+def fig2_training_fraction(
+    pool: LabelledGraphs, test_labels: np.ndarray, fractions: Sequence[float], epochs: int, progress: bool = False
+) -> pd.DataFrame:
+    """Fig. 2: per fraction, train on that (seeded) share of ``pool`` in-space and rank the rest by ``test_labels``."""
+    rows = []
+    for fraction in fractions:
+        chosen = np.random.default_rng(0).choice(len(pool), size=max(10, int(round(fraction * len(pool)))), replace=False)
+        held_out = np.setdiff1d(np.arange(len(pool)), chosen)
+        started = time.perf_counter()
+        run = train_predictor(
+            [pool.subset(chosen, name=f"{pool.name}-{fraction}")],
+            None,
+            GCNPredictor(seed=0),
+            TrainRecipe(epochs=epochs, seed=0),
+            progress=progress,
+        )
+        result = correlation(_score(run.predictor, [pool.graphs[i] for i in held_out]), test_labels[held_out])
+        rows.append(
+            {
+                "train fraction": fraction,
+                "train cells": len(chosen),
+                "test cells": len(held_out),
+                "kendall_tau": result["kendall_tau"],
+                "spearman_rho": result["spearman_rho"],
+                "seconds": time.perf_counter() - started,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def plot_fig2(fig2: pd.DataFrame, space: str = "NB201") -> plt.Figure:
+    """Fig. 2: Kendall τ and Spearman ρ on the held-out cells against the training fraction (log scale)."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(fig2["train fraction"] * 100, fig2["kendall_tau"], "o-", label="Kendall τ")
+    ax.plot(fig2["train fraction"] * 100, fig2["spearman_rho"], "s-", label="Spearman ρ")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"training fraction of {space} (%)")
+    ax.set_ylabel("rank correlation on the held-out cells")
+    ax.set_title(f"Fig. 2 (on {space}): predictor quality vs training fraction")
+    ax.legend()
+    return fig
