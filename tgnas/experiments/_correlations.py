@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from tgnas.metrics import rank_correlation
+from tgnas.evaluate import evaluate_scores
 from tgnas.scoring import NO_PATH_SCORE
 
 SUBSETS = ("all", "with_path")
@@ -21,15 +21,17 @@ def correlations(
     input→output path score `NO_PATH_SCORE` (below every real score), with ``subset="with_path"``
     they are left out. Without ``has_path`` every cell counts as it is scored.
     """
-    # lead: switch to tgnas.evaluate.evaluate_scores (its .tau/.rho/.n per dataset and subset)
     if subset not in SUBSETS:
         raise ValueError(f"unknown subset {subset!r}; accepted: {', '.join(SUBSETS)}")
     scores = np.array(scores, dtype=np.float64)
-    keep = np.ones(len(scores), dtype=bool) if has_path is None else np.asarray(has_path, dtype=bool)
-    if subset == "all":
-        scores[~keep] = NO_PATH_SCORE
-        keep = np.ones(len(scores), dtype=bool)
-    return {dataset: rank_correlation(scores[keep], np.asarray(target)[keep]) for dataset, target in labels.items()}
+    path = np.ones(len(scores), dtype=bool) if has_path is None else np.asarray(has_path, dtype=bool)
+    scores[~path] = NO_PATH_SCORE  # the "all" subset: no-path cells rank last, as every scorer ranks them
+    evaluation = evaluate_scores(scores, labels, path)
+    return {dataset: _as_dict(evaluation.correlation(dataset, subset)) for dataset in labels}
+
+
+def _as_dict(correlation) -> dict[str, float]:
+    return {"kendall_tau": correlation.kendall_tau, "spearman_rho": correlation.spearman_rho, "n": correlation.n}
 
 
 def correlation(scores: np.ndarray, labels: np.ndarray, has_path: np.ndarray | None = None, subset: str = "all") -> dict[str, float]:

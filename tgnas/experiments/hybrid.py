@@ -10,11 +10,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from tgnas import spaces
 from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.data.nb301 import NB301Surrogate
 from tgnas.scoring import Scorer
 from tgnas.search import EvolutionSettings, search
-from tgnas.search.evolution import decode, gene_to_index
+from tgnas.spaces.base import gene_to_index
 from tgnas.search.result import SearchResult
 from tgnas.spaces.darts import DARTS_V2
 
@@ -32,7 +33,7 @@ def gene_mapping(ops: Sequence[str], genes: np.ndarray = GENES) -> dict[str, str
 
 def decode_genes(space: str, genes: np.ndarray):
     """The architecture a gene vector encodes in ``space``."""
-    return decode(space, genes)
+    return spaces.create(space).decode_genes(genes)
 
 
 def pruning_rounds(pruned: SearchResult) -> str:

@@ -36,7 +36,7 @@ CARD_KEYS = ("sources", "recipe", "config", "members", "seeds")
 
 def _score(predictor: GCNPredictor, graphs: Sequence[ArchGraph]) -> np.ndarray:
     """A trained predictor's scores of ``graphs`` (the one call the experiments score predictors through)."""
-    return predictor.score(graphs)
+    return predictor.score_graphs(graphs)
 
 
 # -- the train → score → τ grid ------------------------------------------------------------------------
