@@ -92,8 +92,10 @@ started = time.perf_counter()
 tg = TGProxy.load("nb201")
 tg_load_seconds = time.perf_counter() - started
 tg_all = score_all_cells(tg, table)
-print(f"TG: loaded in {tg_load_seconds:.1f} s, scored {len(tg_all.scores):,} cells in {tg_all.seconds:.1f} s "
-      f"({tg_all.seconds / len(tg_all.scores) * 1e3:.2f} ms per cell)")
+print(
+    f"TG: loaded in {tg_load_seconds:.1f} s, scored {len(tg_all.scores):,} cells in {tg_all.seconds:.1f} s "
+    f"({tg_all.seconds / len(tg_all.scores) * 1e3:.2f} ms per cell)"
+)
 
 # %% [markdown]
 # ## Fig. 10: how alike are the proxies?
@@ -114,9 +116,11 @@ plt.show()
 
 # %%
 independence = fig10_proxy_independence(heatmaps)
-print(f"most independent (lowest mean of max |ρ|): {', '.join(independence.index[:3])}; "
-      f"TG ranks {list(independence.index).index('TG') + 1} of {len(independence)} "
-      f"(paper: Zen and TG are the two most independent)")
+print(
+    f"most independent (lowest mean of max |ρ|): {', '.join(independence.index[:3])}; "
+    f"TG ranks {list(independence.index).index('TG') + 1} of {len(independence)} "
+    f"(paper: Zen and TG are the two most independent)"
+)
 independence.round(3)
 
 # %% [markdown]

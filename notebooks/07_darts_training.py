@@ -82,9 +82,11 @@ threads = threads or settings["threads"]
 if threads:
     torch.set_num_threads(threads)
 cell = DartsGenotype.parse(genotype)
-print(f"profile={profile}  genotype={genotype}  epochs={epochs}  layers={layers}  C={channels}  "
-      f"train_images={train_images or 'all'}  test_images={test_images or 'all'}  batch={batch_size}  "
-      f"torch threads={torch.get_num_threads()}")
+print(
+    f"profile={profile}  genotype={genotype}  epochs={epochs}  layers={layers}  C={channels}  "
+    f"train_images={train_images or 'all'}  test_images={test_images or 'all'}  batch={batch_size}  "
+    f"torch threads={torch.get_num_threads()}"
+)
 print(cell)
 
 # %% [markdown]
@@ -119,9 +121,11 @@ sizes.round(3)
 # %%
 run = train_on_cifar10(cell, epochs, layers, channels, batch_size, train_images, test_images, seed)
 summary = run.summary
-print(f"trained {summary['epochs_done']} epochs on {summary['train_images']:,} images in {run.wall_seconds:.0f} s; "
-      f"CPU training throughput {summary['images_per_second']:.1f} images/s "
-      f"(torch threads={torch.get_num_threads()}, C={channels}, {layers} cells, batch {batch_size})")
+print(
+    f"trained {summary['epochs_done']} epochs on {summary['train_images']:,} images in {run.wall_seconds:.0f} s; "
+    f"CPU training throughput {summary['images_per_second']:.1f} images/s "
+    f"(torch threads={torch.get_num_threads()}, C={channels}, {layers} cells, batch {batch_size})"
+)
 run.history.round(3)
 
 # %%

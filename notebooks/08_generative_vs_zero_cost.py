@@ -98,20 +98,26 @@ n_seeds = n_seeds or {"ci": 5, "paper": 20}[profile]
 budget = budget or 300
 front_seeds = front_seeds or {"ci": 2, "paper": 5}[profile]
 front_queries = front_queries or {"ci": 100, "paper": 200}[profile]
-latency_limits = latency_limits or {
-    "ci": {"edgegpu": [3.0, 4.0, 5.0, 7.0], "raspi4": [10.0, 20.0, 30.0, 50.0]},
-    "paper": {"edgegpu": [2.0, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 8.0],
-              "raspi4": [5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 60.0]},
-}[profile]
-print(f"profile={profile}  n_seeds={n_seeds}  budget={budget}  front_seeds={front_seeds}  "
-      f"front_queries={front_queries}  latency_limits={latency_limits}")
+latency_limits = (
+    latency_limits
+    or {
+        "ci": {"edgegpu": [3.0, 4.0, 5.0, 7.0], "raspi4": [10.0, 20.0, 30.0, 50.0]},
+        "paper": {"edgegpu": [2.0, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 8.0], "raspi4": [5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 60.0]},
+    }[profile]
+)
+print(
+    f"profile={profile}  n_seeds={n_seeds}  budget={budget}  front_seeds={front_seeds}  "
+    f"front_queries={front_queries}  latency_limits={latency_limits}"
+)
 
 table = load_nb201_table()
 proxy = TGProxy.load("nb201")
 test = table.accuracy(None, "cifar10", "test")
 val = table.accuracy(None, "cifar10", "val")
-print(f"NB201 CIFAR-10: test optimum {test.max():.2f} %, validation optimum {val.max():.2f} % "
-      f"(its test accuracy {test[np.argmax(val)]:.3f} %)")
+print(
+    f"NB201 CIFAR-10: test optimum {test.max():.2f} %, validation optimum {val.max():.2f} % "
+    f"(its test accuracy {test[np.argmax(val)]:.3f} %)"
+)
 
 # %% [markdown]
 # ## TG-NAS: zero queries
@@ -122,8 +128,10 @@ print(f"NB201 CIFAR-10: test optimum {test.max():.2f} %, validation optimum {val
 # %%
 zero_cost = tg_nas_runs(proxy, table, n_seeds)
 tg_nas_accuracy = zero_cost["test_acc"].mean()
-print(f"TG-NAS: {tg_nas_accuracy:.2f} ± {zero_cost['test_acc'].std(ddof=0):.2f} % test over {n_seeds} seeds, "
-      f"{zero_cost['seconds'].mean():.2f} s per search, 0 queries")
+print(
+    f"TG-NAS: {tg_nas_accuracy:.2f} ± {zero_cost['test_acc'].std(ddof=0):.2f} % test over {n_seeds} seeds, "
+    f"{zero_cost['seconds'].mean():.2f} s per search, 0 queries"
+)
 
 # %% [markdown]
 # ## Best-found accuracy against queries
