@@ -6,9 +6,9 @@ parts live, ``manifest`` records the runs, ``kernel`` pins the kernel to this in
 
 from __future__ import annotations
 
-from importlib import import_module
+from tgnas.lazy import lazy_exports
 
-# Lazy re-exports: the submodules import papermill and jupyter-book, which `tgnas --help` must not pay for.
+# the submodules import papermill and jupyter-book, which `tgnas --help` must not pay for
 _EXPORTS = {
     "PROFILES": "runner",
     "NotebookExecutionError": "runner",
@@ -20,10 +20,5 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'tgnas.book' has no attribute {name!r}")
-    return getattr(import_module(f"tgnas.book.{_EXPORTS[name]}"), name)
-
-
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = sorted(_EXPORTS)

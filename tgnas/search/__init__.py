@@ -15,9 +15,9 @@ pay for NB201 validation accuracies with a counted budget (`tgnas.search.oracle`
 
 from __future__ import annotations
 
-from importlib import import_module
+from tgnas.lazy import lazy_exports
 
-# Lazy re-exports: `tgnas search --help` imports `tgnas.search.cli`, hence this package, and must not
+# `tgnas search --help` imports `tgnas.search.cli`, hence this package, and must not
 # pay for pandas (the constraints' tables) or torch (the query searches).
 _EXPORTS = {
     "AGNetSettings": "agnet",
@@ -52,10 +52,5 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'tgnas.search' has no attribute {name!r}")
-    return getattr(import_module(f"tgnas.search.{_EXPORTS[name]}"), name)
-
-
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 __all__ = sorted(_EXPORTS)

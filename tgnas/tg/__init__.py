@@ -7,20 +7,15 @@ Scoring needs only ``from tgnas.tg.proxy import TGProxy`` or ``from tgnas.tg.pre
 
 from __future__ import annotations
 
-from importlib import import_module
+from tgnas.lazy import lazy_exports
 
 #: name → module that defines it (loaded on first use, so `import tgnas.tg` stays free of torch)
 _LAZY = {
     **dict.fromkeys(("LOSSES", "LeakageError", "TrainRecipe", "TrainResult", "check_no_leakage", "fit_network", "train_predictor"),
-                    "tgnas.tg.train"),
+                    "train"),
     **dict.fromkeys(("LABEL_NORMALISATIONS", "LabelledGraphs", "load_source", "nb101_source", "nb201_source", "nb301_source",
-                     "normalise_labels"), "tgnas.tg.sources"),
+                     "normalise_labels"), "sources"),
 }
 
+__getattr__ = lazy_exports(__name__, _LAZY)
 __all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'tgnas.tg' has no attribute {name!r}")
