@@ -48,6 +48,7 @@ def add_commands(commands) -> None:
     add_json_option(parser, help="print the final summary as JSON (per-epoch lines go to stderr)")
     add_progress_option(parser)
     add_threads_option(parser, default=None)
+    parser.set_defaults(how_to_continue="rerun the same command with --resume")
 
 
 def run(args: argparse.Namespace) -> int:

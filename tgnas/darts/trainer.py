@@ -31,6 +31,7 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, Subset
 from tqdm import tqdm
 
+from tgnas import interrupts
 from tgnas.atomic import atomic_output, write_text_atomic
 from tgnas.darts import augment, distributed
 from tgnas.darts.model import build_network, count_flops, count_parameters, input_size
@@ -310,6 +311,7 @@ def _resume(run: _Run, log: Callable[[str], None]) -> None:
     run.optimizer.load_state_dict(saved["optimizer"])
     run.scheduler.load_state_dict(saved["scheduler"])
     run.start_epoch, run.history = saved["epoch"], saved["history"]
+    interrupts.finished(f"epoch {run.start_epoch}/{config.epochs}")
     if len(saved["rng"]) == context.world_size:  # same process count: continue every rank's draws
         run.generator.set_state(saved["rng"][context.rank]["augment"])
         torch.set_rng_state(saved["rng"][context.rank]["torch"])
@@ -435,6 +437,7 @@ def train_network(
         run.history.append({**row, **_evaluate(run.model, run.data, config, context),
                             "train_seconds": seconds, "images_per_second": count / seconds})
         _save_checkpoint(run)
+        interrupts.finished(f"epoch {epoch + 1}/{config.epochs}")
         if context.is_main:
             _log_epoch(run.history[-1], config.epochs, log)
         distributed.barrier(context)

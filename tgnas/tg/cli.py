@@ -53,6 +53,7 @@ def add_commands(commands) -> None:
     train.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoints")
     add_progress_option(train)
     add_threads_option(train)
+    train.set_defaults(how_to_continue="rerun the same command with --resume")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ def add_commands(commands) -> None:
     compute.add_argument("--force", action="store_true", help="recompute shards that already exist")
     add_progress_option(compute)
     add_threads_option(compute)
+    compute.set_defaults(how_to_continue="rerun the same command to compute the missing shards (finished ones are kept)")
     merge = proxies.add_parser("merge", help="join the shard files of a directory into one CSV")
     merge.add_argument("directory")
     merge.add_argument("--out", required=True, help="CSV file to write")
