@@ -15,3 +15,5 @@ QUERY_METHODS = ("agnet", "tg-warm", "random", "re")
 ALWAYS_QUERYING = tuple(method for method in QUERY_METHODS if method not in SEARCH_METHODS)
 #: every value of ``tgnas search --method``
 ALL_SEARCH_METHODS = tuple(dict.fromkeys(SEARCH_METHODS + QUERY_METHODS))
+#: datasets of the DARTS evaluation protocol (`tgnas.darts.trainer`)
+DARTS_DATASETS = ("cifar10", "imagenet")
