@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from tgnas.cli_options import add_json_option, add_progress_option, progress
+from tgnas.cli_options import add_json_option, add_progress_option, check_output, progress
 from tgnas.data.paths import data_dir
 
 
@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.action == "import-nb201":
         from tgnas.data.nb201_import import import_nb201  # pandas and torch (for .pth files)
+
+        check_output(args.out, "--out", folder=False)
 
         frame = import_nb201(args.benchmark, out=args.out)
         print(f"wrote {len(frame)} cells to {args.out}")

@@ -28,14 +28,14 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from tgnas import spaces
+from tgnas import choices, spaces
 from tgnas.atomic import atomic_output, write_text_atomic
 from tgnas.tg.embed import DEFAULT_MODEL, OperatorEmbedder, PCAReduction
 from tgnas.tg.predictor import GCNConfig, GCNRegressor, encode_graphs
 from tgnas.spaces.graph import ArchGraph
 
 NO_PATH_SCORE = float("-inf")
-SHIPPED = ("nb201", "darts")
+SHIPPED = choices.SHIPPED_PROXIES
 WEIGHTS_FORMAT = 1
 
 
