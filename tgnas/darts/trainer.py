@@ -414,7 +414,7 @@ def _train_one_epoch(run: _Run, epoch: int, progress: bool) -> tuple[dict[str, f
     totals = [0.0, 0.0, 0.0]  # loss × images, top-1 hits, images
     started = time.perf_counter()
     batches = tqdm(run.loader, desc=f"epoch {epoch + 1}/{config.epochs}", leave=False,
-                   disable=None if progress and context.is_main else True)
+                   disable=not (progress and context.is_main))
     for images, labels in batches:
         inputs = run.data.train_transform(images, run.generator).to(context.device, memory_format=torch.channels_last)
         labels = labels.to(context.device)

@@ -28,6 +28,7 @@ def add_commands(commands) -> None:
     importer = data.add_parser("import-nb201", help="build the NB201 table from an official benchmark file")
     importer.add_argument("benchmark", help="NAS-Bench-201 .pth file or NATS-Bench topology archive")
     importer.add_argument("--out", required=True, help="CSV(.gz) to write")
+    add_progress_option(importer)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
         check_output(args.out, "--out", folder=False)
 
-        frame = import_nb201(args.benchmark, out=args.out)
+        frame = import_nb201(args.benchmark, out=args.out, progress=progress(args))
         print(f"wrote {len(frame)} cells to {args.out}")
         return 0
     from tgnas.data import fetch as fetching  # pandas
