@@ -50,11 +50,22 @@ def add_commands(commands) -> None:
     parser.add_argument("--generations", type=non_negative_int, help="evolution generations g_max (default 30 on nb201, 100 on darts)")
     parser.add_argument("--max-params", type=float, metavar="M", help="at most this many million parameters (nb201)")
     parser.add_argument("--max-flops", type=float, metavar="M", help="at most this many million FLOPs (nb201, NB-SZ convention)")
-    parser.add_argument("--max-latency", action="append", metavar="DEVICE=MS",
+    parser.add_argument("--max-latency", action="append", metavar="DEVICE=MS", type=_latency_limit,
                         help="HW-NAS-Bench latency limit, e.g. edgegpu=5 (repeatable; nb201)")
     add_json_option(parser)
     add_progress_option(parser)
     add_threads_option(parser)
+
+
+def _latency_limit(text: str) -> str:
+    """An argparse type: ``DEVICE=MS`` checked at parse time (so the message names --max-latency), kept as text."""
+    from tgnas.search.constraints import parse_latency_limit  # numpy and the device list; only when the option is given
+
+    try:
+        parse_latency_limit(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def _evolution_settings(args: argparse.Namespace):
