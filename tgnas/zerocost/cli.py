@@ -51,7 +51,6 @@ def add_commands(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tgnas.zerocost import shards  # pandas and torch
-
     from tgnas.zerocost.registry import resolve_names
 
     if args.action == "merge":
