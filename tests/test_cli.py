@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import shlex
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tgnas import cli_options, spaces
-from tgnas.cli import GROUPS, build_parser, main
+import tgnas.darts.cli
+import tgnas.spaces.cli
+from tgnas import cli_options, interrupts, spaces
+from tgnas.cli import ECHO_LIMIT, GROUPS, build_parser, main, one_line
 
 #: an NB201 cell with a conv on every path (any valid cell would do)
 NB201_CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
@@ -211,6 +217,79 @@ def test_the_model_card_records_the_command_as_run(tmp_path, monkeypatch, capsys
     assert shlex.split(received["command"])[-2] == str(out)  # quoted: the path with a space survives
     assert received["target"] == "nb201" and received["sources"] == ["nb101", "nb301:30"]
     assert received["recipe"].epochs == 3 and received["progress"] is False
+
+
+def test_long_echoed_input_is_cut_and_the_rest_of_the_message_kept(capsys):
+    arch = "|nor_conv_3x3~0|" * 700  # ~11 kB
+    assert main(["space", "show", "--space", "nb201", arch]) == 2
+    err = _one_error_line(capsys)
+    assert len(err) < 2 * ECHO_LIMIT + 200 and f"'{arch[:ECHO_LIMIT - 1]}…'" in err and err.rstrip().endswith("|op~0|op~1|op~2|")
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("bad 'x' here", "bad 'x' here"),
+    ("line one\n  line two", "line one line two"),
+    ("cell " + "a" * 300 + " is bad", "cell " + "a" * ECHO_LIMIT + "… is bad"),
+    ('genotype "' + "(" * 300 + '" unknown', 'genotype "' + "(" * (ECHO_LIMIT - 1) + '…" unknown'),
+])
+def test_one_line_joins_lines_and_cuts_long_echoes(message, expected):
+    assert one_line(message) == expected
+
+
+# -- interrupts (130) ----------------------------------------------------------------------------------
+def _interrupted(monkeypatch, module, step: str | None):
+    def run(args):
+        if step:
+            interrupts.finished(step)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "run", run)
+
+
+@pytest.mark.parametrize("module, argv, step, line", [
+    (tgnas.darts.cli, ["darts-train"], "epoch 3/8", "tgnas: interrupted after epoch 3/8; rerun the same command with --resume"),
+    (tgnas.darts.cli, ["darts-train"], None, "tgnas: interrupted; rerun the same command with --resume"),
+    (tgnas.spaces.cli, ["space", "sample", "--space", "nb201"], None, "tgnas: interrupted"),
+])
+def test_an_interrupt_is_one_line_saying_how_to_continue_with_status_130(module, argv, step, line, monkeypatch, capsys):
+    _interrupted(monkeypatch, module, step)
+    interrupts.finished("epoch 9/9")  # left over from an earlier command of this process: not reported
+    assert main(argv) == 130
+    assert capsys.readouterr().err == line + "\n"
+
+
+def test_sigterm_is_an_interrupt_and_its_handler_is_restored(monkeypatch, capsys):
+    def run(args):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler raises before this ends
+        raise AssertionError("SIGTERM did not interrupt")
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(tgnas.spaces.cli, "run", run)
+    assert main(["space", "sample", "--space", "nb201"]) == 130
+    assert capsys.readouterr().err == "tgnas: interrupted\n" and signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.slow
+def test_sigterm_in_proxies_compute_keeps_finished_shards_and_the_rerun_completes(tmp_path):
+    # rank 0 of 125 computes shards 0, 125, 250, 375, 500 of 625 (25 cells each, one data-free proxy)
+    env = {**os.environ, "RANK": "0", "WORLD_SIZE": "125", "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "tgnas", "proxies", "compute", "--num-shards", "625", "--out", str(tmp_path),
+               "--proxies", "synflow", "--no-progress"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob("shard-*.csv")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, f"the command ended before it could be interrupted: {process.stderr.read()}"
+    process.send_signal(signal.SIGTERM)
+    error = process.communicate(timeout=120)[1]
+    assert process.returncode == 130
+    assert re.fullmatch(r"tgnas: interrupted after shard \d+/625; rerun the same command to compute the missing shards "
+                        r"\(finished ones are kept\)\n", error), error
+    kept = sorted(path.name for path in tmp_path.glob("shard-*.csv"))
+    assert 1 <= len(kept) < 5 and not list(tmp_path.glob(".*.part"))
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    assert rerun.stdout.count("kept existing") == len(kept) and rerun.stdout.count("wrote") == 5 - len(kept)
 
 
 def test_module_entry_point_runs():

@@ -19,7 +19,7 @@ import torch
 from PIL import Image
 
 from tgnas.cli import main
-from tgnas.darts import augment
+from tgnas.darts import augment, trainer
 from tgnas.darts.imagenet import ImageFolder
 from tgnas.darts.trainer import CHECKPOINT, METRICS_CSV, TrainConfig, WarmupCosine, load_checkpoint, state_checksum, train_network
 from tgnas.spaces.darts import DARTS_V2
@@ -64,7 +64,7 @@ def test_defaults_are_the_darts_protocol():
     assert (cifar.epochs, cifar.channels, cifar.layers, cifar.batch_size) == (600, 36, 20, 96)
     assert (cifar.lr, cifar.weight_decay, cifar.drop_path, cifar.cutout) == (0.025, 3e-4, 0.3, 16)
     assert (cifar.auxiliary_weight, cifar.grad_clip, cifar.momentum, cifar.label_smoothing) == (0.4, 5.0, 0.9, 0.0)
-    imagenet = TrainConfig(dataset="imagenet").resolved()
+    imagenet = TrainConfig(dataset="imagenet", data="imagenet-folder").resolved()
     assert (imagenet.channels, imagenet.layers, imagenet.lr, imagenet.weight_decay, imagenet.label_smoothing) == (
         48, 14, 0.5, 3e-5, 0.1)
     assert TrainConfig(epochs=7, lr=0.1).resolved().epochs == 7  # explicit values win
@@ -79,15 +79,60 @@ def test_learning_rate_schedule_is_cosine_after_linear_warmup():
     assert warm(3) == 1.0 and warm(10) == pytest.approx(0.0)
 
 
-def test_bad_settings_give_clear_errors():
-    with pytest.raises(ValueError, match="unknown dataset 'svhn'; accepted: cifar10, imagenet"):
-        TrainConfig(dataset="svhn").resolved()
-    with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
-        TrainConfig(epochs=0).resolved()
-    with pytest.raises(ValueError, match=r"drop_path must be in \[0, 1\)"):
-        TrainConfig(drop_path=1.0).resolved()
-    with pytest.raises(ValueError, match="warmup_epochs must be in 0..epochs-1"):
-        TrainConfig(epochs=3, warmup_epochs=3).resolved()
+@pytest.mark.parametrize("settings, message", [
+    (dict(dataset="svhn"), "unknown dataset 'svhn'; accepted: cifar10, imagenet"),
+    (dict(epochs=0), r"epochs \(--epochs\) must be a positive integer, got 0"),
+    (dict(drop_path=1.0), r"drop_path \(--drop-path\) must be in \[0, 1\)"),
+    (dict(momentum=1.5), r"momentum \(--momentum\) must be in \[0, 1\), got 1.5"),
+    (dict(grad_clip=0.0), r"grad_clip \(--grad-clip\) must be positive"),
+    (dict(weight_decay=-1e-4), r"weight_decay \(--weight-decay\) must be >= 0"),
+    (dict(epochs=3, warmup_epochs=3), r"warmup_epochs \(--warmup-epochs\) must be in 0..epochs-1"),
+    (dict(dataset="imagenet"), r"data \(--data\) is required for imagenet"),
+])
+def test_bad_settings_give_clear_errors(settings, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**settings).resolved()
+
+
+def _no_data(monkeypatch):
+    def load_data(config):
+        raise AssertionError("the data were loaded before the settings were checked")
+
+    monkeypatch.setattr(trainer, "load_data", load_data)
+
+
+@pytest.mark.parametrize("settings, message", [
+    (dict(limit_images=50), r"limit_images \(--limit-images\) must be at least 100 \(10 per class × 10 classes of cifar10\), got 50"),
+    (dict(limit_images=500, limit_test_images=20), r"limit_test_images \(--limit-test-images\) must be at least 100"),
+    (dict(layers=2), "layers must be an integer >= 3, got 2"),
+    (dict(channels=5), "channels must be even"),
+    (dict(genotype="DARTS_V9"), "unknown DARTS genotype name 'DARTS_V9'"),
+])
+def test_settings_are_refused_before_the_data_are_read(settings, message, tmp_path, monkeypatch):
+    _no_data(monkeypatch)
+    messages = []
+    with pytest.raises(ValueError, match=message):
+        train_network(TrainConfig(out=str(tmp_path / "run"), **settings), progress=False, log=messages.append)
+    assert messages == [] and not (tmp_path / "run").exists()  # refused before the run is announced
+
+
+def test_an_out_that_is_a_file_or_holds_a_checkpoint_is_refused_before_the_data_are_read(tmp_path, monkeypatch):
+    _no_data(monkeypatch)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match=r"out \(--out\) '.*file' is an existing file; it must be a folder"):
+        train_network(TrainConfig(out=str(tmp_path / "file")), progress=False)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / CHECKPOINT).write_bytes(b"earlier run")
+    with pytest.raises(ValueError, match=r"already holds the checkpoint.pt of an earlier run; continue it with resume \(--resume\)"):
+        train_network(TrainConfig(out=str(tmp_path / "run")), progress=False)
+    assert (tmp_path / "run" / CHECKPOINT).read_bytes() == b"earlier run"
+
+
+def test_a_run_announces_what_it_is_about_to_train():
+    config = TrainConfig().resolved()
+    assert trainer.describe(config) == ("training DARTS_V2 on the full cifar10 training set for 600 epochs (20 cells, C=36, "
+                                        "batch 96, lr 0.025); checkpoints in darts-run")
+    assert "on 500 training images for 1 epoch (" in trainer.describe(replace(config, epochs=1, limit_images=500))
 
 
 # -- augmentations ------------------------------------------------------------------------------------
@@ -191,7 +236,8 @@ def test_resumed_run_equals_uninterrupted_run(batches, tmp_path):
     assert part["epochs_done"] == 1 and load_checkpoint(tmp_path / "split" / CHECKPOINT)["epoch"] == 1
     messages = []
     resumed = train_network(replace(config, out=str(tmp_path / "split"), resume=True), progress=False, log=messages.append)
-    assert messages[0].startswith("resumed") and "after epoch 1 of 2" in messages[0]
+    assert messages[0].startswith("training DARTS_V2 on the full cifar10 training set for 2 epochs")
+    assert messages[1].startswith("resumed") and "after epoch 1 of 2" in messages[1]
     assert resumed["epochs_done"] == whole["epochs_done"] == 2
     reference, continued = load_checkpoint(tmp_path / "whole" / CHECKPOINT), load_checkpoint(tmp_path / "split" / CHECKPOINT)
     _same_state({key: reference[key] for key in ("model", "optimizer", "scheduler")},
@@ -247,6 +293,25 @@ def test_killed_run_resumes_with_the_same_epochs_and_optimiser_state(batches, tm
 
 
 @pytest.mark.slow
+def test_ctrl_c_prints_one_line_exits_130_and_the_run_resumes(batches, tmp_path):
+    command = [sys.executable, "-m", "tgnas", *_cli(batches, tmp_path / "run", "--epochs", "4")]
+    process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    checkpoint = tmp_path / "run" / CHECKPOINT
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, f"the run ended before it could be interrupted: {process.stderr.read()}"
+    process.send_signal(signal.SIGINT)
+    error = process.communicate(timeout=120)[1]
+    assert process.returncode == 130
+    assert re.fullmatch(r"tgnas: interrupted after epoch [123]/4; rerun the same command with --resume\n", error), error
+    done = load_checkpoint(checkpoint)["epoch"]
+    assert f"epoch {done}/4" in error and not list(checkpoint.parent.glob(".*.part"))  # only complete files are left
+    resumed = subprocess.run([*command, "--resume", "--json"], env=_env(), capture_output=True, text=True, check=True)
+    assert f"after epoch {done} of 4" in resumed.stderr and json.loads(resumed.stdout)["epochs_done"] == 4
+
+
+@pytest.mark.slow
 def test_torchrun_two_gloo_processes_agree(batches, tmp_path):
     torchrun = Path(sys.executable).with_name("torchrun")
     result = subprocess.run(
@@ -270,7 +335,7 @@ def test_cli_reports_bad_genotype_unknown_op_and_missing_data_in_one_line(batche
         (["--genotype", "DARTS_V7"], "unknown DARTS genotype name 'DARTS_V7'"),
         (["--genotype", "Genotype(normal=[('conv_7x7', 0), ('sep_conv_3x3', 1)] * 4)"], "malformed DARTS genotype"),
         (["--data", str(tmp_path / "missing")], "CIFAR-10 source .*missing does not exist"),
-        (["--epochs", "0"], "epochs must be a positive integer"),
+        (["--epochs", "0"], r"epochs \(--epochs\) must be a positive integer"),
         (["--genotype", str(DARTS_V2).replace("dil_conv_3x3", "conv_7x7")],
          "unknown DARTS op 'conv_7x7'.*accepted: none, max_pool_3x3"),
     ]

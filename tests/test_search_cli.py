@@ -103,3 +103,31 @@ def test_benchmark_lookup_is_empty_without_data_or_without_a_benchmark(monkeypat
 def test_a_space_has_one_benchmark_lookup():
     with pytest.raises(ValueError, match="space 'nb201' already has a benchmark lookup"):
         register_lookup("nb201")(lambda arch: {})
+
+
+@pytest.mark.real_data
+def test_a_constrained_search_reports_the_found_cells_cost_of_each_limit(capsys):
+    from tgnas.search.constraints import Constraints, feasibility_for
+
+    report = _run_json(["search", "--json", "--no-progress", "--population", "6", "--generations", "2",
+                        "--max-latency", "edgegpu=5", "--max-latency", "pixel3=12", "--max-params", "1"], capsys)
+    assert report["constraints"] == {"params_M": 1.0, "edgegpu_latency": 5.0, "pixel3_latency": 12.0}
+    table = feasibility_for("nb201", Constraints(max_params=1, max_latency={"edgegpu": 5, "pixel3": 12}))
+    assert report["costs"] == {column: table.cost(report["arch"])[column] for column in report["constraints"]}
+    assert all(report["costs"][column] <= limit for column, limit in report["constraints"].items())
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("argv, message", [
+    (["--max-latency", "edgegpu=0.1"], r"no NB201 cell meets all constraints: edgegpu_latency <= 0.1 \(smallest in NB201: 0.5"),
+    (["--space", "darts", "--max-params", "3"], "constraints are supported for nb201 only"),
+    (["--method", "agnet", "--space", "darts"], "needs --space nb201, not darts"),
+])
+def test_impossible_constraints_are_refused_before_the_proxy_loads(argv, message, capsys, monkeypatch):
+    def load(*args, **kwargs):
+        raise AssertionError("the proxy was loaded before the constraints were checked")
+
+    monkeypatch.setattr(TGProxy, "load", load)
+    assert main(["search", "--no-progress", *argv]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("tgnas: error: ") and error.count("\n") == 1 and re.search(message, error), error

@@ -15,3 +15,7 @@ QUERY_METHODS = ("agnet", "tg-warm", "random", "re")
 ALWAYS_QUERYING = tuple(method for method in QUERY_METHODS if method not in SEARCH_METHODS)
 #: every value of ``tgnas search --method``
 ALL_SEARCH_METHODS = tuple(dict.fromkeys(SEARCH_METHODS + QUERY_METHODS))
+#: spaces with a shipped TG proxy, ``tgnas/weights/<space>.pt`` (`tgnas.tg.proxy.TGProxy.load`)
+SHIPPED_PROXIES = ("nb201", "darts")
+#: datasets of the DARTS evaluation protocol (`tgnas.darts.trainer`)
+DARTS_DATASETS = ("cifar10", "imagenet")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from tgnas import spaces
 
@@ -56,10 +57,25 @@ space_name = choice("search space", spaces.NAMES)
 
 
 def add_space_option(parser: argparse.ArgumentParser, *, default: str | None = None, flag: str = "--space",
-                     help: str = "search space") -> None:
-    """``--space`` (or ``flag``): a registered space name; required unless ``default`` is given."""
+                     help: str = "search space", listed: Sequence[str] = spaces.NAMES) -> None:
+    """``--space`` (or ``flag``): a registered space name; required unless ``default`` is given.
+
+    ``listed``: the names the help shows, when the command works out of the box for only some spaces
+    (the command refuses the others itself, saying what they need).
+    """
     parser.add_argument(flag, type=space_name, default=default, required=default is None, metavar="SPACE",
-                        help=f"{help}: {', '.join(spaces.NAMES)}" + (f" (default {default})" if default else ""))
+                        help=f"{help}: {', '.join(listed)}" + (f" (default {default})" if default else ""))
+
+
+def check_output(path: str | Path, option: str, *, folder: bool) -> Path:
+    """Refuse an output ``path`` that exists as the other kind (a file where a folder goes, or the reverse),
+    before a command computes what it would write there."""
+    target = Path(path)
+    if folder and target.exists() and not target.is_dir():
+        raise ValueError(f"{option} {str(target)!r} is an existing file; it must be a folder (or a path that does not exist yet)")
+    if not folder and target.is_dir():
+        raise ValueError(f"{option} {str(target)!r} is a folder; it must name a file")
+    return target
 
 
 def add_json_option(parser: argparse.ArgumentParser, help: str = "print the result as JSON on stdout") -> None:

@@ -31,12 +31,14 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, Subset
 from tqdm import tqdm
 
+from tgnas import interrupts
 from tgnas.atomic import atomic_output, write_text_atomic
+from tgnas.choices import DARTS_DATASETS
 from tgnas.darts import augment, distributed
 from tgnas.darts.model import build_network, count_flops, count_parameters, input_size
 from tgnas.spaces.darts import DartsGenotype
 
-DATASETS = ("cifar10", "imagenet")
+DATASETS = DARTS_DATASETS
 DEFAULTS: dict[str, dict[str, Any]] = {
     "cifar10": dict(epochs=600, layers=20, channels=36, batch_size=96, lr=0.025, weight_decay=3e-4,
                     drop_path=0.3, cutout=16, label_smoothing=0.0, warmup_epochs=0),
@@ -48,6 +50,13 @@ METRICS_CSV = "metrics.csv"
 METRICS_JSON = "metrics.json"
 #: settings that may change between a run and its resumption (everything else must match)
 RESUMABLE_CHANGES = {"data", "out", "resume", "workers", "stop_after"}
+#: a smaller (limited) training or test set says nothing about the network: top-1 on 5 images is noise
+MIN_IMAGES_PER_CLASS = 10
+
+
+def _setting(name: str) -> str:
+    """A `TrainConfig` field as messages name it: the field and its ``tgnas darts-train`` option."""
+    return f"{name} (--{name.replace('_', '-')})"
 
 
 @dataclass(frozen=True)
@@ -85,17 +94,55 @@ class TrainConfig:
         filled = replace(self, **{k: v for k, v in DEFAULTS[self.dataset].items() if getattr(self, k) is None})
         for name in ("epochs", "layers", "channels", "batch_size"):
             if getattr(filled, name) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(filled, name)}")
+                raise ValueError(f"{_setting(name)} must be a positive integer, got {getattr(filled, name)}")
         for name in ("limit_images", "limit_test_images", "stop_after"):
             if getattr(filled, name) is not None and getattr(filled, name) < 1:
-                raise ValueError(f"{name} must be a positive integer or unset, got {getattr(filled, name)}")
-        if not 0.0 <= filled.drop_path < 1.0:
-            raise ValueError(f"drop_path must be in [0, 1), got {filled.drop_path}")
-        if filled.lr <= 0:
-            raise ValueError(f"lr must be positive, got {filled.lr}")
+                raise ValueError(f"{_setting(name)} must be a positive integer or unset, got {getattr(filled, name)}")
+        for name in ("drop_path", "momentum", "label_smoothing"):
+            if not 0.0 <= getattr(filled, name) < 1.0:
+                raise ValueError(f"{_setting(name)} must be in [0, 1), got {getattr(filled, name)}")
+        for name in ("lr", "grad_clip"):
+            if not getattr(filled, name) > 0:
+                raise ValueError(f"{_setting(name)} must be positive, got {getattr(filled, name)}")
+        for name in ("weight_decay", "auxiliary_weight", "cutout"):
+            if not getattr(filled, name) >= 0:
+                raise ValueError(f"{_setting(name)} must be >= 0, got {getattr(filled, name)}")
         if not 0 <= filled.warmup_epochs < filled.epochs:
-            raise ValueError(f"warmup_epochs must be in 0..epochs-1 ({filled.epochs - 1}), got {filled.warmup_epochs}")
+            raise ValueError(f"{_setting('warmup_epochs')} must be in 0..epochs-1 ({filled.epochs - 1}), got {filled.warmup_epochs}")
+        if filled.dataset == "imagenet" and filled.data is None:
+            raise ValueError(f"{_setting('data')} is required for imagenet: a folder with train/<class>/ and val/<class>/ images")
         return filled
+
+    def check_output(self) -> None:
+        """Refuse an ``out`` that is a file, or that holds a checkpoint while ``resume`` is off (it would be overwritten)."""
+        out = Path(self.out)
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"{_setting('out')} {str(out)!r} is an existing file; it must be a folder "
+                             f"(for {CHECKPOINT}, {METRICS_CSV}, {METRICS_JSON})")
+        if not self.resume and (out / CHECKPOINT).exists():
+            raise ValueError(f"{_setting('out')} {str(out)!r} already holds the {CHECKPOINT} of an earlier run; continue it with "
+                             f"{_setting('resume')} or choose another folder")
+
+
+def check_sample_sizes(config: TrainConfig, num_classes: int) -> None:
+    """Refuse a limited training or test set with fewer than `MIN_IMAGES_PER_CLASS` images per class."""
+    minimum = MIN_IMAGES_PER_CLASS * num_classes
+    for name in ("limit_images", "limit_test_images"):
+        value = getattr(config, name)
+        if value is not None and value < minimum:
+            raise ValueError(f"{_setting(name)} must be at least {minimum} ({MIN_IMAGES_PER_CLASS} per class × {num_classes} classes "
+                             f"of {config.dataset}), got {value}; accuracy on fewer images is noise")
+
+
+def class_count(config: TrainConfig) -> int:
+    """The number of classes of a resolved ``config``'s dataset, read without loading an image."""
+    if config.dataset == "cifar10":
+        from tgnas.data.cifar import CIFAR10_CLASSES
+
+        return len(CIFAR10_CLASSES)
+    from tgnas.darts.imagenet import _class_folders
+
+    return len(_class_folders(Path(config.data).expanduser() / "train"))
 
 
 class WarmupCosine:
@@ -164,8 +211,6 @@ def load_data(config: TrainConfig) -> DataSpec:
         return DataSpec(sets[0], sets[1], train_transform, lambda x: _standardise(x, CIFAR10_MEAN, CIFAR10_STD), len(CIFAR10_CLASSES))
     from tgnas.darts.imagenet import IMAGENET_MEAN, IMAGENET_STD, ImageFolder
 
-    if config.data is None:
-        raise ValueError("--data is required for imagenet: a folder with train/<class>/ and val/<class>/ images")
     train = ImageFolder(config.data, "train", train=True, limit=config.limit_images, seed=config.seed)
     test = ImageFolder(config.data, "val", train=False, limit=config.limit_test_images, seed=config.seed)
     if train.classes != test.classes:
@@ -281,13 +326,21 @@ def _build_model(config: TrainConfig, genotype: DartsGenotype, num_classes: int,
     return model, sizes
 
 
-def _set_up(config: TrainConfig, context: distributed.Context) -> _Run:
-    """Data, model, optimiser, schedule and this rank's random streams of a resolved ``config``, before any resume."""
+def _set_up(config: TrainConfig, context: distributed.Context, log: Callable[[str], None]) -> _Run:
+    """Data, model, optimiser, schedule and this rank's random streams of a resolved ``config``, before any resume.
+
+    Everything that can be refused without the data is checked first, then the run is announced (`describe`).
+    """
     if config.batch_size % context.world_size:
         raise ValueError(f"batch_size {config.batch_size} must be divisible by the {context.world_size} processes")
     genotype = DartsGenotype.parse(config.genotype)
+    num_classes = class_count(config)
+    check_sample_sizes(config, num_classes)
+    # the model before the data: a bad depth or width is refused before CIFAR-10 is read into memory
+    model, sizes = _build_model(config, genotype, num_classes, context.device)
+    if context.is_main:
+        log(describe(config))
     data = load_data(config)
-    model, sizes = _build_model(config, genotype, data.num_classes, context.device)
     optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, WarmupCosine(config.epochs, config.warmup_epochs))
     generator = torch.Generator().manual_seed(config.seed * 1_000_003 + context.rank)
@@ -310,6 +363,7 @@ def _resume(run: _Run, log: Callable[[str], None]) -> None:
     run.optimizer.load_state_dict(saved["optimizer"])
     run.scheduler.load_state_dict(saved["scheduler"])
     run.start_epoch, run.history = saved["epoch"], saved["history"]
+    interrupts.finished(f"epoch {run.start_epoch}/{config.epochs}")
     if len(saved["rng"]) == context.world_size:  # same process count: continue every rank's draws
         run.generator.set_state(saved["rng"][context.rank]["augment"])
         torch.set_rng_state(saved["rng"][context.rank]["torch"])
@@ -360,7 +414,7 @@ def _train_one_epoch(run: _Run, epoch: int, progress: bool) -> tuple[dict[str, f
     totals = [0.0, 0.0, 0.0]  # loss × images, top-1 hits, images
     started = time.perf_counter()
     batches = tqdm(run.loader, desc=f"epoch {epoch + 1}/{config.epochs}", leave=False,
-                   disable=None if progress and context.is_main else True)
+                   disable=not (progress and context.is_main))
     for images, labels in batches:
         inputs = run.data.train_transform(images, run.generator).to(context.device, memory_format=torch.channels_last)
         labels = labels.to(context.device)
@@ -407,6 +461,14 @@ def _summary(run: _Run) -> dict[str, Any]:
     }
 
 
+def describe(config: TrainConfig) -> str:
+    """One line saying what a resolved ``config`` is about to run (a default run takes days: say so first)."""
+    images = f"{config.limit_images} training images" if config.limit_images else f"the full {config.dataset} training set"
+    return (f"training {config.genotype if len(config.genotype) <= 40 else 'the given genotype'} on {images} for {config.epochs} "
+            f"epoch{'s' if config.epochs != 1 else ''} ({config.layers} cells, C={config.channels}, batch {config.batch_size}, lr {config.lr:g}); "
+            f"checkpoints in {config.out}" + (" (resuming if one is there)" if config.resume else ""))
+
+
 def train_network(
     config: TrainConfig,
     context: distributed.Context | None = None,
@@ -423,8 +485,9 @@ def train_network(
     resolved settings.
     """
     config = config.resolved()
+    config.check_output()
     context = context or distributed.Context()
-    run = _set_up(config, context)
+    run = _set_up(config, context, log)
     _resume(run, log)
     _prepare_training_data(run)
     end_epoch = config.epochs if config.stop_after is None else min(config.epochs, run.start_epoch + config.stop_after)
@@ -435,6 +498,7 @@ def train_network(
         run.history.append({**row, **_evaluate(run.model, run.data, config, context),
                             "train_seconds": seconds, "images_per_second": count / seconds})
         _save_checkpoint(run)
+        interrupts.finished(f"epoch {epoch + 1}/{config.epochs}")
         if context.is_main:
             _log_epoch(run.history[-1], config.epochs, log)
         distributed.barrier(context)

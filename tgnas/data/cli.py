@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from tgnas.cli_options import add_json_option, add_progress_option, progress
+from tgnas.cli_options import add_json_option, add_progress_option, check_output, progress
 from tgnas.data.paths import data_dir
 
 
@@ -28,6 +28,7 @@ def add_commands(commands) -> None:
     importer = data.add_parser("import-nb201", help="build the NB201 table from an official benchmark file")
     importer.add_argument("benchmark", help="NAS-Bench-201 .pth file or NATS-Bench topology archive")
     importer.add_argument("--out", required=True, help="CSV(.gz) to write")
+    add_progress_option(importer)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "import-nb201":
         from tgnas.data.nb201_import import import_nb201  # pandas and torch (for .pth files)
 
-        frame = import_nb201(args.benchmark, out=args.out)
+        check_output(args.out, "--out", folder=False)
+
+        frame = import_nb201(args.benchmark, out=args.out, progress=progress(args))
         print(f"wrote {len(frame)} cells to {args.out}")
         return 0
     from tgnas.data import fetch as fetching  # pandas

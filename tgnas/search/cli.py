@@ -6,6 +6,11 @@ accuracy) the search spent, 0 for the zero-cost searches. With benchmark data in
 directory the found cell is also looked up (`tgnas.data.lookup`: NB201 test accuracy on
 CIFAR-10/100/ImageNet16-120 after 200 epochs, params and FLOPs; DARTS the NB301 surrogate's
 CIFAR-10 validation accuracy). Those lookups happen after the search and never steer it.
+
+With constraints (``--max-params``, ``--max-flops``, ``--max-latency``) the report also has
+``constraints`` (the limits) and ``costs``: the found cell's value of each constrained quantity
+(same keys, e.g. ``edgegpu_latency`` in ms), so that it can be checked against its limit. The
+limits are checked against the cost tables before the proxy is loaded.
 """
 
 from __future__ import annotations
@@ -46,11 +51,22 @@ def add_commands(commands) -> None:
     parser.add_argument("--generations", type=non_negative_int, help="evolution generations g_max (default 30 on nb201, 100 on darts)")
     parser.add_argument("--max-params", type=float, metavar="M", help="at most this many million parameters (nb201)")
     parser.add_argument("--max-flops", type=float, metavar="M", help="at most this many million FLOPs (nb201, NB-SZ convention)")
-    parser.add_argument("--max-latency", action="append", metavar="DEVICE=MS",
+    parser.add_argument("--max-latency", action="append", metavar="DEVICE=MS", type=_latency_limit,
                         help="HW-NAS-Bench latency limit, e.g. edgegpu=5 (repeatable; nb201)")
     add_json_option(parser)
     add_progress_option(parser)
     add_threads_option(parser)
+
+
+def _latency_limit(text: str) -> str:
+    """An argparse type: ``DEVICE=MS`` checked at parse time (so the message names --max-latency), kept as text."""
+    from tgnas.search.constraints import parse_latency_limit  # numpy and the device list; only when the option is given
+
+    try:
+        parse_latency_limit(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def _evolution_settings(args: argparse.Namespace):
@@ -71,9 +87,6 @@ def _refuse_evolution_options(args: argparse.Namespace) -> None:
 def _query_search(args: argparse.Namespace, constraints):
     from tgnas.search import query_search
 
-    if args.space != "nb201":
-        raise ValueError(f"--method {args.method} spends benchmark queries and needs --space nb201, not {args.space}")
-    _refuse_evolution_options(args)
     queries = DEFAULT_QUERIES if args.queries is None else args.queries
     proxy = None
     if args.method == "tg-warm":
@@ -88,18 +101,14 @@ def _proxy_search(args: argparse.Namespace, constraints):
     from tgnas.search import search
     from tgnas.tg.proxy import TGProxy
 
-    options = {}
-    if args.method in ("hybrid", "evolution"):
-        options["settings"] = _evolution_settings(args)
-    else:
-        _refuse_evolution_options(args)
+    options = {"settings": _evolution_settings(args)} if args.method in ("hybrid", "evolution") else {}
     proxy = TGProxy.load(args.weights or args.space)
     return search(args.space, proxy, method=args.method, seed=args.seed, constraints=constraints,
                   progress=progress(args), threads=None, **options)
 
 
 def run(args: argparse.Namespace) -> int:
-    from tgnas.search import Constraints  # pandas, and torch through the proxy
+    from tgnas.search import Constraints, feasibility_for  # pandas, and torch through the proxy
 
     constraints = Constraints.from_cli(args.max_params, args.max_flops, args.max_latency)
     querying = args.method in ALWAYS_QUERYING or args.queries is not None
@@ -107,12 +116,18 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--queries applies to the query searches {', '.join(QUERY_METHODS)}, not --method {args.method}")
     if args.dataset != "cifar10" and not querying:
         raise ValueError("--dataset chooses what a query search queries; add --queries N or use --method agnet/tg-warm")
+    if querying and args.space != "nb201":
+        raise ValueError(f"--method {args.method} spends benchmark queries and needs --space nb201, not {args.space}")
+    if querying or args.method not in ("hybrid", "evolution"):
+        _refuse_evolution_options(args)
+    # the cost tables alone refuse constraints for an unconstrained space and limits no cell meets, before the proxy loads
+    costs = feasibility_for(args.space, constraints)
     apply_threads(args)
     result = _query_search(args, constraints) if querying else _proxy_search(args, constraints)
-    return _report(args, result, constraints)
+    return _report(args, result, constraints, costs)
 
 
-def _report(args: argparse.Namespace, result, constraints) -> int:
+def _report(args: argparse.Namespace, result, constraints, costs) -> int:
     from tgnas.data.lookup import lookup  # pandas and the benchmark tables
     from tgnas.data.nb201 import accuracy_column
 
@@ -125,6 +140,8 @@ def _report(args: argparse.Namespace, result, constraints) -> int:
         report["score_is"] = f"queried {accuracy_column(args.dataset, 'val')} (%)"
     if constraints:
         report["constraints"] = constraints.limits()
+        found = costs.cost(result.arch)
+        report["costs"] = {column: found[column] for column in report["constraints"]}
     report.update(lookup(args.space, result.arch))
     if args.json:
         print(json.dumps(report, indent=2))
@@ -141,5 +158,8 @@ def _report(args: argparse.Namespace, result, constraints) -> int:
             print("test accuracy: " + ", ".join(f"{d} {v:.2f}%" for d, v in value.items()))
         elif key in ("params_M", "flops_M", "nb301_val_acc"):
             print(f"{key}: {value:.4g}")
+    if constraints:
+        print("constraints: " + ", ".join(f"{column} {report['costs'][column]:.4g} <= {limit:g}"
+                                          for column, limit in report["constraints"].items()))
     sys.stdout.flush()
     return 0

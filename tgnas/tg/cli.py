@@ -6,12 +6,14 @@ import argparse
 import json
 from pathlib import Path
 
+from tgnas.choices import SHIPPED_PROXIES
 from tgnas.cli_options import (
     add_json_option,
     add_progress_option,
     add_space_option,
     add_threads_option,
     apply_threads,
+    check_output,
     non_negative_int,
     positive_int,
     progress,
@@ -21,10 +23,11 @@ from tgnas.cli_options import (
 
 def add_commands(commands) -> None:
     score = commands.add_parser("score", help="score architectures with the TG proxy (higher = better)")
-    add_space_option(score)
-    score.add_argument("--weights", help="weights file (default: the shipped model of --space)")
+    add_space_option(score, listed=SHIPPED_PROXIES, help="search space with a shipped TG proxy")
+    score.add_argument("--weights", help="weights file (default: the shipped model of --space; needed for other spaces)")
     score.add_argument("arch", nargs="+", help="architecture strings of --space")
-    add_json_option(score)
+    add_json_option(score, help="print the result as JSON on stdout (a cell without input-output path scores -inf, "
+                    "written null in JSON)")
     add_threads_option(score)
 
     evaluate = commands.add_parser("evaluate", help="rank correlation of the TG proxy with a space's labelled benchmark")
@@ -53,6 +56,7 @@ def add_commands(commands) -> None:
     train.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoints")
     add_progress_option(train)
     add_threads_option(train)
+    train.set_defaults(how_to_continue="rerun the same command with --resume")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load_proxy(space: str, weights: str | None):
+    if weights is None and space not in SHIPPED_PROXIES:
+        raise ValueError(f"no TG proxy ships for --space {space}; shipped: {', '.join(SHIPPED_PROXIES)}; "
+                         f"pass --weights FILE with one you trained (tgnas train --target {space} ...)")
     from tgnas.tg.proxy import TGProxy  # torch
 
     proxy = TGProxy.load(weights or space)
@@ -100,18 +107,25 @@ def _train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix != ".pt":
         raise ValueError(f"--out must name a .pt weights file, got {args.out!r}")
+    check_output(out, "--out", folder=False)
+    check_output(out.with_suffix(".json"), "--out's model card", folder=False)
+    import numpy as np
+
     from tgnas.tg.embed import OperatorEmbedder  # torch
     from tgnas.tg.ensemble import train_proxy
     from tgnas.tg.predictor import GCNConfig
-    from tgnas.tg.train import TrainRecipe
+    from tgnas.tg.sources import LabelledGraphs, source_space
+    from tgnas.tg.train import TrainRecipe, check_no_leakage
 
+    # every setting is checked before anything loads: the PCA below embeds operators with the transformer
+    check_no_leakage([LabelledGraphs(spec, source_space(spec), [], np.zeros(0)) for spec in args.sources], args.target)
+    recipe = TrainRecipe(epochs=args.epochs, loss=args.loss, seed=args.seed)
+    config = GCNConfig(layers=args.layers, hidden=args.hidden, readout=args.readout, graph_norm=args.graph_norm)
     embedder = OperatorEmbedder(length=args.length)
     if args.pca:
         embedder = embedder.with_pca(args.pca)
     proxy = train_proxy(
-        args.sources, args.target, members=args.members,
-        recipe=TrainRecipe(epochs=args.epochs, loss=args.loss, seed=args.seed),
-        config=GCNConfig(layers=args.layers, hidden=args.hidden, readout=args.readout, graph_norm=args.graph_norm),
+        args.sources, args.target, members=args.members, recipe=recipe, config=config,
         embedder=embedder, checkpoint_dir=args.checkpoint_dir or out.with_suffix(".ckpt"), resume=args.resume,
         progress=progress(args), command=args.command_line,
     )

@@ -28,7 +28,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from tgnas import spaces
+from tgnas import choices, spaces
 from tgnas.atomic import atomic_output, write_text_atomic
 from tgnas.scoring import NO_PATH_SCORE
 from tgnas.spaces.graph import ArchGraph
@@ -37,7 +37,7 @@ from tgnas.tg.gcn import GCNConfig, GCNRegressor
 from tgnas.tg.predictor import GCNPredictor, ensemble_scores
 
 __all__ = ["NO_PATH_SCORE", "SHIPPED", "TGProxy", "weights_path"]  # NO_PATH_SCORE: callers score and compare
-SHIPPED = ("nb201", "darts")
+SHIPPED = choices.SHIPPED_PROXIES
 WEIGHTS_FORMAT = 1
 
 

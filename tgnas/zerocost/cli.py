@@ -11,6 +11,7 @@ from tgnas.cli_options import (
     add_space_option,
     add_threads_option,
     apply_threads,
+    check_output,
     non_negative_int,
     positive_int,
     progress,
@@ -42,6 +43,7 @@ def add_commands(commands) -> None:
     compute.add_argument("--force", action="store_true", help="recompute shards that already exist")
     add_progress_option(compute)
     add_threads_option(compute)
+    compute.set_defaults(how_to_continue="rerun the same command to compute the missing shards (finished ones are kept)")
     merge = proxies.add_parser("merge", help="join the shard files of a directory into one CSV")
     merge.add_argument("directory")
     merge.add_argument("--out", required=True, help="CSV file to write")
@@ -49,20 +51,24 @@ def add_commands(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tgnas.zerocost import shards  # pandas and torch
+    from tgnas.zerocost.registry import resolve_names
 
     if args.action == "merge":
+        check_output(args.out, "--out", folder=False)
         merged = shards.merge_shards(args.directory, args.out)
         print(f"merged {len(merged)} cells into {args.out}")
         return 0
     shards.check_space(args.space)
+    resolve_names(args.proxies)  # unknown names are refused before a network is built or a batch loaded
     apply_threads(args)
     if args.action == "validate":
         return _validate(args)
+    check_output(args.out, "--out", folder=True)
+    shard = shards.parse_shard(args.shard) if args.shard is not None else None
     options = {"names": args.proxies, "space": args.space, "seed": args.seed, "batch_size": args.batch_size,
                "force": args.force, "progress": progress(args)}
-    if args.shard is not None:
-        index, count = shards.parse_shard(args.shard)
-        written = [shards.compute_shard(args.out, index, count, **options)]
+    if shard is not None:
+        written = [shards.compute_shard(args.out, *shard, **options)]
     else:
         written = shards.compute_shards(args.out, args.num_shards or 1, **options)
     for path, computed in written:

@@ -22,6 +22,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from tgnas import interrupts
 from tgnas.atomic import atomic_output
 from tgnas.zerocost.compute import DEFAULT_BATCH_SIZE, compute_proxies, load_minibatch
 from tgnas.zerocost.registry import get_proxy, resolve_names
@@ -117,6 +118,7 @@ def compute_shard(
         )
     with atomic_output(path, "w", encoding="utf-8") as stream:
         pd.DataFrame(rows).to_csv(stream, index=False)
+    interrupts.finished(f"shard {index}/{count}")  # what the command line's interrupt message reports
     return path, True
 
 
