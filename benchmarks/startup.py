@@ -28,7 +28,10 @@ COMMANDS: dict[str, tuple[list[str], float | None]] = {
     "import torch": ([sys.executable, "-c", "import torch"], None),
     "import tgnas": ([sys.executable, "-c", "import tgnas"], 0.3),
     "tgnas score (one cell)": ([sys.executable, "-m", "tgnas", "score", "--space", "nb201", CELL], 2.0),
-    "tgnas search --space nb201 --seed 0 --json": ([sys.executable, "-m", "tgnas", "search", "--space", "nb201", "--seed", "0", "--json"], 2.0),
+    "tgnas search --space nb201 --seed 0 --json": (
+        [sys.executable, "-m", "tgnas", "search", "--space", "nb201", "--seed", "0", "--json"],
+        2.0,
+    ),
 }
 
 
@@ -56,8 +59,15 @@ def report(times: dict[str, list[float]]) -> list[dict]:
     rows = []
     for name, (_, target) in COMMANDS.items():
         median = statistics.median(times[name])
-        rows.append({"command": name, "median_s": round(median, 3), "ratio_to_torch": round(median / floor, 2),
-                     "target_ratio": target, "meets_target": None if target is None else median / floor <= target})
+        rows.append(
+            {
+                "command": name,
+                "median_s": round(median, 3),
+                "ratio_to_torch": round(median / floor, 2),
+                "target_ratio": target,
+                "meets_target": None if target is None else median / floor <= target,
+            }
+        )
     return rows
 
 

@@ -101,15 +101,17 @@ def _png_tar_gz(split: str = "test") -> bytes:
 
 def _npz() -> bytes:
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, x=np.zeros((1000, 32, 32, 3), np.uint8), y=np.repeat(np.arange(10), 100).astype(np.uint8),
-                        classes=np.array(CIFAR10_CLASSES))
+    np.savez_compressed(
+        buffer, x=np.zeros((1000, 32, 32, 3), np.uint8), y=np.repeat(np.arange(10), 100).astype(np.uint8), classes=np.array(CIFAR10_CLASSES)
+    )
     return buffer.getvalue()
 
 
 def _zc_partial_json(cells: int = 725, val: object = 90.0, duplicate: bool = False) -> bytes:
     def records(n: int) -> str:
-        items = [f'"{NETS[i]}": {json.dumps({"val_accuracy": val if i == 3 else 90.0, "snip": {"score": 1.0, "time": 0.1}})}'
-                 for i in range(n)]
+        items = [
+            f'"{NETS[i]}": {json.dumps({"val_accuracy": val if i == 3 else 90.0, "snip": {"score": 1.0, "time": 0.1}})}' for i in range(n)
+        ]
         if duplicate:
             items.append(items[0])
         return "{" + ", ".join(items) + "}"
@@ -133,22 +135,58 @@ def _synthetic_table() -> NB201Table:
 
 NB201_CASES: list[Case] = [
     ("nb201-truncated", "path:table.csv.gz", lambda: _truncated(_csv_gz(NB201_FRAME)), _table, "is truncated"),
-    ("nb201-garbled", "path:table.csv.gz", lambda: _garbled(_csv_gz(NB201_FRAME)), _table, "corrupt compressed data|truncated|not a well-formed CSV|cannot be read"),
+    (
+        "nb201-garbled",
+        "path:table.csv.gz",
+        lambda: _garbled(_csv_gz(NB201_FRAME)),
+        _table,
+        "corrupt compressed data|truncated|not a well-formed CSV|cannot be read",
+    ),
     ("nb201-plain-text", "path:table.csv.gz", lambda: b"this is not a table\n", _table, "is not gzip-compressed"),
     ("nb201-empty", "path:table.csv.gz", lambda: b"", _table, "is empty"),
     ("nb201-wrong-rows", "path:table.csv.gz", lambda: _csv_gz(NB201_FRAME.head(1000)), _table, "has 1,000 rows, expected 15,625"),
-    ("nb201-missing-column", "path:table.csv.gz", lambda: _csv_gz(NB201_FRAME.drop(columns="zen_cifar10")), _table, r"lacks the columns \['zen_cifar10'\]"),
-    ("nb201-duplicate-key", "path:table.csv.gz",
-     lambda: _csv_gz(_with(NB201_FRAME, "arch_str", 1, NB201_FRAME["arch_str"][0])), _table,
-     r"duplicate key arch_str '\|none~0\|\+\|none~0\|none~1\|\+\|none~0\|none~1\|none~2\|' at row 1 \(line 3 of the CSV\) \(first at row 0"),
-    ("nb201-nan-label", "path:table.csv.gz", lambda: _csv_gz(_with(NB201_FRAME, "test_acc_200ep_cifar10", 7, np.nan)), _table,
-     r"NaN in column test_acc_200ep_cifar10 at row 7"),
-    ("nb201-inf", "path:table.csv.gz", lambda: _csv_gz(_with(NB201_FRAME, "val_acc_200ep_cifar100", 9, np.inf)), _table,
-     r"infinite value in column val_acc_200ep_cifar100 at row 9"),
-    ("nb201-wrong-dtype", "path:table.csv.gz", lambda: _csv_gz(_with(NB201_FRAME, "params_M_cifar10", 5, "abc")), _table,
-     r"non-numeric value 'abc' in column params_M_cifar10 at row 5"),
-    ("nb201-out-of-order", "path:table.csv.gz", lambda: _csv_gz(_with(NB201_FRAME, "nb201_index", 4, 40)), _table,
-     r"not in nb201_index order: row 4 holds index 40"),
+    (
+        "nb201-missing-column",
+        "path:table.csv.gz",
+        lambda: _csv_gz(NB201_FRAME.drop(columns="zen_cifar10")),
+        _table,
+        r"lacks the columns \['zen_cifar10'\]",
+    ),
+    (
+        "nb201-duplicate-key",
+        "path:table.csv.gz",
+        lambda: _csv_gz(_with(NB201_FRAME, "arch_str", 1, NB201_FRAME["arch_str"][0])),
+        _table,
+        r"duplicate key arch_str '\|none~0\|\+\|none~0\|none~1\|\+\|none~0\|none~1\|none~2\|' at row 1 \(line 3 of the CSV\) \(first at row 0",
+    ),
+    (
+        "nb201-nan-label",
+        "path:table.csv.gz",
+        lambda: _csv_gz(_with(NB201_FRAME, "test_acc_200ep_cifar10", 7, np.nan)),
+        _table,
+        r"NaN in column test_acc_200ep_cifar10 at row 7",
+    ),
+    (
+        "nb201-inf",
+        "path:table.csv.gz",
+        lambda: _csv_gz(_with(NB201_FRAME, "val_acc_200ep_cifar100", 9, np.inf)),
+        _table,
+        r"infinite value in column val_acc_200ep_cifar100 at row 9",
+    ),
+    (
+        "nb201-wrong-dtype",
+        "path:table.csv.gz",
+        lambda: _csv_gz(_with(NB201_FRAME, "params_M_cifar10", 5, "abc")),
+        _table,
+        r"non-numeric value 'abc' in column params_M_cifar10 at row 5",
+    ),
+    (
+        "nb201-out-of-order",
+        "path:table.csv.gz",
+        lambda: _csv_gz(_with(NB201_FRAME, "nb201_index", 4, 40)),
+        _table,
+        r"not in nb201_index order: row 4 holds index 40",
+    ),
     ("nb201-data-dir-modified", TABLE, lambda: _csv_gz(NB201_FRAME), lambda _: load_nb201_table(), "does not have the content pinned"),
     ("nb201-data-dir-truncated", TABLE, lambda: _truncated(_csv_gz(NB201_FRAME)), lambda _: load_nb201_table(), "is truncated"),
 ]
@@ -160,7 +198,13 @@ HW_CASES: list[Case] = [
     ("hw-plain-text", HW, lambda: b"net,edgegpu_latency\n", _hw, "is not gzip-compressed"),
     ("hw-wrong-rows", HW, lambda: _csv_gz(_hw_frame(100)), _hw, "has 100 rows, expected 15,625"),
     ("hw-nan", HW, lambda: _csv_gz(_with(_hw_frame(), "fpga_energy", 3, np.nan)), _hw, "NaN in column fpga_energy at row 3"),
-    ("hw-wrong-dtype", HW, lambda: _csv_gz(_with(_hw_frame(), "pixel3_latency", 2, "fast")), _hw, "non-numeric value 'fast' in column pixel3_latency"),
+    (
+        "hw-wrong-dtype",
+        HW,
+        lambda: _csv_gz(_with(_hw_frame(), "pixel3_latency", 2, "fast")),
+        _hw,
+        "non-numeric value 'fast' in column pixel3_latency",
+    ),
     ("hw-duplicate-key", HW, lambda: _csv_gz(_with(_hw_frame(), "net", 8, NETS[2])), _hw, r"duplicate key net '\(.*\)' at row 8"),
     ("hw-unknown-cell", HW, lambda: _csv_gz(_with(_hw_frame(), "net", 0, "(9, 9, 9, 9, 9, 9)")), _hw, "does not have the content pinned"),
 ]
@@ -183,30 +227,84 @@ ZC_CASES: list[Case] = [
 ]
 
 NB101_CASES: list[Case] = [
-    ("nb101-naslib-truncated", "nb101/naslib_zc_nasbench101_500.json.gz",
-     lambda: _truncated(gzip_bytes(b'{"nasbench101": {"cifar10": {}}}' * 50)), lambda _: load_nb101("naslib500"), "truncated"),
-    ("nb101-official-garbage", "nb101/nb101_dummy_30.json", lambda: b"\x00\xff garbage", lambda _: load_nb101("official30"),
-     "is not a \\(gzipped\\) JSON file"),
-    ("nb101-official-modified", "nb101/nb101_dummy_30.json", lambda: b"{}", lambda _: load_nb101("official30"),
-     "does not have the content pinned"),
-    ("nb101-pickle-modified", "nb101/naslib_nb101_dummy_30.pkl", lambda: b"\x80\x04garbage",
-     lambda path: read_nb101_pickle(path), "does not have the content pinned"),
-    ("nb101-pickle-outside", "path:cells.pkl", lambda: b"\x80\x04K", lambda path: read_nb101_pickle(path), "is not a readable NB101 pickle"),
-    ("nb101-tfrecord-truncated", "path:runs.tfrecord", lambda: b"\x05\x00\x00\x00\x00\x00\x00\x00",
-     lambda path: list(read_nb101_tfrecord(path, show_progress=False)), "truncated"),
+    (
+        "nb101-naslib-truncated",
+        "nb101/naslib_zc_nasbench101_500.json.gz",
+        lambda: _truncated(gzip_bytes(b'{"nasbench101": {"cifar10": {}}}' * 50)),
+        lambda _: load_nb101("naslib500"),
+        "truncated",
+    ),
+    (
+        "nb101-official-garbage",
+        "nb101/nb101_dummy_30.json",
+        lambda: b"\x00\xff garbage",
+        lambda _: load_nb101("official30"),
+        "is not a \\(gzipped\\) JSON file",
+    ),
+    (
+        "nb101-official-modified",
+        "nb101/nb101_dummy_30.json",
+        lambda: b"{}",
+        lambda _: load_nb101("official30"),
+        "does not have the content pinned",
+    ),
+    (
+        "nb101-pickle-modified",
+        "nb101/naslib_nb101_dummy_30.pkl",
+        lambda: b"\x80\x04garbage",
+        lambda path: read_nb101_pickle(path),
+        "does not have the content pinned",
+    ),
+    (
+        "nb101-pickle-outside",
+        "path:cells.pkl",
+        lambda: b"\x80\x04K",
+        lambda path: read_nb101_pickle(path),
+        "is not a readable NB101 pickle",
+    ),
+    (
+        "nb101-tfrecord-truncated",
+        "path:runs.tfrecord",
+        lambda: b"\x05\x00\x00\x00\x00\x00\x00\x00",
+        lambda path: list(read_nb101_tfrecord(path, show_progress=False)),
+        "truncated",
+    ),
 ]
 
 NB301_CASES: list[Case] = [
-    ("nb301-model-garbage", "nb301/yahpo_nb301_v2/model_v2.onnx", lambda: b"not onnx", lambda _: NB301Surrogate.load(),
-     "does not have the content pinned"),
+    (
+        "nb301-model-garbage",
+        "nb301/yahpo_nb301_v2/model_v2.onnx",
+        lambda: b"not onnx",
+        lambda _: NB301Surrogate.load(),
+        "does not have the content pinned",
+    ),
 ]
 
 CIFAR_TAR = "cifar10/cifar10_test_jpg.tar.gz"
 CIFAR_NPZ = "cifar10/cifar10_test_subset1000.npz"
 CIFAR_CASES: list[Case] = [
-    ("cifar-data-dir-tar-truncated", CIFAR_TAR, lambda: _truncated(_png_tar_gz()), lambda _: load_cifar10("test"), "truncated|not a readable tar"),
-    ("cifar-tar-truncated", "path:images.tar.gz", lambda: _truncated(_png_tar_gz()), lambda path: load_cifar10("test", path), "truncated|not a readable tar"),
-    ("cifar-tar-garbage", "path:images.tar", lambda: b"plain text, not a tar\n" * 30, lambda path: load_cifar10("test", path), "is not a tar archive"),
+    (
+        "cifar-data-dir-tar-truncated",
+        CIFAR_TAR,
+        lambda: _truncated(_png_tar_gz()),
+        lambda _: load_cifar10("test"),
+        "truncated|not a readable tar",
+    ),
+    (
+        "cifar-tar-truncated",
+        "path:images.tar.gz",
+        lambda: _truncated(_png_tar_gz()),
+        lambda path: load_cifar10("test", path),
+        "truncated|not a readable tar",
+    ),
+    (
+        "cifar-tar-garbage",
+        "path:images.tar",
+        lambda: b"plain text, not a tar\n" * 30,
+        lambda path: load_cifar10("test", path),
+        "is not a tar archive",
+    ),
     ("cifar-npz-truncated", CIFAR_NPZ, lambda: _truncated(_npz()), check_cifar10_subset, "not a readable .npz archive"),
     ("cifar-npz-garbage", CIFAR_NPZ, lambda: b"not an npz", check_cifar10_subset, "not a readable .npz archive"),
 ]
@@ -245,8 +343,18 @@ def test_a_damaged_file_is_one_data_file_error_naming_it(data_root, target, cont
 
 def test_every_loader_of_the_data_layer_has_a_case():
     written = {case[1] for case in CASES}
-    for relative in (TABLE, HW, ZC, ZC_PARTIAL, CIFAR_TAR, CIFAR_NPZ, "nb101/naslib_zc_nasbench101_500.json.gz",
-                     "nb101/nb101_dummy_30.json", "nb101/naslib_nb101_dummy_30.pkl", "nb301/yahpo_nb301_v2/model_v2.onnx"):
+    for relative in (
+        TABLE,
+        HW,
+        ZC,
+        ZC_PARTIAL,
+        CIFAR_TAR,
+        CIFAR_NPZ,
+        "nb101/naslib_zc_nasbench101_500.json.gz",
+        "nb101/nb101_dummy_30.json",
+        "nb101/naslib_nb101_dummy_30.pkl",
+        "nb301/yahpo_nb301_v2/model_v2.onnx",
+    ):
         assert relative in written, relative
     assert {"path:table.csv.gz", "path:runs.tfrecord", "path:images.tar.gz"} <= written
     assert len(CASES) == len({case[0] for case in CASES})
@@ -258,7 +366,9 @@ def test_a_damaged_encoding_beside_an_intact_model_names_the_encoding(data_root)
     (data_root / model).parent.mkdir(parents=True)
     (data_root / model).write_bytes((REAL_DATA / model).read_bytes())
     (data_root / "nb301/yahpo_nb301_v2/encoding_v2.json").write_text("{not json")
-    with pytest.raises(DataFileError, match=r"encoding_v2\.json is not valid JSON .*tgnas data fetch --only nb301/yahpo_nb301_v2/encoding_v2\.json"):
+    with pytest.raises(
+        DataFileError, match=r"encoding_v2\.json is not valid JSON .*tgnas data fetch --only nb301/yahpo_nb301_v2/encoding_v2\.json"
+    ):
         NB301Surrogate.load()
 
 

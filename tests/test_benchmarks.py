@@ -14,8 +14,10 @@ class _Tiny(Benchmark):
     space = "nb201"
     datasets = ("toy",)
     label = "made up"
-    archs = ["|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|",
-             "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"]
+    archs = [
+        "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|",
+    ]
 
     def _labels(self, dataset):
         return [10.0, 90.0]

@@ -31,7 +31,7 @@ from tgnas.book.runner import NotebookExecutionError, run_notebooks
 REPO = Path(__file__).resolve().parents[1]
 needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
 
-DEMO = '''# %% [markdown]
+DEMO = """# %% [markdown]
 # # Demo chapter
 #
 # A dummy chapter for the tests.
@@ -54,9 +54,9 @@ print("run:", profile, scale)
 fig, ax = plt.subplots(figsize=(3, 2))
 ax.plot([1, 2, 3], [1, 4, scale * 4])
 plt.show()
-'''
+"""
 
-FAILING = '''# %% [markdown]
+FAILING = """# %% [markdown]
 # # Failing chapter
 
 # %% tags=["parameters"]
@@ -67,7 +67,8 @@ print("before the failure")
 
 # %%
 raise RuntimeError("deliberate failure in the test notebook")
-'''
+"""
+
 
 def _toc_text(chapters: list[str]) -> str:
     entries = "".join(f"  - file: book/chapters/{name}\n" for name in chapters)
@@ -140,9 +141,7 @@ def _copy_book(root: Path, destination: Path) -> Path:
 
 def _outputs_text(notebook_path: Path) -> str:
     notebook = nbformat.read(notebook_path, as_version=4)
-    return "".join(
-        "".join(output.get("text", "")) for cell in notebook.cells for output in cell.get("outputs", [])
-    )
+    return "".join("".join(output.get("text", "")) for cell in notebook.cells for output in cell.get("outputs", []))
 
 
 # --- runner --------------------------------------------------------------------------------
@@ -168,8 +167,11 @@ def test_executed_notebook_records_papermill_metadata_with_repo_relative_paths(e
     assert metadata["output_path"] == "book/chapters/00_demo.ipynb"
     assert metadata["parameters"] == {"profile": "ci"}
     assert metadata["exception"] is None
-    assert any(output.get("output_type") == "display_data" and "image/png" in output.get("data", {})
-               for cell in notebook.cells for output in cell.get("outputs", []))
+    assert any(
+        output.get("output_type") == "display_data" and "image/png" in output.get("data", {})
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+    )
     assert not [path.name for path in record.output.parent.iterdir() if path.name.startswith(".")]
 
 
@@ -365,7 +367,7 @@ def test_build_renders_chapters_and_the_exec_table(built_book):
     root, html_dir = built_book
     assert html_dir == root / "_build" / "html"
     status = (html_dir / "book" / "status.html").read_text()
-    table = status[status.index("<table"):status.index("</table>")]
+    table = status[status.index("<table") : status.index("</table>")]
     assert "book/chapters/00_demo" in table and "papermill (ci)" in table and "✅" in table
     entry = read_manifest(root / "book/chapters")["00_demo"]
     assert f"<p>{round(entry['duration_s'], 2)}</p>" in table
@@ -388,18 +390,29 @@ def test_strict_build_fails_on_a_warning_and_names_it(executed_book, tmp_path):
 
 def _papermill_notebook(exception: bool | None, outputs: list[dict]) -> dict:
     return {
-        "metadata": {"papermill": {
-            "start_time": "2024-03-01T10:00:00.000000+00:00", "end_time": "2024-03-01T10:00:12.500000+00:00",
-            "duration": 12.5, "exception": exception, "parameters": {"profile": "paper", "seed": 1},
-        }},
+        "metadata": {
+            "papermill": {
+                "start_time": "2024-03-01T10:00:00.000000+00:00",
+                "end_time": "2024-03-01T10:00:12.500000+00:00",
+                "duration": 12.5,
+                "exception": exception,
+                "parameters": {"profile": "paper", "seed": 1},
+            }
+        },
         "cells": [{"cell_type": "code", "outputs": outputs}],
     }
 
 
 def test_exec_data_of_a_successful_papermill_run():
     data = exec_data_from_papermill(_papermill_notebook(None, []))
-    assert data == {"mtime": 1709287212.5, "runtime": 12.5, "method": "papermill (paper)",
-                    "succeeded": True, "error": None, "traceback": None}
+    assert data == {
+        "mtime": 1709287212.5,
+        "runtime": 12.5,
+        "method": "papermill (paper)",
+        "succeeded": True,
+        "error": None,
+        "traceback": None,
+    }
 
 
 def test_exec_data_of_a_failed_run_names_the_exception():
@@ -415,9 +428,7 @@ def test_exec_data_is_none_for_notebooks_papermill_did_not_run():
 
 # --- browser check: DOM checks without Chromium ---------------------------------------------
 
-PIXEL = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
+PIXEL = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
 
 
 def _site(root: Path, pages: dict[str, str]) -> dict[Path, str]:
@@ -444,21 +455,34 @@ def site(tmp_path):
 
 
 def test_a_sound_site_has_no_problems(site):
-    doms = _site(site, {
-        "index.html": '<meta http-equiv="Refresh" content="0; url=book/intro.html" />',
-        "book/intro.html": _page('<h1 id="top">Intro</h1><a href="#top">self</a>'
-                                 '<a href="chapters/00_x.html#results">results</a><a href="https://example.org/">x</a>'
-                                 '<a href="mailto:someone@example.org">mail</a><a href="#">top</a>'),
-        "book/chapters/00_x.html": _page('<section id="results"><div class="cell_output docutils container">'
-                                         '<img src="../../_images/plot.png" alt="plot"></div>'
-                                         '<a href="../intro.html">back</a><a href="../../">home</a></section>'),
-    })
+    doms = _site(
+        site,
+        {
+            "index.html": '<meta http-equiv="Refresh" content="0; url=book/intro.html" />',
+            "book/intro.html": _page(
+                '<h1 id="top">Intro</h1><a href="#top">self</a>'
+                '<a href="chapters/00_x.html#results">results</a><a href="https://example.org/">x</a>'
+                '<a href="mailto:someone@example.org">mail</a><a href="#">top</a>'
+            ),
+            "book/chapters/00_x.html": _page(
+                '<section id="results"><div class="cell_output docutils container">'
+                '<img src="../../_images/plot.png" alt="plot"></div>'
+                '<a href="../intro.html">back</a><a href="../../">home</a></section>'
+            ),
+        },
+    )
     assert dom_problems(site, doms, ["book/intro", "book/chapters/00_x"], ["book/chapters/00_x"]) == []
 
 
 def test_missing_and_empty_images_are_reported(site):
-    doms = _site(site, {"p.html": _page('<img src="_images/gone.png"><img src="_images/empty.png">'
-                                        '<img src="_images/plot.png"><img src="http://example.org/a.png">')})
+    doms = _site(
+        site,
+        {
+            "p.html": _page(
+                '<img src="_images/gone.png"><img src="_images/empty.png"><img src="_images/plot.png"><img src="http://example.org/a.png">'
+            )
+        },
+    )
     problems = dom_problems(site, doms, ["p"])
     assert problems == [
         f"p.html: <img src='_images/gone.png'> does not resolve to a non-empty file ({site / '_images/gone.png'})",
@@ -469,8 +493,15 @@ def test_missing_and_empty_images_are_reported(site):
 
 def test_data_uri_images_must_decode_to_something(site):
     good = "data:image/png;base64," + base64.b64encode(PIXEL).decode()
-    doms = _site(site, {"p.html": _page(f'<img src="{good}"><img src="data:image/png;base64,@@@">'
-                                        '<img src="data:image/svg+xml,"><img src="data:image/svg+xml,%3Csvg%2F%3E">')})
+    doms = _site(
+        site,
+        {
+            "p.html": _page(
+                f'<img src="{good}"><img src="data:image/png;base64,@@@">'
+                '<img src="data:image/svg+xml,"><img src="data:image/svg+xml,%3Csvg%2F%3E">'
+            )
+        },
+    )
     problems = dom_problems(site, doms, [])
     assert len(problems) == 2
     assert "data:image/png;base64,@@@'> is a data: URI that does not decode" in problems[0]
@@ -478,12 +509,17 @@ def test_data_uri_images_must_decode_to_something(site):
 
 
 def test_broken_internal_links_and_anchors_are_reported_once(site):
-    doms = _site(site, {
-        "a.html": _page('<a href="b.html#there">ok</a><a href="b.html#nowhere">bad anchor</a>'
-                        '<a href="b.html#nowhere">same again</a><a href="c.html">missing</a>'
-                        '<a href="#local">missing local</a><a href="../outside.html">outside</a>'),
-        "b.html": _page('<p id="there">b</p>'),
-    })
+    doms = _site(
+        site,
+        {
+            "a.html": _page(
+                '<a href="b.html#there">ok</a><a href="b.html#nowhere">bad anchor</a>'
+                '<a href="b.html#nowhere">same again</a><a href="c.html">missing</a>'
+                '<a href="#local">missing local</a><a href="../outside.html">outside</a>'
+            ),
+            "b.html": _page('<p id="there">b</p>'),
+        },
+    )
     assert dom_problems(site, doms, ["a", "b"]) == [
         "a.html: <a href='b.html#nowhere'> points at a missing anchor #nowhere in b.html",
         "a.html: <a href='c.html'> points at a missing file (c.html)",
@@ -493,8 +529,9 @@ def test_broken_internal_links_and_anchors_are_reported_once(site):
 
 
 def test_percent_encoded_anchor_and_name_attribute_resolve(site):
-    doms = _site(site, {"a.html": _page('<a name="old-style"></a><h2 id="é x">t</h2>'
-                                        '<a href="#old-style">1</a><a href="#%C3%A9%20x">2</a>')})
+    doms = _site(
+        site, {"a.html": _page('<a name="old-style"></a><h2 id="é x">t</h2><a href="#old-style">1</a><a href="#%C3%A9%20x">2</a>')}
+    )
     assert dom_problems(site, doms, ["a"]) == []
 
 
@@ -506,27 +543,26 @@ def test_toc_page_missing_from_the_build_is_reported(site):
 
 
 def test_chapter_without_a_figure_is_reported_and_svg_output_counts(site):
-    doms = _site(site, {
-        "book/chapters/00_a.html": _page('<svg class="icon"></svg><div class="cell_output"><pre>text only</pre></div>'),
-        "book/chapters/01_b.html": _page('<div class="cell_output docutils container"><div><svg><path d="M0"/></svg>'
-                                         "</div></div>"),
-        "book/intro.html": _page("<p>not a chapter, no figure needed</p>"),
-    })
+    doms = _site(
+        site,
+        {
+            "book/chapters/00_a.html": _page('<svg class="icon"></svg><div class="cell_output"><pre>text only</pre></div>'),
+            "book/chapters/01_b.html": _page('<div class="cell_output docutils container"><div><svg><path d="M0"/></svg></div></div>'),
+            "book/intro.html": _page("<p>not a chapter, no figure needed</p>"),
+        },
+    )
     problems = dom_problems(site, doms, [], ["book/chapters/00_a", "book/chapters/01_b"])
     assert problems == ["book/chapters/00_a.html: chapter shows no figure (no <img>/<svg> in its cell outputs)"]
 
 
 def test_redirect_to_a_missing_page_is_reported(site):
     doms = _site(site, {"index.html": "<meta http-equiv='refresh' content='0; URL=book/gone.html'>"})
-    assert dom_problems(site, doms, []) == [
-        "index.html: redirect to 'book/gone.html' points at a missing file (book/gone.html)"
-    ]
+    assert dom_problems(site, doms, []) == ["index.html: redirect to 'book/gone.html' points at a missing file (book/gone.html)"]
 
 
 @settings(max_examples=100, deadline=None)
 @given(
-    ids=st.sets(st.text(st.characters(categories=["L", "N"], include_characters="-_"), min_size=1, max_size=12),
-                max_size=8),
+    ids=st.sets(st.text(st.characters(categories=["L", "N"], include_characters="-_"), min_size=1, max_size=12), max_size=8),
     payload=st.binary(min_size=1, max_size=64),
 )
 def test_parse_dom_collects_every_id_and_image(ids, payload):
@@ -570,9 +606,19 @@ def test_each_page_gets_its_own_chromium_run_with_the_required_flags(site, tmp_p
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     assert sorted(call[-1] for call in calls) == [(site / "a.html").as_uri(), (site / "b.html").as_uri()]
     for call in calls:
-        assert call[:7] == list(browser_check.CHROMIUM_FLAGS) == [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"]
+        assert (
+            call[:7]
+            == list(browser_check.CHROMIUM_FLAGS)
+            == [
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ]
+        )
         assert call[8:10] == ["--virtual-time-budget=5000", "--dump-dom"]
     profiles = [call[7].split("=", 1)[1] for call in calls]
     assert len(set(profiles)) == 2 and not any(Path(profile).exists() for profile in profiles)
@@ -598,12 +644,18 @@ def test_missing_chromium_or_build_is_a_clear_error(tmp_path):
 
 @needs_chromium
 def test_chromium_check_of_a_two_page_site_sees_script_made_anchors(site):
-    _site(site, {
-        "a.html": _page('<h1 id="a">A</h1><img src="_images/plot.png"><a href="b.html#made-by-script">ok</a>'
-                        '<a href="b.html#never">broken</a>'),
-        "b.html": _page('<p>B</p><script>document.body.insertAdjacentHTML("beforeend",'
-                        '"<h2 id=\\"made-by-script\\">js</h2>")</script><a href="a.html#a">back</a>'),
-    })
+    _site(
+        site,
+        {
+            "a.html": _page(
+                '<h1 id="a">A</h1><img src="_images/plot.png"><a href="b.html#made-by-script">ok</a><a href="b.html#never">broken</a>'
+            ),
+            "b.html": _page(
+                '<p>B</p><script>document.body.insertAdjacentHTML("beforeend",'
+                '"<h2 id=\\"made-by-script\\">js</h2>")</script><a href="a.html#a">back</a>'
+            ),
+        },
+    )
     problems = check_book(site, expected_pages=["a", "b"], chapter_pages=[])
     assert problems == ["a.html: <a href='b.html#never'> points at a missing anchor #never in b.html"]
 

@@ -93,8 +93,9 @@ def test_every_layout_gives_the_same_pixels_and_labels(tmp_path, split):
         x, y = load_cifar10(split, source=source)
         assert x.dtype == np.uint8 and y.dtype == np.int64, name
         # batches keep the batch order, image layouts sort by class folder: compare per label, sorted
-        order, expected_order = np.lexsort((x.reshape(len(x), -1)[:, 0], y)), np.lexsort(
-            (expected_x.reshape(len(expected_x), -1)[:, 0], expected_y)
+        order, expected_order = (
+            np.lexsort((x.reshape(len(x), -1)[:, 0], y)),
+            np.lexsort((expected_x.reshape(len(expected_x), -1)[:, 0], expected_y)),
         )
         np.testing.assert_array_equal(y[order], expected_y[expected_order], err_msg=name)
         np.testing.assert_array_equal(x[order], expected_x[expected_order], err_msg=name)
@@ -154,8 +155,11 @@ def test_normalise_layout_and_values():
     x[1, 5, 7] = (255, 0, 128)
     out = normalise(x)
     assert out.dtype == torch.float32 and out.shape == (2, 3, 32, 32)
-    expected = [(255 / 255 - CIFAR10_MEAN[0]) / CIFAR10_STD[0], -CIFAR10_MEAN[1] / CIFAR10_STD[1],
-                (128 / 255 - CIFAR10_MEAN[2]) / CIFAR10_STD[2]]
+    expected = [
+        (255 / 255 - CIFAR10_MEAN[0]) / CIFAR10_STD[0],
+        -CIFAR10_MEAN[1] / CIFAR10_STD[1],
+        (128 / 255 - CIFAR10_MEAN[2]) / CIFAR10_STD[2],
+    ]
     torch.testing.assert_close(out[1, :, 5, 7], torch.tensor(expected))
     torch.testing.assert_close(out[0, :, 0, 0], -torch.tensor(CIFAR10_MEAN) / torch.tensor(CIFAR10_STD))
     with pytest.raises(ValueError, match="uint8 images"):

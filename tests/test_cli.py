@@ -64,22 +64,27 @@ def test_every_command_has_help(path, capsys):
 
 
 def test_building_the_parser_imports_no_heavy_package():
-    code = "import sys; from tgnas.cli import build_parser; build_parser(); print(sorted({'torch', 'pandas', 'papermill'} & set(sys.modules)))"
+    code = (
+        "import sys; from tgnas.cli import build_parser; build_parser(); print(sorted({'torch', 'pandas', 'papermill'} & set(sys.modules)))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
 
 # -- option helpers ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("argv", [
-    ["space", "sample", "--space", "nb999"],
-    ["space", "show", "--space", "nb999", NB201_CELL],
-    ["score", "--space", "nb999", NB201_CELL],
-    ["evaluate", "--space", "nb999"],
-    ["train", "--target", "nb999", "--sources", "nb101", "--out", "x.pt"],
-    ["search", "--space", "nb999"],
-    ["proxies", "validate", "--space", "nb999"],
-    ["proxies", "compute", "--space", "nb999", "--out", "x"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["space", "sample", "--space", "nb999"],
+        ["space", "show", "--space", "nb999", NB201_CELL],
+        ["score", "--space", "nb999", NB201_CELL],
+        ["evaluate", "--space", "nb999"],
+        ["train", "--target", "nb999", "--sources", "nb101", "--out", "x.pt"],
+        ["search", "--space", "nb999"],
+        ["proxies", "validate", "--space", "nb999"],
+        ["proxies", "compute", "--space", "nb999", "--out", "x"],
+    ],
+)
 def test_a_bad_space_is_refused_with_the_accepted_names(argv, capsys):
     assert main(argv) == 2
     err = _one_error_line(capsys)
@@ -93,8 +98,9 @@ def test_space_names_are_case_insensitive(capsys):
     assert capsys.readouterr().out == upper and upper.count("\n") == 2
 
 
-@pytest.mark.parametrize("text, minimum, accepted", [("0", 0, True), ("7", 1, True), ("-1", 0, False), ("0", 1, False),
-                                                     ("1.5", 0, False), ("ten", 0, False)])
+@pytest.mark.parametrize(
+    "text, minimum, accepted", [("0", 0, True), ("7", 1, True), ("-1", 0, False), ("0", 1, False), ("1.5", 0, False), ("ten", 0, False)]
+)
 def test_integer_options(text, minimum, accepted):
     parse = cli_options.integer(minimum)
     if accepted:
@@ -104,10 +110,16 @@ def test_integer_options(text, minimum, accepted):
             parse(text)
 
 
-@pytest.mark.parametrize("flags, json_output, tty, shown", [
-    ([], False, True, True), ([], False, False, False), ([], True, True, False),
-    (["--progress"], True, False, True), (["--no-progress"], False, True, False),
-])
+@pytest.mark.parametrize(
+    "flags, json_output, tty, shown",
+    [
+        ([], False, True, True),
+        ([], False, False, False),
+        ([], True, True, False),
+        (["--progress"], True, False, True),
+        (["--no-progress"], False, True, False),
+    ],
+)
 def test_progress_is_shown_on_a_terminal_unless_json_or_asked(flags, json_output, tty, shown, monkeypatch):
     parser = argparse.ArgumentParser()
     cli_options.add_progress_option(parser)
@@ -118,26 +130,32 @@ def test_progress_is_shown_on_a_terminal_unless_json_or_asked(flags, json_output
 
 
 # -- one-line errors (2) and verdicts (1) --------------------------------------------------------------
-@pytest.mark.parametrize("argv, message", [
-    (["space", "show", "--space", "nb201", "|nor_conv_3x3~0|+|x~0|none~1|+|none~0|none~1|none~2|"], "unknown NB201 op 'x'"),
-    (["space", "show", "--space", "darts", "Genotype(normal=[('conv_9x9', 0)])"], "missing field(s) normal_concat"),
-    (["space", "sample", "--space", "nb201", "--n", "0"], "argument --n: expected an integer >= 1, got '0'"),
-    (["space", "sample", "--space", "nb201", "--seed", "-3"], "argument --seed: expected an integer >= 0, got '-3'"),
-    (["space", "sample"], "the following arguments are required: --space"),
-    (["spaces"], "invalid choice: 'spaces'"),
-    (["search", "--method", "bayes"], "unknown search method 'bayes'; accepted: hybrid, pruning"),
-    (["proxies", "compute", "--threads", "0", "--out", "x"], "argument --threads: expected an integer >= 1"),
-    (["train", "--target", "nb201", "--sources", "nb101", "--out", "weights.bin"], "--out must name a .pt weights file"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["space", "show", "--space", "nb201", "|nor_conv_3x3~0|+|x~0|none~1|+|none~0|none~1|none~2|"], "unknown NB201 op 'x'"),
+        (["space", "show", "--space", "darts", "Genotype(normal=[('conv_9x9', 0)])"], "missing field(s) normal_concat"),
+        (["space", "sample", "--space", "nb201", "--n", "0"], "argument --n: expected an integer >= 1, got '0'"),
+        (["space", "sample", "--space", "nb201", "--seed", "-3"], "argument --seed: expected an integer >= 0, got '-3'"),
+        (["space", "sample"], "the following arguments are required: --space"),
+        (["spaces"], "invalid choice: 'spaces'"),
+        (["search", "--method", "bayes"], "unknown search method 'bayes'; accepted: hybrid, pruning"),
+        (["proxies", "compute", "--threads", "0", "--out", "x"], "argument --threads: expected an integer >= 1"),
+        (["train", "--target", "nb201", "--sources", "nb101", "--out", "weights.bin"], "--out must name a .pt weights file"),
+    ],
+)
 def test_user_errors_are_one_line_with_status_2(argv, message, capsys):
     assert main(argv) == 2
     assert message in _one_error_line(capsys)
 
 
-@pytest.mark.parametrize("argv, missing", [
-    (["search", "--method", "random", "--queries", "5", "--no-progress"], "nb201/nb201_all_15625.csv.gz"),
-    (["evaluate", "--space", "nb201"], "nb201/nb201_all_15625.csv.gz"),
-])
+@pytest.mark.parametrize(
+    "argv, missing",
+    [
+        (["search", "--method", "random", "--queries", "5", "--no-progress"], "nb201/nb201_all_15625.csv.gz"),
+        (["evaluate", "--space", "nb201"], "nb201/nb201_all_15625.csv.gz"),
+    ],
+)
 def test_missing_benchmark_data_is_a_user_error_naming_the_file(argv, missing, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TGNAS_DATA", str(tmp_path))
     assert main(argv) == 2
@@ -209,8 +227,20 @@ def test_the_model_card_records_the_command_as_run(tmp_path, monkeypatch, capsys
 
     monkeypatch.setattr(tgnas.tg.ensemble, "train_proxy", fake_train_proxy)
     out = tmp_path / "my weights.pt"
-    argv = ["/opt/venv/bin/tgnas", "train", "--target", "NB201", "--sources", "nb101", "nb301:30", "--epochs", "3",
-            "--out", str(out), "--no-progress"]
+    argv = [
+        "/opt/venv/bin/tgnas",
+        "train",
+        "--target",
+        "NB201",
+        "--sources",
+        "nb101",
+        "nb301:30",
+        "--epochs",
+        "3",
+        "--out",
+        str(out),
+        "--no-progress",
+    ]
     monkeypatch.setattr(sys, "argv", argv)
     assert main() == 0
     assert received["command"] == shlex.join(["tgnas", *argv[1:]])
@@ -223,15 +253,18 @@ def test_long_echoed_input_is_cut_and_the_rest_of_the_message_kept(capsys):
     arch = "|nor_conv_3x3~0|" * 700  # ~11 kB
     assert main(["space", "show", "--space", "nb201", arch]) == 2
     err = _one_error_line(capsys)
-    assert len(err) < 2 * ECHO_LIMIT + 200 and f"'{arch[:ECHO_LIMIT - 1]}…'" in err and err.rstrip().endswith("|op~0|op~1|op~2|")
+    assert len(err) < 2 * ECHO_LIMIT + 200 and f"'{arch[: ECHO_LIMIT - 1]}…'" in err and err.rstrip().endswith("|op~0|op~1|op~2|")
 
 
-@pytest.mark.parametrize("message, expected", [
-    ("bad 'x' here", "bad 'x' here"),
-    ("line one\n  line two", "line one line two"),
-    ("cell " + "a" * 300 + " is bad", "cell " + "a" * ECHO_LIMIT + "… is bad"),
-    ('genotype "' + "(" * 300 + '" unknown', 'genotype "' + "(" * (ECHO_LIMIT - 1) + '…" unknown'),
-])
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("bad 'x' here", "bad 'x' here"),
+        ("line one\n  line two", "line one line two"),
+        ("cell " + "a" * 300 + " is bad", "cell " + "a" * ECHO_LIMIT + "… is bad"),
+        ('genotype "' + "(" * 300 + '" unknown', 'genotype "' + "(" * (ECHO_LIMIT - 1) + '…" unknown'),
+    ],
+)
 def test_one_line_joins_lines_and_cuts_long_echoes(message, expected):
     assert one_line(message) == expected
 
@@ -246,11 +279,14 @@ def _interrupted(monkeypatch, module, step: str | None):
     monkeypatch.setattr(module, "run", run)
 
 
-@pytest.mark.parametrize("module, argv, step, line", [
-    (tgnas.darts.cli, ["darts-train"], "epoch 3/8", "tgnas: interrupted after epoch 3/8; rerun the same command with --resume"),
-    (tgnas.darts.cli, ["darts-train"], None, "tgnas: interrupted; rerun the same command with --resume"),
-    (tgnas.spaces.cli, ["space", "sample", "--space", "nb201"], None, "tgnas: interrupted"),
-])
+@pytest.mark.parametrize(
+    "module, argv, step, line",
+    [
+        (tgnas.darts.cli, ["darts-train"], "epoch 3/8", "tgnas: interrupted after epoch 3/8; rerun the same command with --resume"),
+        (tgnas.darts.cli, ["darts-train"], None, "tgnas: interrupted; rerun the same command with --resume"),
+        (tgnas.spaces.cli, ["space", "sample", "--space", "nb201"], None, "tgnas: interrupted"),
+    ],
+)
 def test_an_interrupt_is_one_line_saying_how_to_continue_with_status_130(module, argv, step, line, monkeypatch, capsys):
     _interrupted(monkeypatch, module, step)
     interrupts.finished("epoch 9/9")  # left over from an earlier command of this process: not reported
@@ -274,8 +310,20 @@ def test_sigterm_is_an_interrupt_and_its_handler_is_restored(monkeypatch, capsys
 def test_sigterm_in_proxies_compute_keeps_finished_shards_and_the_rerun_completes(tmp_path):
     # rank 0 of 125 computes shards 0, 125, 250, 375, 500 of 625 (25 cells each, one data-free proxy)
     env = {**os.environ, "RANK": "0", "WORLD_SIZE": "125", "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "tgnas", "proxies", "compute", "--num-shards", "625", "--out", str(tmp_path),
-               "--proxies", "synflow", "--no-progress"]
+    command = [
+        sys.executable,
+        "-m",
+        "tgnas",
+        "proxies",
+        "compute",
+        "--num-shards",
+        "625",
+        "--out",
+        str(tmp_path),
+        "--proxies",
+        "synflow",
+        "--no-progress",
+    ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob("shard-*.csv")) and process.poll() is None and time.monotonic() < deadline:
@@ -284,8 +332,11 @@ def test_sigterm_in_proxies_compute_keeps_finished_shards_and_the_rerun_complete
     process.send_signal(signal.SIGTERM)
     error = process.communicate(timeout=120)[1]
     assert process.returncode == 130
-    assert re.fullmatch(r"tgnas: interrupted after shard \d+/625; rerun the same command to compute the missing shards "
-                        r"\(finished ones are kept\)\n", error), error
+    assert re.fullmatch(
+        r"tgnas: interrupted after shard \d+/625; rerun the same command to compute the missing shards "
+        r"\(finished ones are kept\)\n",
+        error,
+    ), error
     kept = sorted(path.name for path in tmp_path.glob("shard-*.csv"))
     assert 1 <= len(kept) < 5 and not list(tmp_path.glob(".*.part"))
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
@@ -293,6 +344,7 @@ def test_sigterm_in_proxies_compute_keeps_finished_shards_and_the_rerun_complete
 
 
 def test_module_entry_point_runs():
-    result = subprocess.run([sys.executable, "-m", "tgnas", "space", "sample", "--space", "nb201", "--n", "1"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "tgnas", "space", "sample", "--space", "nb201", "--n", "1"], capture_output=True, text=True, check=True
+    )
     assert result.stdout.count("~") == 6

@@ -72,7 +72,10 @@ CASES = [
     (["proxies", "compute", "--space", "darts", "--out", "{tmp}"], "proxies can be computed for the spaces nb201, not 'darts'"),
     (["proxies", "compute", "--shard", "7/3", "--out", "{tmp}"], "bad shard '7/3': expected 0 <= i < n"),
     (["proxies", "compute", "--shard", "first", "--out", "{tmp}"], "bad shard 'first': expected 'i/n'"),
-    (["proxies", "compute", "--shard", "0/8", "--num-shards", "8", "--out", "{tmp}"], "argument --num-shards: not allowed with argument --shard"),
+    (
+        ["proxies", "compute", "--shard", "0/8", "--num-shards", "8", "--out", "{tmp}"],
+        "argument --num-shards: not allowed with argument --shard",
+    ),
     (["proxies", "compute", "--shard", "0/8", "--out", "{file}"], "--out '.*file' is an existing file; it must be a folder"),
     (["proxies", "compute", "--proxies", "params", "params", "--out", "{tmp}"], "proxy names repeat in \\['params', 'params'\\]"),
     (["proxies", "merge", "{tmp}", "--out", "{tmp}"], "--out '.*' is a folder; it must name a file"),
@@ -84,13 +87,19 @@ CASES = [
     (["darts-train", "--momentum", "1.5"], "momentum \\(--momentum\\) must be in \\[0, 1\\), got 1.5"),
     (["darts-train", "--drop-path", "1"], "drop_path \\(--drop-path\\) must be in \\[0, 1\\)"),
     (["darts-train", "--limit-images", "5"], "limit_images \\(--limit-images\\) must be at least 100 \\(10 per class × 10 classes"),
-    (["darts-train", "--limit-images", "500", "--limit-test-images", "20"], "limit_test_images \\(--limit-test-images\\) must be at least 100"),
+    (
+        ["darts-train", "--limit-images", "500", "--limit-test-images", "20"],
+        "limit_test_images \\(--limit-test-images\\) must be at least 100",
+    ),
     (["darts-train", "--layers", "2"], "layers must be an integer >= 3, got 2"),
     (["darts-train", "--channels", "5"], "channels must be even"),
     (["darts-train", "--genotype", "DARTS_V9"], "unknown DARTS genotype name 'DARTS_V9'"),
     (["darts-train", "--dataset", "imagenet"], "data \\(--data\\) is required for imagenet"),
     (["darts-train", "--out", "{file}"], "out \\(--out\\) '.*file' is an existing file; it must be a folder"),
-    (["darts-train", "--out", "{run}"], "out \\(--out\\) '.*run' already holds the checkpoint.pt of an earlier run; continue it with resume \\(--resume\\)"),
+    (
+        ["darts-train", "--out", "{run}"],
+        "out \\(--out\\) '.*run' already holds the checkpoint.pt of an earlier run; continue it with resume \\(--resume\\)",
+    ),
     # book
     (["book", "run", "--profile", "huge"], "unknown profile 'huge'; accepted: ci, paper"),
     (["book", "run", "--only", "99_missing"], "unknown notebook '99_missing'; available: 00_benchmarks"),
@@ -113,8 +122,12 @@ def _fill(argv: list[str], tmp_path: Path) -> list[str]:
     (tmp_path / "run").mkdir(exist_ok=True)
     (tmp_path / "run" / "checkpoint.pt").write_bytes(b"an earlier run")
     (tmp_path / "folder.pt").mkdir(exist_ok=True)
-    places = {"{tmp}": str(tmp_path), "{file}": str(tmp_path / "file"), "{run}": str(tmp_path / "run"),
-              "{folder.pt}": str(tmp_path / "folder.pt")}
+    places = {
+        "{tmp}": str(tmp_path),
+        "{file}": str(tmp_path / "file"),
+        "{run}": str(tmp_path / "run"),
+        "{folder.pt}": str(tmp_path / "folder.pt"),
+    }
     filled = []
     for argument in argv:
         for key, value in places.items():
@@ -136,9 +149,14 @@ def nothing_loads(monkeypatch):
     def loaded(*args, **kwargs):
         raise AssertionError("loaded before the arguments were checked")
 
-    for owner, name in ((tgnas.tg.proxy.TGProxy, "load"), (tgnas.darts.trainer, "load_data"),
-                        (tgnas.tg.embed.OperatorEmbedder, "with_pca"), (tgnas.tg.ensemble, "train_proxy"),
-                        (tgnas.zerocost.shards, "compute_shard"), (tgnas.zerocost.validate, "validate_against_reference")):
+    for owner, name in (
+        (tgnas.tg.proxy.TGProxy, "load"),
+        (tgnas.darts.trainer, "load_data"),
+        (tgnas.tg.embed.OperatorEmbedder, "with_pca"),
+        (tgnas.tg.ensemble, "train_proxy"),
+        (tgnas.zerocost.shards, "compute_shard"),
+        (tgnas.zerocost.validate, "validate_against_reference"),
+    ):
         monkeypatch.setattr(owner, name, loaded)
 
 
@@ -154,8 +172,8 @@ def test_a_bad_argument_is_refused_in_one_line_before_anything_loads(argv, messa
 def test_every_command_has_a_bad_input_case():
     from test_cli import COMMAND_PATHS  # pytest puts tests/ on the path
 
-    leaves = {path for path in COMMAND_PATHS if not any(other[:len(path)] == path and other != path for other in COMMAND_PATHS)}
-    covered = {tuple(argv[:len(path)]) for argv, _ in CASES for path in leaves if tuple(argv[:len(path)]) == path}
+    leaves = {path for path in COMMAND_PATHS if not any(other[: len(path)] == path and other != path for other in COMMAND_PATHS)}
+    covered = {tuple(argv[: len(path)]) for argv, _ in CASES for path in leaves if tuple(argv[: len(path)]) == path}
     assert leaves - covered <= {("data", "check"), ("data", "path"), ("book", "build"), ("book", "check"), ("book", "all")}
 
 

@@ -20,7 +20,6 @@ from tgnas.darts.model import (
 from tgnas.darts.ops import OPS, FactorizedReduce, build_op
 from tgnas.spaces.darts import DARTS_OPS, DARTS_V1, DARTS_V2, DartsGenotype, DartsSpace
 
-
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
@@ -44,9 +43,14 @@ def test_op_parameter_counts_follow_their_definition():
     c = 16
     depthwise_pointwise_bn = lambda k: k * k * c + c * c + 2 * c  # noqa: E731 - one line per formula
     expected = {
-        "none": 0, "max_pool_3x3": 0, "avg_pool_3x3": 0, "skip_connect": 0,
-        "sep_conv_3x3": 2 * depthwise_pointwise_bn(3), "sep_conv_5x5": 2 * depthwise_pointwise_bn(5),
-        "dil_conv_3x3": depthwise_pointwise_bn(3), "dil_conv_5x5": depthwise_pointwise_bn(5),
+        "none": 0,
+        "max_pool_3x3": 0,
+        "avg_pool_3x3": 0,
+        "skip_connect": 0,
+        "sep_conv_3x3": 2 * depthwise_pointwise_bn(3),
+        "sep_conv_5x5": 2 * depthwise_pointwise_bn(5),
+        "dil_conv_3x3": depthwise_pointwise_bn(3),
+        "dil_conv_5x5": depthwise_pointwise_bn(5),
     }
     assert {name: count_parameters(build_op(name, c, 1)) for name in OPS} == expected
     assert count_parameters(build_op("skip_connect", c, 2)) == 2 * (c * c // 2) + 2 * c  # factorised reduce
@@ -172,12 +176,16 @@ def test_bad_inputs_give_clear_errors():
 REPEATED = DartsGenotype(
     normal=(("sep_conv_3x3", 1), ("skip_connect", 1), *DARTS_V2.normal[2:]),
     reduce=(("max_pool_3x3", 0), ("dil_conv_5x5", 0), *DARTS_V2.reduce[2:6], ("skip_connect", 1), ("sep_conv_5x5", 1)),
-    normal_concat=(2, 3, 4, 5), reduce_concat=(3, 4, 5),
+    normal_concat=(2, 3, 4, 5),
+    reduce_concat=(3, 4, 5),
 )
 
 
-@pytest.mark.parametrize("genotype", [DARTS_V2, DARTS_V1, REPEATED, _uniform("skip_connect"), _uniform("none", (2, 5)),
-                                      DartsSpace().sample(7)], ids=["v2", "v1", "repeated", "skip", "none", "sampled"])
+@pytest.mark.parametrize(
+    "genotype",
+    [DARTS_V2, DARTS_V1, REPEATED, _uniform("skip_connect"), _uniform("none", (2, 5)), DartsSpace().sample(7)],
+    ids=["v2", "v1", "repeated", "skip", "none", "sampled"],
+)
 def test_space_params_and_flops_are_those_of_the_cifar_network(genotype):
     space = DartsSpace()
     wrapped = space.build_network(genotype)

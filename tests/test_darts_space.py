@@ -64,9 +64,7 @@ plain_genotypes = st.builds(DartsGenotype, cell_edges(SAMPLED_OPS), cell_edges(S
 
 
 def _pair_sets(genotype: DartsGenotype) -> list[frozenset]:
-    return [
-        frozenset(genotype.edges(cell)[2 * i : 2 * i + 2]) for cell in ("normal", "reduce") for i in range(4)
-    ]
+    return [frozenset(genotype.edges(cell)[2 * i : 2 * i + 2]) for cell in ("normal", "reduce") for i in range(4)]
 
 
 def _distance(a: DartsGenotype, b: DartsGenotype) -> int:
@@ -127,21 +125,48 @@ def test_none_is_accepted_in_a_genotype():
 @pytest.mark.parametrize(
     "text, message",
     [
-        (DARTS_V2_AS_PRINTED.replace("dil_conv_3x3", "conv_7x7"), r"unknown DARTS op 'conv_7x7'.*accepted: none, max_pool_3x3, avg_pool_3x3"),
-        (DARTS_V2_AS_PRINTED.replace("[('sep_conv_3x3', 0), ('sep_conv_3x3', 1),", "[('sep_conv_3x3', 0), ('sep_conv_3x3', 2),", 1), r"input 2 of normal-cell node 2 is out of range; node 2 reads one of 0\.\.1"),
-        (DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)", "('dil_conv_3x3', 5)"), r"input 5 of normal-cell node 5 is out of range; node 5 reads one of 0\.\.4"),
+        (
+            DARTS_V2_AS_PRINTED.replace("dil_conv_3x3", "conv_7x7"),
+            r"unknown DARTS op 'conv_7x7'.*accepted: none, max_pool_3x3, avg_pool_3x3",
+        ),
+        (
+            DARTS_V2_AS_PRINTED.replace("[('sep_conv_3x3', 0), ('sep_conv_3x3', 1),", "[('sep_conv_3x3', 0), ('sep_conv_3x3', 2),", 1),
+            r"input 2 of normal-cell node 2 is out of range; node 2 reads one of 0\.\.1",
+        ),
+        (
+            DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)", "('dil_conv_3x3', 5)"),
+            r"input 5 of normal-cell node 5 is out of range; node 5 reads one of 0\.\.4",
+        ),
         (DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)", "('dil_conv_3x3', -1)"), r"input -1 of normal-cell node 5"),
-        (DARTS_V2_AS_PRINTED.replace("('max_pool_3x3', 0), ('max_pool_3x3', 1), ", "", 1), r"the reduce cell has 6 edges; a DARTS cell has exactly 8"),
-        (DARTS_V2_AS_PRINTED.replace("[('max_pool_3x3', 0),", "[('max_pool_3x3', 0), ('max_pool_3x3', 1),", 1), r"the reduce cell has 9 edges"),
-        (DARTS_V2_AS_PRINTED.replace("normal_concat=[2, 3, 4, 5]", "normal_concat=[2, 6]"), r"normal_concat names node 6; accepted: intermediate nodes \[2, 3, 4, 5\]"),
+        (
+            DARTS_V2_AS_PRINTED.replace("('max_pool_3x3', 0), ('max_pool_3x3', 1), ", "", 1),
+            r"the reduce cell has 6 edges; a DARTS cell has exactly 8",
+        ),
+        (
+            DARTS_V2_AS_PRINTED.replace("[('max_pool_3x3', 0),", "[('max_pool_3x3', 0), ('max_pool_3x3', 1),", 1),
+            r"the reduce cell has 9 edges",
+        ),
+        (
+            DARTS_V2_AS_PRINTED.replace("normal_concat=[2, 3, 4, 5]", "normal_concat=[2, 6]"),
+            r"normal_concat names node 6; accepted: intermediate nodes \[2, 3, 4, 5\]",
+        ),
         (DARTS_V2_AS_PRINTED.replace("reduce_concat=[2, 3, 4, 5]", "reduce_concat=range(0, 6)"), r"reduce_concat names node 0"),
         (DARTS_V2_AS_PRINTED.replace("reduce_concat=[2, 3, 4, 5]", "reduce_concat=[]"), r"reduce_concat is empty"),
         (DARTS_V2_AS_PRINTED.replace("reduce_concat=[2, 3, 4, 5]", "reduce_concat=[2, 2]"), r"names a node twice"),
-        (DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)", "(dil_conv_3x3, 2)"), r"expected a quoted op name at position \d+, found 'dil_conv_3x3'"),
+        (
+            DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)", "(dil_conv_3x3, 2)"),
+            r"expected a quoted op name at position \d+, found 'dil_conv_3x3'",
+        ),
         (DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)", "('dil_conv_3x3', 2.0)"), r"unexpected character '\.' at position"),
-        (DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)]", "('dil_conv_3x3', 2)"), r"expected '\(' opening an \(op, input\) pair at position \d+, found 'normal_concat'"),
+        (
+            DARTS_V2_AS_PRINTED.replace("('dil_conv_3x3', 2)]", "('dil_conv_3x3', 2)"),
+            r"expected '\(' opening an \(op, input\) pair at position \d+, found 'normal_concat'",
+        ),
         (DARTS_V2_AS_PRINTED + " extra", r"expected end of text after the closing '\)'.*found 'extra'"),
-        (DARTS_V2_AS_PRINTED.replace("reduce_concat=", "reduce_cat="), r"unknown field 'reduce_cat'.*accepted: normal, normal_concat, reduce, reduce_concat"),
+        (
+            DARTS_V2_AS_PRINTED.replace("reduce_concat=", "reduce_cat="),
+            r"unknown field 'reduce_cat'.*accepted: normal, normal_concat, reduce, reduce_concat",
+        ),
         (DARTS_V2_AS_PRINTED.replace("reduce_concat=", "normal_concat="), r"field 'normal_concat' given twice"),
         (DARTS_V2_AS_PRINTED.replace(", reduce_concat=[2, 3, 4, 5]", ""), r"missing field\(s\) reduce_concat"),
         (DARTS_V2_AS_PRINTED.replace("Genotype(", "Genotyp("), r"unexpected character|expected 'Genotype\('"),
@@ -203,7 +228,7 @@ def test_space_is_registered():
     space = spaces.create("darts")
     assert isinstance(space, DartsSpace)
     assert space.name == "darts" and space.ops == DARTS_OPS
-    assert DARTS_OPS[0] == "none" and SAMPLED_OPS == DARTS_OPS[1:]
+    assert DARTS_OPS[0] == "none" and DARTS_OPS[1:] == SAMPLED_OPS
 
 
 @given(st.integers(0, 2**32 - 1))
@@ -264,8 +289,9 @@ def test_neighbours_are_all_single_moves_and_nothing_else(genotype):
 
 
 # a node that reads the same input twice: valid in the DARTS network and in published random cells
-REPEATED = DARTS_V2_AS_PRINTED.replace("('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0)",
-                                       "('sep_conv_3x3', 1), ('skip_connect', 1), ('sep_conv_3x3', 0)", 1)
+REPEATED = DARTS_V2_AS_PRINTED.replace(
+    "('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0)", "('sep_conv_3x3', 1), ('skip_connect', 1), ('sep_conv_3x3', 0)", 1
+)
 
 
 def test_a_node_may_read_one_input_twice():
@@ -286,8 +312,11 @@ def test_neighbours_of_a_repeated_input_node_are_valid_single_moves():
     assert genotype not in found and len(found) == len(set(found))
     assert all(_distance(genotype, other) == 1 for other in found)
     # rewiring one edge of the repeated node gives it two distinct inputs: 2 edges x 1 other input
-    rewired = [other for other in found if other.normal[:2] != genotype.normal[:2] and
-               {op for op, _ in other.normal[:2]} == {"sep_conv_3x3", "skip_connect"}]
+    rewired = [
+        other
+        for other in found
+        if other.normal[:2] != genotype.normal[:2] and {op for op, _ in other.normal[:2]} == {"sep_conv_3x3", "skip_connect"}
+    ]
     assert {tuple(source for _, source in other.normal[:2]) for other in rewired} == {(0, 1)}
     assert DartsSpace().mutate(genotype, 0) in found
 
@@ -320,11 +349,16 @@ def test_mutate_returns_a_reproducible_neighbour():
 def test_darts_v2_normal_cell_graph_golden():
     graph = to_graph(DARTS_V2, cell="normal")
     assert graph.ops == (
-        "input", "input",
-        "sep_conv_3x3", "sep_conv_3x3",  # node 2 <- 0, 1
-        "sep_conv_3x3", "sep_conv_3x3",  # node 3 <- 0, 1
-        "skip_connect", "sep_conv_3x3",  # node 4 <- 0, 1
-        "skip_connect", "dil_conv_3x3",  # node 5 <- 0, 2
+        "input",
+        "input",
+        "sep_conv_3x3",
+        "sep_conv_3x3",  # node 2 <- 0, 1
+        "sep_conv_3x3",
+        "sep_conv_3x3",  # node 3 <- 0, 1
+        "skip_connect",
+        "sep_conv_3x3",  # node 4 <- 0, 1
+        "skip_connect",
+        "dil_conv_3x3",  # node 5 <- 0, 2
         "output",
     )
     flow = [(0, 2), (1, 3), (0, 4), (1, 5), (0, 6), (1, 7), (0, 8), (2, 9), (3, 9)]
@@ -339,10 +373,17 @@ def test_darts_v2_chained_graph_golden():
     assert graph.ops[10] == CONCAT and graph.ops.count("output") == 1 and graph.ops.count(CONCAT) == 1
     assert graph.input_nodes == (0, 1)
     reduce_flow = [
-        (10, 11), (10, 12),  # node 2 <- 0, 1 (both are the normal cell's concat)
-        (10, 13), (11, 14), (12, 14),  # node 3 <- 1, 2
-        (10, 15), (11, 16), (12, 16),  # node 4 <- 0, 2
-        (10, 17), (11, 18), (12, 18),  # node 5 <- 1, 2
+        (10, 11),
+        (10, 12),  # node 2 <- 0, 1 (both are the normal cell's concat)
+        (10, 13),
+        (11, 14),
+        (12, 14),  # node 3 <- 1, 2
+        (10, 15),
+        (11, 16),
+        (12, 16),  # node 4 <- 0, 2
+        (10, 17),
+        (11, 18),
+        (12, 18),  # node 5 <- 1, 2
     ]
     reduce_edges = sorted(edge for edge in graph.edges() if edge[0] >= 10)
     assert reduce_edges == sorted(reduce_flow + [(i, 19) for i in range(11, 19)])

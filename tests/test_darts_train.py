@@ -54,8 +54,21 @@ def _env() -> dict[str, str]:
 
 
 def _cli(batches: Path, out: Path, *extra: str) -> list[str]:
-    return ["darts-train", "--data", str(batches), "--out", str(out), "--layers", "3", "--channels", "4",
-            "--batch-size", "32", "--no-progress", *extra]
+    return [
+        "darts-train",
+        "--data",
+        str(batches),
+        "--out",
+        str(out),
+        "--layers",
+        "3",
+        "--channels",
+        "4",
+        "--batch-size",
+        "32",
+        "--no-progress",
+        *extra,
+    ]
 
 
 # -- protocol and schedule ---------------------------------------------------------------------------
@@ -65,8 +78,7 @@ def test_defaults_are_the_darts_protocol():
     assert (cifar.lr, cifar.weight_decay, cifar.drop_path, cifar.cutout) == (0.025, 3e-4, 0.3, 16)
     assert (cifar.auxiliary_weight, cifar.grad_clip, cifar.momentum, cifar.label_smoothing) == (0.4, 5.0, 0.9, 0.0)
     imagenet = TrainConfig(dataset="imagenet", data="imagenet-folder").resolved()
-    assert (imagenet.channels, imagenet.layers, imagenet.lr, imagenet.weight_decay, imagenet.label_smoothing) == (
-        48, 14, 0.5, 3e-5, 0.1)
+    assert (imagenet.channels, imagenet.layers, imagenet.lr, imagenet.weight_decay, imagenet.label_smoothing) == (48, 14, 0.5, 3e-5, 0.1)
     assert TrainConfig(epochs=7, lr=0.1).resolved().epochs == 7  # explicit values win
 
 
@@ -79,16 +91,19 @@ def test_learning_rate_schedule_is_cosine_after_linear_warmup():
     assert warm(3) == 1.0 and warm(10) == pytest.approx(0.0)
 
 
-@pytest.mark.parametrize("settings, message", [
-    (dict(dataset="svhn"), "unknown dataset 'svhn'; accepted: cifar10, imagenet"),
-    (dict(epochs=0), r"epochs \(--epochs\) must be a positive integer, got 0"),
-    (dict(drop_path=1.0), r"drop_path \(--drop-path\) must be in \[0, 1\)"),
-    (dict(momentum=1.5), r"momentum \(--momentum\) must be in \[0, 1\), got 1.5"),
-    (dict(grad_clip=0.0), r"grad_clip \(--grad-clip\) must be positive"),
-    (dict(weight_decay=-1e-4), r"weight_decay \(--weight-decay\) must be >= 0"),
-    (dict(epochs=3, warmup_epochs=3), r"warmup_epochs \(--warmup-epochs\) must be in 0..epochs-1"),
-    (dict(dataset="imagenet"), r"data \(--data\) is required for imagenet"),
-])
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (dict(dataset="svhn"), "unknown dataset 'svhn'; accepted: cifar10, imagenet"),
+        (dict(epochs=0), r"epochs \(--epochs\) must be a positive integer, got 0"),
+        (dict(drop_path=1.0), r"drop_path \(--drop-path\) must be in \[0, 1\)"),
+        (dict(momentum=1.5), r"momentum \(--momentum\) must be in \[0, 1\), got 1.5"),
+        (dict(grad_clip=0.0), r"grad_clip \(--grad-clip\) must be positive"),
+        (dict(weight_decay=-1e-4), r"weight_decay \(--weight-decay\) must be >= 0"),
+        (dict(epochs=3, warmup_epochs=3), r"warmup_epochs \(--warmup-epochs\) must be in 0..epochs-1"),
+        (dict(dataset="imagenet"), r"data \(--data\) is required for imagenet"),
+    ],
+)
 def test_bad_settings_give_clear_errors(settings, message):
     with pytest.raises(ValueError, match=message):
         TrainConfig(**settings).resolved()
@@ -101,13 +116,16 @@ def _no_data(monkeypatch):
     monkeypatch.setattr(trainer, "load_data", load_data)
 
 
-@pytest.mark.parametrize("settings, message", [
-    (dict(limit_images=50), r"limit_images \(--limit-images\) must be at least 100 \(10 per class × 10 classes of cifar10\), got 50"),
-    (dict(limit_images=500, limit_test_images=20), r"limit_test_images \(--limit-test-images\) must be at least 100"),
-    (dict(layers=2), "layers must be an integer >= 3, got 2"),
-    (dict(channels=5), "channels must be even"),
-    (dict(genotype="DARTS_V9"), "unknown DARTS genotype name 'DARTS_V9'"),
-])
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (dict(limit_images=50), r"limit_images \(--limit-images\) must be at least 100 \(10 per class × 10 classes of cifar10\), got 50"),
+        (dict(limit_images=500, limit_test_images=20), r"limit_test_images \(--limit-test-images\) must be at least 100"),
+        (dict(layers=2), "layers must be an integer >= 3, got 2"),
+        (dict(channels=5), "channels must be even"),
+        (dict(genotype="DARTS_V9"), "unknown DARTS genotype name 'DARTS_V9'"),
+    ],
+)
 def test_settings_are_refused_before_the_data_are_read(settings, message, tmp_path, monkeypatch):
     _no_data(monkeypatch)
     messages = []
@@ -130,8 +148,9 @@ def test_an_out_that_is_a_file_or_holds_a_checkpoint_is_refused_before_the_data_
 
 def test_a_run_announces_what_it_is_about_to_train():
     config = TrainConfig().resolved()
-    assert trainer.describe(config) == ("training DARTS_V2 on the full cifar10 training set for 600 epochs (20 cells, C=36, "
-                                        "batch 96, lr 0.025); checkpoints in darts-run")
+    assert trainer.describe(config) == (
+        "training DARTS_V2 on the full cifar10 training set for 600 epochs (20 cells, C=36, batch 96, lr 0.025); checkpoints in darts-run"
+    )
     assert "on 500 training images for 1 epoch (" in trainer.describe(replace(config, epochs=1, limit_images=500))
 
 
@@ -143,7 +162,7 @@ def test_random_crop_flip_returns_padded_crops():
     padded = torch.nn.functional.pad(images, (2, 2, 2, 2))
     flips = 0
     for original, crop in zip(padded, out):
-        candidates = [original[:, top: top + 8, left: left + 8] for top in range(5) for left in range(5)]
+        candidates = [original[:, top : top + 8, left : left + 8] for top in range(5) for left in range(5)]
         plain = any(torch.equal(crop, c) for c in candidates)
         flipped = any(torch.equal(crop, c.flip(-1)) for c in candidates)
         assert plain or flipped
@@ -192,7 +211,7 @@ def _small_model(seed: int = 0, first: str = "conv") -> torch.nn.Module:
     torch.manual_seed(seed)
     conv, norm = torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4)
     model = torch.nn.Module()
-    for name in (("conv", "norm") if first == "conv" else ("norm", "conv")):
+    for name in ("conv", "norm") if first == "conv" else ("norm", "conv"):
         model.add_module(name, conv if name == "conv" else norm)
     return model
 
@@ -240,8 +259,10 @@ def test_resumed_run_equals_uninterrupted_run(batches, tmp_path):
     assert messages[1].startswith("resumed") and "after epoch 1 of 2" in messages[1]
     assert resumed["epochs_done"] == whole["epochs_done"] == 2
     reference, continued = load_checkpoint(tmp_path / "whole" / CHECKPOINT), load_checkpoint(tmp_path / "split" / CHECKPOINT)
-    _same_state({key: reference[key] for key in ("model", "optimizer", "scheduler")},
-                {key: continued[key] for key in ("model", "optimizer", "scheduler")})
+    _same_state(
+        {key: reference[key] for key in ("model", "optimizer", "scheduler")},
+        {key: continued[key] for key in ("model", "optimizer", "scheduler")},
+    )
     _same_state(reference["rng"][0], continued["rng"][0])
     timing = {"train_seconds", "images_per_second"}
     strip = lambda rows: [{k: v for k, v in row.items() if k not in timing} for row in rows]  # noqa: E731
@@ -284,12 +305,17 @@ def test_killed_run_resumes_with_the_same_epochs_and_optimiser_state(batches, tm
     assert f"after epoch {killed_at} of 3" in resumed.stderr
     assert json.loads(resumed.stdout)["epochs_done"] == 3
     # the same settings as the command line, uninterrupted, in this process (also one thread)
-    train_network(TrainConfig(data=str(batches), out=str(tmp_path / "whole"), epochs=3, layers=3, channels=4, batch_size=32),
-          progress=False, log=lambda _: None)
+    train_network(
+        TrainConfig(data=str(batches), out=str(tmp_path / "whole"), epochs=3, layers=3, channels=4, batch_size=32),
+        progress=False,
+        log=lambda _: None,
+    )
     reference, continued = load_checkpoint(tmp_path / "whole" / CHECKPOINT), load_checkpoint(checkpoint)
     assert continued["epoch"] == reference["epoch"] == 3
-    _same_state({"o": reference["optimizer"], "s": reference["scheduler"], "m": reference["model"]},
-                {"o": continued["optimizer"], "s": continued["scheduler"], "m": continued["model"]})
+    _same_state(
+        {"o": reference["optimizer"], "s": reference["scheduler"], "m": reference["model"]},
+        {"o": continued["optimizer"], "s": continued["scheduler"], "m": continued["model"]},
+    )
 
 
 @pytest.mark.slow
@@ -315,9 +341,11 @@ def test_ctrl_c_prints_one_line_exits_130_and_the_run_resumes(batches, tmp_path)
 def test_torchrun_two_gloo_processes_agree(batches, tmp_path):
     torchrun = Path(sys.executable).with_name("torchrun")
     result = subprocess.run(
-        [str(torchrun), "--standalone", "--nproc-per-node", "2", "-m", "tgnas",
-         *_cli(batches, tmp_path, "--epochs", "2", "--json")],
-        env=_env(), capture_output=True, text=True, timeout=300,
+        [str(torchrun), "--standalone", "--nproc-per-node", "2", "-m", "tgnas", *_cli(batches, tmp_path, "--epochs", "2", "--json")],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout)  # only rank 0 prints
@@ -336,8 +364,7 @@ def test_cli_reports_bad_genotype_unknown_op_and_missing_data_in_one_line(batche
         (["--genotype", "Genotype(normal=[('conv_7x7', 0), ('sep_conv_3x3', 1)] * 4)"], "malformed DARTS genotype"),
         (["--data", str(tmp_path / "missing")], "CIFAR-10 source .*missing does not exist"),
         (["--epochs", "0"], r"epochs \(--epochs\) must be a positive integer"),
-        (["--genotype", str(DARTS_V2).replace("dil_conv_3x3", "conv_7x7")],
-         "unknown DARTS op 'conv_7x7'.*accepted: none, max_pool_3x3"),
+        (["--genotype", str(DARTS_V2).replace("dil_conv_3x3", "conv_7x7")], "unknown DARTS op 'conv_7x7'.*accepted: none, max_pool_3x3"),
     ]
     for extra, message in cases:
         arguments = _cli(batches, tmp_path / "out", "--epochs", "1", *extra)

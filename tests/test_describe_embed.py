@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tgnas.spaces import darts, nb101, nb201
 from tgnas.tg import embed
 from tgnas.tg.describe import LENGTHS, describe, parse_operator
 from tgnas.tg.embed import OperatorEmbedder, PCAReduction, pca_vocabulary
-from tgnas.spaces import darts, nb101, nb201
 
 
 @pytest.mark.parametrize(

@@ -46,10 +46,12 @@ def test_each_dataset_is_correlated_with_its_own_labels():
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"labels": {"a": LABELS[:3]}}, "labels of 'a' have shape \\(3,\\), but there are 7 scores"),
-     ({"has_path": HAS_PATH.astype(int)}, "has_path must be a boolean mask"),
-     ({"labels": {}}, "no labels given"),
-     ({"scores": np.where(HAS_PATH, LABELS, np.nan)}, "NaN in scores")],
+    [
+        ({"labels": {"a": LABELS[:3]}}, "labels of 'a' have shape \\(3,\\), but there are 7 scores"),
+        ({"has_path": HAS_PATH.astype(int)}, "has_path must be a boolean mask"),
+        ({"labels": {}}, "no labels given"),
+        ({"scores": np.where(HAS_PATH, LABELS, np.nan)}, "NaN in scores"),
+    ],
 )
 def test_bad_input_is_refused_in_one_line(kwargs, message):
     arguments = {"scores": LABELS, "labels": {"a": LABELS}, "has_path": HAS_PATH, **kwargs}
@@ -107,8 +109,7 @@ def test_params_from_the_table_lead_the_proxy_only_on_cells_with_a_path():
     assert raw.tau("cifar10", "with_path") == pytest.approx(0.581677092975194, abs=1e-9)
     assert raw.tau("cifar10", "with_path") > GOLDEN_TG["cifar10", "with_path"][0]
     # the uniform no-path rule (every Scorer's) gives params the proxy's reward for flagging those cells
-    ruled = evaluate_scores(np.where(bench.has_path(), params, NO_PATH_SCORE), {"cifar10": bench.labels("cifar10")},
-                            bench.has_path())
+    ruled = evaluate_scores(np.where(bench.has_path(), params, NO_PATH_SCORE), {"cifar10": bench.labels("cifar10")}, bench.has_path())
     assert ruled.tau("cifar10", "all") == pytest.approx(0.6003015817119898, abs=1e-9)
     assert ruled.tau("cifar10", "with_path") == raw.tau("cifar10", "with_path")
 

@@ -100,7 +100,7 @@ def test_manifest_agrees_with_sources_md():
 
 
 def test_every_derived_entry_has_a_builder():
-    assert DERIVED_FILES == tuple(e.relative for e in MANIFEST if e.derived_from)
+    assert tuple(e.relative for e in MANIFEST if e.derived_from) == DERIVED_FILES
 
 
 def test_select_defaults_groups_and_unknown_names():
@@ -109,8 +109,11 @@ def test_select_defaults_groups_and_unknown_names():
     assert "nb101/nasbench_only108.tfrecord" not in {e.relative for e in defaults}
     assert [e.relative for e in select("nb101-full")] == ["nb101/nasbench_only108.tfrecord"]
     assert {e.relative for e in select(["hw_nas_bench", SMALL_VERBATIM])} == {
-        "hw_nas_bench/hw_cifar10.csv.gz", "hw_nas_bench/hw_cifar100.csv.gz",
-        "hw_nas_bench/hw_ImageNet16-120.csv.gz", SMALL_VERBATIM}
+        "hw_nas_bench/hw_cifar10.csv.gz",
+        "hw_nas_bench/hw_cifar100.csv.gz",
+        "hw_nas_bench/hw_ImageNet16-120.csv.gz",
+        SMALL_VERBATIM,
+    }
     with pytest.raises(ValueError, match=r"unknown data file or group 'nb999'.*known groups: .*nb101-full.*known files: .*nb201/"):
         select(["nb201", "nb999"])
 
@@ -186,7 +189,9 @@ def test_mirror_file_that_is_not_gzip_raises_checksum_error(tmp_path):
 
 def test_unreachable_source_raises_offline_error(tmp_path):
     target = tmp_path / "data"
-    with pytest.raises(OfflineError, match=r"cannot download http://127\.0\.0\.1:9/nb301/.*offline or the source moved.*TGNAS_DATA.*--mirror"):
+    with pytest.raises(
+        OfflineError, match=r"cannot download http://127\.0\.0\.1:9/nb301/.*offline or the source moved.*TGNAS_DATA.*--mirror"
+    ):
         fetch(only=SMALL_VERBATIM, mirror="http://127.0.0.1:9", directory=target, progress=False)
     assert not (target / SMALL_VERBATIM).exists()
     assert _leftovers(target) == []
@@ -335,8 +340,13 @@ def test_check_reports_ok_missing_and_bad(tmp_path):
     assert status[NB201_TABLE].status == "missing" and not status[NB201_TABLE].ok
     tfrecord = status["nb101/nasbench_only108.tfrecord"]
     assert tfrecord.status == "missing" and tfrecord.ok
-    assert tfrecord.to_dict() == {"relative": tfrecord.relative, "status": "missing", "detail": tfrecord.detail,
-                                  "required": False, "ok": True}
+    assert tfrecord.to_dict() == {
+        "relative": tfrecord.relative,
+        "status": "missing",
+        "detail": tfrecord.detail,
+        "required": False,
+        "ok": True,
+    }
 
 
 @pytest.mark.real_data

@@ -39,8 +39,9 @@ def test_features_and_source_are_carried_but_not_part_of_identity():
     again = ArchGraph.from_dict(described.to_dict())
     assert (again, dict(again.features), again.source) == (described, dict(described.features), "a-b")
     assert ArchGraph.from_dict({"space": "test", "ops": list(plain.ops), "adjacency": plain.adjacency.tolist()}) == plain
-    pruned = ArchGraph(("input", "a", "b", "output"), np.array([[0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]]),
-                       "test", {"params_M": 1.0}, "a|b").pruned()
+    pruned = ArchGraph(
+        ("input", "a", "b", "output"), np.array([[0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0]]), "test", {"params_M": 1.0}, "a|b"
+    ).pruned()
     assert pruned.ops == ("input", "a", "output") and pruned.source == "a|b" and pruned.features["params_M"] == 1.0
     with pytest.raises(ValueError, match="source must be an architecture string or None"):
         ArchGraph(plain.ops, plain.adjacency, "test", {}, 42)

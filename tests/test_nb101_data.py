@@ -207,10 +207,15 @@ FORK = NB101Cell.parse("0110/0001/0001/0000|input,conv1x1-bn-relu,maxpool3x3,out
 
 def model_metrics(params: int, final: tuple[float, float, float], epochs: float = 108.0) -> bytes:
     """A serialized ModelMetrics with an initial and a final EvaluationData; final = (time, val, test)."""
+
     def evaluation(epoch: float, time: float, val: float, test: float) -> bytes:
         return (
-            encode_double_field(1, epoch) + encode_double_field(2, time) + encode_double_field(3, 1.0)
-            + encode_double_field(4, val) + encode_double_field(5, test) + encode_bytes_field(6, "/ckpt")
+            encode_double_field(1, epoch)
+            + encode_double_field(2, time)
+            + encode_double_field(3, 1.0)
+            + encode_double_field(4, val)
+            + encode_double_field(5, test)
+            + encode_bytes_field(6, "/ckpt")
         )
 
     return (
@@ -308,20 +313,36 @@ CHAIN_ROW = [CHAIN.graph_hash(), 108, "010001000", "input,conv3x3-bn-relu,output
         (json.dumps([*CHAIN_ROW[:1], "108", *CHAIN_ROW[2:], GOOD_METRICS]).encode(), "epochs '108' is not an integer"),
         (json.dumps([*CHAIN_ROW[:3], 7, GOOD_METRICS]).encode(), "operations must be a string, got 7"),
         (json.dumps([*CHAIN_ROW, "not base64!"]).encode(), "metrics are not valid base64"),
-        (json.dumps([*CHAIN_ROW, base64.b64encode(encode_varint_field(2, 5)).decode()]).encode(),
-         "bad ModelMetrics protobuf: ModelMetrics has no evaluation_data"),
-        (json.dumps([*CHAIN_ROW, base64.b64encode(encode_bytes_field(1, b"")).decode()]).encode(),
-         "ModelMetrics has no trainable_parameters"),
-        (json.dumps([*CHAIN_ROW, base64.b64encode(encode_bytes_field(1, encode_double_field(2, 1.0)) + encode_varint_field(2, 5)).decode()]).encode(),
-         "final EvaluationData lacks validation_accuracy, test_accuracy"),
-        (json.dumps([*CHAIN_ROW, base64.b64encode(encode_double_field(2, 5.0)).decode()]).encode(),
-         "ModelMetrics.trainable_parameters has wire type 1, expected 0"),
-        (json.dumps([CHAIN.graph_hash(), 108, "01000", "input,output", GOOD_METRICS]).encode(),
-         r"hash .* adjacency '01000' must be n\*n digits 0/1"),
-        (json.dumps([CHAIN.graph_hash(), 108, "0100", "input,conv5x5", GOOD_METRICS]).encode(),
-         r"hash .*: last op of an NB101 cell must be 'output', got 'conv5x5'"),
-        (json.dumps([*CHAIN_ROW, base64.b64encode(model_metrics(5, (1.0, 1.5, 0.5))).decode()]).encode(),
-         r"accuracy 1.5 is not a fraction in \[0, 1\]"),
+        (
+            json.dumps([*CHAIN_ROW, base64.b64encode(encode_varint_field(2, 5)).decode()]).encode(),
+            "bad ModelMetrics protobuf: ModelMetrics has no evaluation_data",
+        ),
+        (
+            json.dumps([*CHAIN_ROW, base64.b64encode(encode_bytes_field(1, b"")).decode()]).encode(),
+            "ModelMetrics has no trainable_parameters",
+        ),
+        (
+            json.dumps(
+                [*CHAIN_ROW, base64.b64encode(encode_bytes_field(1, encode_double_field(2, 1.0)) + encode_varint_field(2, 5)).decode()]
+            ).encode(),
+            "final EvaluationData lacks validation_accuracy, test_accuracy",
+        ),
+        (
+            json.dumps([*CHAIN_ROW, base64.b64encode(encode_double_field(2, 5.0)).decode()]).encode(),
+            "ModelMetrics.trainable_parameters has wire type 1, expected 0",
+        ),
+        (
+            json.dumps([CHAIN.graph_hash(), 108, "01000", "input,output", GOOD_METRICS]).encode(),
+            r"hash .* adjacency '01000' must be n\*n digits 0/1",
+        ),
+        (
+            json.dumps([CHAIN.graph_hash(), 108, "0100", "input,conv5x5", GOOD_METRICS]).encode(),
+            r"hash .*: last op of an NB101 cell must be 'output', got 'conv5x5'",
+        ),
+        (
+            json.dumps([*CHAIN_ROW, base64.b64encode(model_metrics(5, (1.0, 1.5, 0.5))).decode()]).encode(),
+            r"accuracy 1.5 is not a fraction in \[0, 1\]",
+        ),
     ],
 )
 def test_malformed_nb101_records_are_named(tmp_path, data, message):
@@ -375,16 +396,26 @@ RUN = {"final_validation_accuracy": 0.5, "final_test_accuracy": 0.25, "final_tra
         ({CHAIN.graph_hash(): [1]}, "must be an object with computed_metrics"),
         ({"ABC": _official_entry(CHAIN, [RUN])}, "hash 'ABC' .* the key is not 32 lowercase hex digits"),
         ({FORK.graph_hash(): _official_entry(CHAIN, [RUN])}, "does not match its cell"),
-        ({CHAIN.graph_hash(): {**_official_entry(CHAIN, [RUN]), "computed_metrics": {"4": [RUN]}}},
-         "has no runs at 108 epochs; epoch budgets present: 4"),
-        ({CHAIN.graph_hash(): _official_entry(CHAIN, [{"final_validation_accuracy": 0.5}])},
-         "run 0 at 108 epochs lacks 'final_test_accuracy'"),
-        ({CHAIN.graph_hash(): _official_entry(CHAIN, [{**RUN, "final_training_time": "long"}])},
-         "run 0 has non-numeric final_training_time 'long'"),
-        ({CHAIN.graph_hash(): _official_entry(CHAIN, [{**RUN, "final_validation_accuracy": 93.1}])},
-         r"accuracy 93.1 is not a fraction in \[0, 1\]"),
-        ({CHAIN.graph_hash(): {**_official_entry(CHAIN, [RUN]), "module_operations": ["input", "conv", "output"]}},
-         "op 'conv' at node 1 is not an NB101 op"),
+        (
+            {CHAIN.graph_hash(): {**_official_entry(CHAIN, [RUN]), "computed_metrics": {"4": [RUN]}}},
+            "has no runs at 108 epochs; epoch budgets present: 4",
+        ),
+        (
+            {CHAIN.graph_hash(): _official_entry(CHAIN, [{"final_validation_accuracy": 0.5}])},
+            "run 0 at 108 epochs lacks 'final_test_accuracy'",
+        ),
+        (
+            {CHAIN.graph_hash(): _official_entry(CHAIN, [{**RUN, "final_training_time": "long"}])},
+            "run 0 has non-numeric final_training_time 'long'",
+        ),
+        (
+            {CHAIN.graph_hash(): _official_entry(CHAIN, [{**RUN, "final_validation_accuracy": 93.1}])},
+            r"accuracy 93.1 is not a fraction in \[0, 1\]",
+        ),
+        (
+            {CHAIN.graph_hash(): {**_official_entry(CHAIN, [RUN]), "module_operations": ["input", "conv", "output"]}},
+            "op 'conv' at node 1 is not an NB101 op",
+        ),
         ({CHAIN.graph_hash(): {"computed_metrics": {}}}, "lacks module_adjacency, module_operations, trainable_parameters"),
     ],
 )

@@ -192,8 +192,11 @@ CHAIN = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
         (np.triu(np.ones((8, 8), dtype=int), 1), ("input", *[C3] * 6, "output"), r"8 nodes; accepted: 2 to 7 nodes"),
         ([[0]], ("input",), r"1 node; accepted: 2 to 7 nodes"),
         ([[0, "1"], [0, 0]], ("input", "output"), r"must hold the numbers 0 and 1, got an array of dtype <U"),
-        ([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]], ("input", C3, "conv5x5", "output"),
-         r"op 'conv5x5' at node 2 is not an NB101 op; accepted: conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3"),
+        (
+            [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]],
+            ("input", C3, "conv5x5", "output"),
+            r"op 'conv5x5' at node 2 is not an NB101 op; accepted: conv3x3-bn-relu, conv1x1-bn-relu, maxpool3x3",
+        ),
         (CHAIN, ("input", "input", "output"), r"op 'input' at node 1 is not an NB101 op"),
         (CHAIN, (C3, C3, "output"), r"first op of an NB101 cell must be 'input', got 'conv3x3-bn-relu'"),
         (CHAIN, ("input", C3, C1), r"last op of an NB101 cell must be 'output', got 'conv1x1-bn-relu'"),
@@ -220,11 +223,8 @@ def test_naslib_tuple_of_an_unpruned_spec():
         "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 4, 4, 4, 1)"
     )
     cell = NB101Cell.from_naslib_tuple(key)
-    assert str(cell) == (
-        "011111/000001/000001/000010/000001/000000|input,maxpool3x3,maxpool3x3,conv3x3-bn-relu,conv3x3-bn-relu,output"
-    )
-    assert cell.to_naslib_tuple() == (0, 1, 1, 1, 1, 1, *[0] * 5, 1, *[0] * 5, 1, *[0] * 4, 1, 0, *[0] * 5, 1,
-                                      *[0] * 6, 0, 2, 2, 4, 4, 1)
+    assert str(cell) == ("011111/000001/000001/000010/000001/000000|input,maxpool3x3,maxpool3x3,conv3x3-bn-relu,conv3x3-bn-relu,output")
+    assert cell.to_naslib_tuple() == (0, 1, 1, 1, 1, 1, *[0] * 5, 1, *[0] * 5, 1, *[0] * 4, 1, 0, *[0] * 5, 1, *[0] * 6, 0, 2, 2, 4, 4, 1)
 
 
 @settings(max_examples=150, deadline=None)

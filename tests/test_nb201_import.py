@@ -67,8 +67,16 @@ def _arch_results(module, index: int, hp: str, datasets=tuple(EVAL_SETS)):
         params, flops = _cost(index, dataset)
         for seed in SEEDS:
             run = module.ResultsCount(
-                dataset, None, {e: 50.0 for e in range(epochs)}, {e: 1.0 for e in range(epochs)}, params, flops,
-                {"arch_str": ARCHS[index], "channel": 16, "num_cells": 5, "class_num": 10}, seed, epochs, [0.01],
+                dataset,
+                None,
+                {e: 50.0 for e in range(epochs)},
+                {e: 1.0 for e in range(epochs)},
+                params,
+                flops,
+                {"arch_str": ARCHS[index], "channel": 16, "num_cells": 5, "class_num": 10},
+                seed,
+                epochs,
+                [0.01],
             )
             keys = [(s, e) for s in EVAL_SETS[dataset] for e in range(epochs)]
             final = {s: _truth(index, hp, dataset, s, seed) for s in EVAL_SETS[dataset]}
@@ -104,8 +112,10 @@ def _nb201_file(path: Path, twelve_epoch_datasets=tuple(EVAL_SETS)) -> Path:
     from nas_201_api import api_utils
 
     infos = {
-        i: {"less": _arch_results(api_utils, i, "12", twelve_epoch_datasets).state_dict(),
-            "full": _arch_results(api_utils, i, "200").state_dict()}
+        i: {
+            "less": _arch_results(api_utils, i, "12", twelve_epoch_datasets).state_dict(),
+            "full": _arch_results(api_utils, i, "200").state_dict(),
+        }
         for i in range(len(ARCHS))
     }
     torch.save({"meta_archs": list(ARCHS), "arch2infos": infos, "evaluated_indexes": list(range(len(ARCHS)))}, path)
@@ -122,8 +132,9 @@ def _nats_file(path: Path) -> Path:
     from nats_bench import pickle_save
 
     infos = {i: _nats_infos(i) for i in range(len(ARCHS))}
-    pickle_save({"meta_archs": list(ARCHS), "arch2infos": infos, "evaluated_indexes": set(range(len(ARCHS)))},
-                str(path).removesuffix(".pbz2"))
+    pickle_save(
+        {"meta_archs": list(ARCHS), "arch2infos": infos, "evaluated_indexes": set(range(len(ARCHS)))}, str(path).removesuffix(".pbz2")
+    )
     return path
 
 
@@ -166,8 +177,15 @@ def test_open_api_object_dataset_subset_and_atomic_gzip_output(tmp_path):
     out = tmp_path / "out" / "nb201_official.csv.gz"
     frame = import_nb201(api, datasets=["cifar100"], out=out, progress=False)
     assert list(frame.columns) == [
-        "nb201_index", "arch_str", "test_acc_200ep_cifar100", "val_acc_200ep_cifar100", "test_acc_12ep_cifar100",
-        "val_acc_12ep_cifar100", "params_M_cifar100", "flops_M_official_cifar100"]
+        "nb201_index",
+        "arch_str",
+        "test_acc_200ep_cifar100",
+        "val_acc_200ep_cifar100",
+        "test_acc_12ep_cifar100",
+        "val_acc_12ep_cifar100",
+        "params_M_cifar100",
+        "flops_M_official_cifar100",
+    ]
     assert out.read_bytes()[:2] == b"\x1f\x8b" and out.read_bytes()[4:8] == b"\0\0\0\0"  # gzip, header time 0
     pd.testing.assert_frame_equal(pd.read_csv(out), frame)  # full precision survives the round trip
     assert [p.name for p in out.parent.iterdir()] == [out.name]
@@ -182,8 +200,12 @@ def test_missing_benchmark_file_is_a_clear_error(tmp_path):
     "name, content, message",
     [
         ("bench.csv", b"a,b\n1,2\n", r"cannot tell the format of .*bench\.csv: expected a NAS-Bench-201 file"),
-        ("bench.pth", b"not a torch file", r"cannot read .*bench\.pth as an NB201 benchmark \(UnpicklingError: .*\) "
-         r"\(if this is the official file .*TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1.*; expected a NAS-Bench-201 file"),
+        (
+            "bench.pth",
+            b"not a torch file",
+            r"cannot read .*bench\.pth as an NB201 benchmark \(UnpicklingError: .*\) "
+            r"\(if this is the official file .*TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1.*; expected a NAS-Bench-201 file",
+        ),
         ("bench.pickle.pbz2", b"BZh9 garbage", r"cannot read .*bench\.pickle\.pbz2 as an NB201 benchmark"),
     ],
 )

@@ -68,8 +68,7 @@ def test_bad_encodings_are_rejected_with_the_accepted_values():
 
 def test_graph_of_the_optimum_follows_the_edge_to_node_rule():
     graph = NB201Cell.parse(OPTIMUM).to_graph()
-    assert graph.ops == ("input", "nor_conv_3x3", "nor_conv_3x3", "nor_conv_3x3", "skip_connect",
-                         "nor_conv_3x3", "nor_conv_1x1", "output")
+    assert graph.ops == ("input", "nor_conv_3x3", "nor_conv_3x3", "nor_conv_3x3", "skip_connect", "nor_conv_3x3", "nor_conv_1x1", "output")
     # op node k+1 is edge EDGES[k]; edge i→j feeds every edge j→k, edges into node 3 feed output
     expected = {(0, 1), (0, 2), (0, 4), (1, 3), (1, 5), (2, 6), (3, 6), (4, 7), (5, 7), (6, 7)}
     assert set(graph.edges()) == expected

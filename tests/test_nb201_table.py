@@ -10,7 +10,7 @@ from tgnas.data.hw import HW_METRICS, hw_metric, load_hw_metrics
 from tgnas.data.nb201 import COLUMNS, DATASETS, NB201Table, accuracy_column, load_nb201_table, metric_column
 from tgnas.data.paths import MissingDataError
 from tgnas.data.zc import ZC_PROXIES, load_zc_partial, load_zc_proxies
-from tgnas.spaces.nb201 import NB201Cell, NB201Space
+from tgnas.spaces.nb201 import NB201Space
 
 OPTIMUM = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
 
@@ -65,8 +65,9 @@ def test_cells_without_a_path_are_exactly_the_chance_level_cells(table):
 @real_data
 def test_nbsz_flops_follow_the_documented_linear_formula(table):
     counts = pd.DataFrame([c.op_counts() for c in table.cells()])
-    expected = (7_943_872 + 35_819_520 * counts["nor_conv_3x3"] + 4_362_240 * counts["nor_conv_1x1"]
-                + 1_290_240 * counts["avg_pool_3x3"]) / 1e6
+    expected = (
+        7_943_872 + 35_819_520 * counts["nor_conv_3x3"] + 4_362_240 * counts["nor_conv_1x1"] + 1_290_240 * counts["avg_pool_3x3"]
+    ) / 1e6
     assert np.allclose(table.metric("flops_M_nbsz"), expected, atol=1e-6)
 
 

@@ -24,21 +24,81 @@ from tgnas.spaces.darts import (
 # sep_conv_3x3=5 sep_conv_5x5=6 skip_connect=7, inactive edge 0; node k's edges start at 0, 2, 5, 9.
 DARTS_V2_X_CAT = [
     # normal: n2 <- sep(0) sep(1) | n3 <- sep(0) sep(1) - | n4 <- skip(0) sep(1) - - | n5 <- skip(0) - dil3(2) - -
-    5, 5, 5, 5, 0, 7, 5, 0, 0, 7, 0, 2, 0, 0,
+    5,
+    5,
+    5,
+    5,
+    0,
+    7,
+    5,
+    0,
+    0,
+    7,
+    0,
+    2,
+    0,
+    0,
     # reduce: n2 <- max(0) max(1) | n3 <- - max(1) skip(2) | n4 <- max(0) - skip(2) - | n5 <- - max(1) skip(2) - -
-    4, 4, 0, 4, 7, 4, 0, 7, 0, 0, 4, 7, 0, 0,
+    4,
+    4,
+    0,
+    4,
+    7,
+    4,
+    0,
+    7,
+    0,
+    0,
+    4,
+    7,
+    0,
+    0,
     # inputs of normal nodes 3, 4, 5: "0_1"=1, "0_1"=1, "0_2"=2 (node 5 has 11 categories)
-    1, 1, 2,
+    1,
+    1,
+    2,
     # inputs of reduce nodes 3, 4, 5: "1_2"=3, "0_2"=2, "1_2"=5
-    3, 2, 5,
+    3,
+    2,
+    5,
 ]
 DARTS_V1_X_CAT = [
     # normal: n2 <- sep sep | n3 <- skip(0) sep(1) - | n4 <- skip(0) sep(1) - - | n5 <- sep(0) - skip(2) - -
-    5, 5, 7, 5, 0, 7, 5, 0, 0, 5, 0, 7, 0, 0,
+    5,
+    5,
+    7,
+    5,
+    0,
+    7,
+    5,
+    0,
+    0,
+    5,
+    0,
+    7,
+    0,
+    0,
     # reduce: n2 <- max max | n3 <- max(0) - skip(2) | n4 <- max(0) - skip(2) - | n5 <- avg(0) - skip(2) - -
-    4, 4, 4, 0, 7, 4, 0, 7, 0, 1, 0, 7, 0, 0,
-    1, 1, 2,  # normal inputs 0_1, 0_1, 0_2
-    2, 2, 2,  # reduce inputs 0_2 (node 3: 2), 0_2 (node 4: 2), 0_2 (node 5: 2)
+    4,
+    4,
+    4,
+    0,
+    7,
+    4,
+    0,
+    7,
+    0,
+    1,
+    0,
+    7,
+    0,
+    0,
+    1,
+    1,
+    2,  # normal inputs 0_1, 0_1, 0_2
+    2,
+    2,
+    2,  # reduce inputs 0_2 (node 3: 2), 0_2 (node 4: 2), 0_2 (node 5: 2)
 ]
 PREFIX = "NetworkSelectorDatasetInfo_COLON_darts_COLON_"
 
@@ -91,10 +151,7 @@ def test_encoding_obeys_the_config_space_conditions(surrogate):
     assert len(conditions) == 24  # edges of nodes 3..5 in both cells; node 2's edges are always active
     for row in x_cat:
         value = {name: code for name, code in zip(names, row.tolist())}
-        decoded = {
-            name: {code: category for category, code in encoding[PREFIX + name].items()}[value[name]]
-            for name in names
-        }
+        decoded = {name: {code: category for category, code in encoding[PREFIX + name].items()}[value[name]] for name in names}
         for condition in conditions:
             child = condition["child"].removeprefix(PREFIX)
             parent = condition["parent"].removeprefix(PREFIX)
@@ -135,7 +192,7 @@ def test_random_genotypes_get_plausible_deterministic_accuracies(surrogate):
     accuracy = surrogate.predict(genotypes)
     assert accuracy.dtype == np.float64 and accuracy.shape == (200,)
     assert np.isfinite(accuracy).all()
-    assert 85.0 < accuracy.min() and accuracy.max() < 96.0
+    assert accuracy.min() > 85.0 and accuracy.max() < 96.0
     assert 91.5 < accuracy.mean() < 93.5 and 0.1 < accuracy.std() < 1.5
     assert np.array_equal(surrogate.predict(genotypes), accuracy)
     assert np.array_equal(NB301Surrogate.load().predict(genotypes), accuracy)
@@ -220,8 +277,11 @@ def test_corrupt_model_file_is_a_data_file_error_naming_the_repair(tmp_path, mon
     (folder / "model_v2.onnx").write_bytes(b"not an onnx model")
     (folder / "encoding_v2.json").write_text(json.dumps(_valid_encoding()))
     monkeypatch.setenv(ENV_VAR, str(tmp_path))
-    with pytest.raises(DataFileError, match=r"model_v2\.onnx does not have the content pinned .*"
-                                            r"tgnas data fetch --only nb301/yahpo_nb301_v2/model_v2\.onnx"):
+    with pytest.raises(
+        DataFileError,
+        match=r"model_v2\.onnx does not have the content pinned .*"
+        r"tgnas data fetch --only nb301/yahpo_nb301_v2/model_v2\.onnx",
+    ):
         NB301Surrogate.load()
 
 

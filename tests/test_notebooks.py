@@ -15,9 +15,16 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 MAX_STATEMENTS = 8
 #: constructs that compute instead of display: definitions, loops (statements and comprehensions)
 LOGIC = {
-    ast.FunctionDef: "a function definition", ast.AsyncFunctionDef: "a function definition", ast.ClassDef: "a class",
-    ast.Lambda: "a lambda", ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while loop",
-    ast.ListComp: "a list comprehension", ast.SetComp: "a set comprehension", ast.DictComp: "a dict comprehension",
+    ast.FunctionDef: "a function definition",
+    ast.AsyncFunctionDef: "a function definition",
+    ast.ClassDef: "a class",
+    ast.Lambda: "a lambda",
+    ast.For: "a for loop",
+    ast.AsyncFor: "a for loop",
+    ast.While: "a while loop",
+    ast.ListComp: "a list comprehension",
+    ast.SetComp: "a set comprehension",
+    ast.DictComp: "a dict comprehension",
     ast.GeneratorExp: "a generator expression",
 }
 
@@ -57,17 +64,18 @@ def test_chapter_holds_no_library_logic_and_no_data_paths(path):
 def _code_cells(path: Path) -> list[ast.Module]:
     """The code cells of a chapter, parsed (IPython magics dropped)."""
     cells = [cell for cell in jupytext.read(path).cells if cell.cell_type == "code"]
-    return [ast.parse("\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))))
-            for cell in cells]
+    return [ast.parse("\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))) for cell in cells]
 
 
 def experiment_logic(cell: ast.Module, setup: bool = False) -> list[str]:
     """What in one code cell is experiment logic rather than a call into the package plus display."""
     found = [f"line {node.lineno}: {LOGIC[type(node)]}" for node in ast.walk(cell) if type(node) in LOGIC]
-    found += [f"line {node.lineno}: an assignment into a container or an augmented assignment"
-              for node in ast.walk(cell)
-              if isinstance(node, ast.AugAssign)
-              or (isinstance(node, ast.Assign) and any(isinstance(t, (ast.Subscript, ast.Attribute)) for t in node.targets))]
+    found += [
+        f"line {node.lineno}: an assignment into a container or an augmented assignment"
+        for node in ast.walk(cell)
+        if isinstance(node, ast.AugAssign)
+        or (isinstance(node, ast.Assign) and any(isinstance(t, (ast.Subscript, ast.Attribute)) for t in node.targets))
+    ]
     if not setup and len(cell.body) > MAX_STATEMENTS:
         found.append(f"{len(cell.body)} statements (at most {MAX_STATEMENTS})")
     return found
@@ -79,8 +87,10 @@ def test_chapter_cells_are_calls_into_the_package(path):
     # cells[0] is the parameters cell, cells[1] the setup (imports, profile handling, loading)
     problems = {index: experiment_logic(cell, setup=index <= 1) for index, cell in enumerate(cells)}
     problems = {index: found for index, found in problems.items() if found}
-    assert not problems, (f"experiment logic belongs in tgnas.experiments (one function per table or figure); "
-                          f"code cells (0 = parameters) with logic: {problems}")
+    assert not problems, (
+        f"experiment logic belongs in tgnas.experiments (one function per table or figure); "
+        f"code cells (0 = parameters) with logic: {problems}"
+    )
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ def pyproject_pins() -> dict[str, str]:
 def environment_pins() -> dict[str, str]:
     lines = (ROOT / "environment.yml").read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == "- pip:")
-    entries = [line.strip()[2:] for line in lines[start + 1:] if line.strip().startswith("- ")]
+    entries = [line.strip()[2:] for line in lines[start + 1 :] if line.strip().startswith("- ")]
     return _pins(entry for entry in entries if not entry.startswith("-e"))
 
 

@@ -13,8 +13,7 @@ from tgnas.zerocost import get_proxy, proxy_names, resolve_names
 from tgnas.zerocost.compute import NON_FINITE_SCORE, compute_proxies, data_free_input
 from tgnas.zerocost.registry import ProxyInput, register
 
-PROXIES = {"params", "flops", "synflow", "snip", "grasp", "fisher", "grad_norm", "jacov", "nwot", "zen",
-           "epe_nas", "l2_norm", "plain"}
+PROXIES = {"params", "flops", "synflow", "snip", "grasp", "fisher", "grad_norm", "jacov", "nwot", "zen", "epe_nas", "l2_norm", "plain"}
 DATA_FREE = {"params", "flops", "synflow", "zen", "l2_norm"}
 # every operator once; small convolutions keep the tests fast
 CELL = "|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_1x1~2|"
@@ -29,8 +28,11 @@ def random_batch(size: int = 8, seed: int = 0, side: int = 32, classes: int = 10
     """A stand-in minibatch (random images, two per label) — fast, no data files."""
     generator = torch.Generator().manual_seed(seed)
     return ProxyInput(
-        image_shape=(3, side, side), num_classes=classes, batch_size=size,
-        inputs=torch.randn(size, 3, side, side, generator=generator), targets=torch.arange(size) % (size // 2),
+        image_shape=(3, side, side),
+        num_classes=classes,
+        batch_size=size,
+        inputs=torch.randn(size, 3, side, side, generator=generator),
+        targets=torch.arange(size) % (size // 2),
     )
 
 
@@ -75,8 +77,7 @@ def test_every_proxy_is_finite_deterministic_and_independent_of_the_others():
     batch, imagenet = small_batch(), "ImageNet16-120"
     names = sorted(PROXIES - {"grasp"})  # grasp is checked on a toy model below (it is the slow one)
     first = compute_proxies(CELL, names, batch=batch, dataset=imagenet, seed=1).scores
-    alone = {name: compute_proxies(CELL, [name], batch=batch, dataset=imagenet, seed=1).scores[name]
-             for name in ("zen", "snip")}
+    alone = {name: compute_proxies(CELL, [name], batch=batch, dataset=imagenet, seed=1).scores[name] for name in ("zen", "snip")}
     assert all(math.isfinite(value) and value != NON_FINITE_SCORE for value in first.values())
     assert first["zen"] == alone["zen"] and first["snip"] == alone["snip"]
     assert first["snip"] >= 0 and first["grad_norm"] >= 0 and first["fisher"] >= 0
@@ -107,6 +108,7 @@ def test_data_dependent_proxies_need_cifar10_images_for_other_datasets():
 
 
 # -- definitions on toy networks with known answers ------------------------------------------------
+
 
 class TwoLayer(nn.Module):
     def __init__(self):

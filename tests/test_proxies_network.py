@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from tgnas.zerocost.counting import count_flops
-from tgnas.spaces.nb201 import IMAGE_SIZE, NUM_CLASSES
+from tgnas.spaces.nb201 import IMAGE_SIZE, NUM_CLASSES, NB201Cell
 from tgnas.spaces.nb201_network import build_nb201_network, count_parameters
-from tgnas.spaces.nb201 import NB201Cell
+from tgnas.zerocost.counting import count_flops
 
 NO_PATH = "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|none~0|none~1|none~2|"
 

@@ -9,9 +9,9 @@ import pytest
 import torch
 from scipy import stats
 
-from tgnas.spaces.graph import ArchGraph
 from tgnas.scoring import NO_PATH_SCORE, Scorer
 from tgnas.spaces import create
+from tgnas.spaces.graph import ArchGraph
 from tgnas.zerocost import ZeroCostScorer
 from tgnas.zerocost.compute import compute_proxies
 from tgnas.zerocost.registry import ProxyInput

@@ -99,8 +99,7 @@ def test_merge_refuses_mixed_splits_and_empty_directories(small_space, tmp_path)
 
 def test_cli_compute_and_merge(small_space, tmp_path, capsys):
     for index in range(2):
-        assert main(["proxies", "compute", "--space", "nb201", "--shard", f"{index}/2", "--out", str(tmp_path),
-                     "--proxies", "params"]) == 0
+        assert main(["proxies", "compute", "--space", "nb201", "--shard", f"{index}/2", "--out", str(tmp_path), "--proxies", "params"]) == 0
     assert main(["proxies", "merge", str(tmp_path), "--out", str(tmp_path / "merged.csv")]) == 0
     assert "merged 7 cells" in capsys.readouterr().out
     assert len(pd.read_csv(tmp_path / "merged.csv")) == 7

@@ -47,8 +47,15 @@ def small_proxy(embedder):
     genotypes = [space.sample(rng) for _ in range(40)]
     labels = [sum(op.startswith("sep") for op, _ in g.normal) + 0.01 * i for i, g in enumerate(genotypes)]
     source = LabelledGraphs("toy-darts", "darts", [space.to_graph(g, cell="both") for g in genotypes], np.array(labels))
-    return train_proxy([source], "nb201", members=2, recipe=TrainRecipe(epochs=3, batch_size=16),
-                       config=GCNConfig(hidden=16), embedder=embedder, progress=False)
+    return train_proxy(
+        [source],
+        "nb201",
+        members=2,
+        recipe=TrainRecipe(epochs=3, batch_size=16),
+        config=GCNConfig(hidden=16),
+        embedder=embedder,
+        progress=False,
+    )
 
 
 def test_save_load_round_trip_scores_identically(small_proxy, tmp_path):
@@ -161,8 +168,7 @@ def test_cli_evaluate_json_has_the_documented_keys(capsys):
 @pytest.mark.real_data
 def test_cli_train_writes_weights_and_card_and_resumes(tmp_path, capsys):
     out = tmp_path / "tiny.pt"
-    args = ["train", "--target", "nb201", "--sources", "nb101", "--out", str(out), "--members", "1",
-            "--epochs", "2", "--hidden", "8"]
+    args = ["train", "--target", "nb201", "--sources", "nb101", "--out", str(out), "--members", "1", "--epochs", "2", "--hidden", "8"]
     assert cli.main(args) == 0
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["sources"][0]["space"] == "nb101" and card["nb201_labels_used"] is False

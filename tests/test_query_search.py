@@ -145,12 +145,15 @@ def test_pretrained_generator_covers_the_space_and_only_makes_valid_cells(fake_t
     assert set(counts.index) == set(NB201_OPS) and counts.min() >= 60  # 600 slots, ~120 per operator
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(latent_dim=0), "latent_dim must be an integer >= 1"),
-    (dict(batch=2.5), "batch must be an integer"),
-    (dict(alpha=1.0), "alpha .* must be < 1"),
-    (dict(weight_factor=-0.1), "weight_factor must be a positive number"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(latent_dim=0), "latent_dim must be an integer >= 1"),
+        (dict(batch=2.5), "batch must be an integer"),
+        (dict(alpha=1.0), "alpha .* must be < 1"),
+        (dict(weight_factor=-0.1), "weight_factor must be a positive number"),
+    ],
+)
 def test_agnet_settings_are_checked(kwargs, message):
     with pytest.raises(ValueError, match=message):
         AGNetSettings(**kwargs)
@@ -158,8 +161,7 @@ def test_agnet_settings_are_checked(kwargs, message):
 
 # -- searches on the fake table ---------------------------------------------------------------------
 def test_agnet_spends_exactly_its_budget_on_distinct_cells_and_is_deterministic(fake_table):
-    results = [agnet_search(BenchmarkOracle(40, table=fake_table), seed=3, settings=AGNetSettings(**FAST))
-               for _ in range(2)]
+    results = [agnet_search(BenchmarkOracle(40, table=fake_table), seed=3, settings=AGNetSettings(**FAST)) for _ in range(2)]
     first, again = results
     archs = [entry["arch"] for entry in first.trajectory]
     assert first.queries == 40 and len(archs) == 40 and len(set(archs)) == 40
@@ -184,10 +186,12 @@ def test_tg_warm_starts_at_the_proxy_pick_and_lets_queries_correct_it(fake_table
 
 
 def test_query_searches_never_query_infeasible_cells(fake_table):
-    for run in (lambda o: agnet_search(o, seed=1, settings=AGNetSettings(**FAST)),
-                lambda o: tg_warm_search(o, FakeProxy(), seed=1, settings=TGWarmSettings(**FAST)),
-                lambda o: query_random_search(o, seed=1),
-                lambda o: query_regularized_evolution(o, seed=1)):
+    for run in (
+        lambda o: agnet_search(o, seed=1, settings=AGNetSettings(**FAST)),
+        lambda o: tg_warm_search(o, FakeProxy(), seed=1, settings=TGWarmSettings(**FAST)),
+        lambda o: query_random_search(o, seed=1),
+        lambda o: query_regularized_evolution(o, seed=1),
+    ):
         result = run(BenchmarkOracle(40, table=fake_table, constraints=OnlyFeasible()))
         assert result.queries == 40
         assert all("avg_pool_3x3" not in entry["arch"] for entry in result.trajectory)
@@ -195,8 +199,9 @@ def test_query_searches_never_query_infeasible_cells(fake_table):
 
 def test_query_baselines_spend_their_budget(fake_table):
     random_result = query_random_search(BenchmarkOracle(50, table=fake_table), seed=0)
-    evolution = query_regularized_evolution(BenchmarkOracle(120, table=fake_table), seed=0,
-                                            settings=QueryAgingSettings(population=10, sample_size=3))
+    evolution = query_regularized_evolution(
+        BenchmarkOracle(120, table=fake_table), seed=0, settings=QueryAgingSettings(population=10, sample_size=3)
+    )
     assert random_result.queries == 50 and len({e["arch"] for e in random_result.trajectory}) == 50
     assert evolution.queries == 120 and evolution.score > random_result.score
     with pytest.raises(ValueError, match="sample_size \\(6\\) must not exceed population \\(5\\)"):
@@ -216,13 +221,16 @@ def test_search_prior_ranks_and_draws_by_score():
         SearchPrior(cells, scores[:10])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(space="darts", method="agnet"), "needs a benchmark table to query: nb201, not 'darts'"),
-    (dict(space="nb201", method="hybrid"), "unknown query search method 'hybrid'; accepted: agnet, tg-warm, random, re"),
-    (dict(space="nb201", method="tg-warm"), "tg-warm needs the TG proxy"),
-    (dict(space="nb201", method="agnet", settings=QueryAgingSettings()), "takes AGNetSettings, not QueryAgingSettings"),
-    (dict(space="nb201", method="random", settings=AGNetSettings()), "takes no settings"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(space="darts", method="agnet"), "needs a benchmark table to query: nb201, not 'darts'"),
+        (dict(space="nb201", method="hybrid"), "unknown query search method 'hybrid'; accepted: agnet, tg-warm, random, re"),
+        (dict(space="nb201", method="tg-warm"), "tg-warm needs the TG proxy"),
+        (dict(space="nb201", method="agnet", settings=QueryAgingSettings()), "takes AGNetSettings, not QueryAgingSettings"),
+        (dict(space="nb201", method="random", settings=AGNetSettings()), "takes no settings"),
+    ],
+)
 def test_query_search_rejects_bad_requests_before_loading_anything(kwargs, message):
     with pytest.raises(ValueError, match=message):
         query_search(**kwargs)
@@ -260,8 +268,9 @@ def _run_json(argv, capsys) -> dict:
 
 @pytest.mark.real_data
 def test_cli_query_search_reports_the_queries_it_spent(capsys):
-    report = _run_json(["search", "--space", "nb201", "--method", "re", "--queries", "30", "--seed", "0",
-                        "--json", "--no-progress"], capsys)
+    report = _run_json(
+        ["search", "--space", "nb201", "--method", "re", "--queries", "30", "--seed", "0", "--json", "--no-progress"], capsys
+    )
     assert report["queries"] == 30 and report["method"] == "re" and report["evaluations"] == 0
     table = BenchmarkOracle(1).table
     assert report["score"] == pytest.approx(float(table.accuracy([report["arch"]], "cifar10", "val")[0]))
@@ -299,13 +308,16 @@ def test_query_curves_resume_from_stored_runs(tmp_path):
     assert queries_needed(first, "incumbent_val", 101.0).isna().all()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--method", "hybrid", "--queries", "5"], "--queries applies to the query searches agnet, tg-warm, random, re"),
-    (["--method", "agnet", "--space", "darts"], "needs --space nb201, not darts"),
-    (["--method", "agnet", "--queries", "0"], "query budget must be an integer >= 1, got 0"),
-    (["--method", "agnet", "--population", "5"], "--population/--generations set the evolution"),
-    (["--dataset", "cifar100"], "--dataset chooses what a query search queries"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--method", "hybrid", "--queries", "5"], "--queries applies to the query searches agnet, tg-warm, random, re"),
+        (["--method", "agnet", "--space", "darts"], "needs --space nb201, not darts"),
+        (["--method", "agnet", "--queries", "0"], "query budget must be an integer >= 1, got 0"),
+        (["--method", "agnet", "--population", "5"], "--population/--generations set the evolution"),
+        (["--dataset", "cifar100"], "--dataset chooses what a query search queries"),
+    ],
+)
 def test_cli_query_errors_are_one_clear_line(argv, message, capsys):
     assert main(["search", "--no-progress", *argv]) == 2
     error = capsys.readouterr().err

@@ -73,7 +73,9 @@ def test_the_interfaces_import_neither_torch_nor_pandas():
 
 
 def test_scoring_with_the_shipped_weights_needs_neither_torch_geometric_nor_sentence_transformers():
-    code = ("from tgnas.tg.proxy import TGProxy\n"
-            "TGProxy.load('nb201').score(['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'])\n"
-            "TGProxy.load('darts').score(['DARTS_V2'])")
+    code = (
+        "from tgnas.tg.proxy import TGProxy\n"
+        "TGProxy.load('nb201').score(['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|'])\n"
+        "TGProxy.load('darts').score(['DARTS_V2'])"
+    )
     assert _modules_after(code, ("torch", "torch_geometric", "sentence_transformers")) == ["torch"]

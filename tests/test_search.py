@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from tgnas import spaces
 from tgnas.search import (
+    METHODS,
     AgingSettings,
     Evaluator,
     EvolutionSettings,
-    METHODS,
     search,
 )
 from tgnas.search.evolution import default_settings
@@ -24,9 +24,18 @@ from tgnas.spaces.base import Unsupported, gene_to_index
 from tgnas.spaces.darts import INPUT_PAIRS, INTERMEDIATE_NODES, SAMPLED_OPS, DartsGenotype
 from tgnas.spaces.nb201 import N_CELLS, NB201_OPS, NB201Cell
 
-WEIGHTS = {"nor_conv_3x3": 3.0, "nor_conv_1x1": 2.0, "avg_pool_3x3": 1.0, "skip_connect": 0.5,
-           "sep_conv_5x5": 3.0, "sep_conv_3x3": 2.5, "dil_conv_5x5": 2.0, "dil_conv_3x3": 1.5,
-           "max_pool_3x3": 0.7, "avg_pool_3x3_darts": 0.6}
+WEIGHTS = {
+    "nor_conv_3x3": 3.0,
+    "nor_conv_1x1": 2.0,
+    "avg_pool_3x3": 1.0,
+    "skip_connect": 0.5,
+    "sep_conv_5x5": 3.0,
+    "sep_conv_3x3": 2.5,
+    "dil_conv_5x5": 2.0,
+    "dil_conv_3x3": 1.5,
+    "max_pool_3x3": 0.7,
+    "avg_pool_3x3_darts": 0.6,
+}
 
 
 class AdditiveProxy:
@@ -154,12 +163,15 @@ def test_default_evolution_settings_come_from_the_space():
     assert default_settings(spaces.create("nb101")) == EvolutionSettings()
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"population": 3}, "population must be an integer >= 4"),
-    ({"generations": -1}, "generations must be an integer >= 0"),
-    ({"scale": 0}, "scale F must be a number in \\(0, 2\\]"),
-    ({"crossover": 1.5}, "crossover rate CR must be a number in \\[0, 1\\]"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"population": 3}, "population must be an integer >= 4"),
+        ({"generations": -1}, "generations must be an integer >= 0"),
+        ({"scale": 0}, "scale F must be a number in \\(0, 2\\]"),
+        ({"crossover": 1.5}, "crossover rate CR must be a number in \\[0, 1\\]"),
+    ],
+)
 def test_evolution_settings_are_checked(kwargs, message):
     with pytest.raises(ValueError, match=message):
         EvolutionSettings(**kwargs)

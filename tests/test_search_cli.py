@@ -39,8 +39,9 @@ def _run_json(argv, capsys) -> dict:
 
 def test_cli_search_json_has_the_documented_keys(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("TGNAS_DATA", str(tmp_path))  # no benchmark files: no lookups, no error
-    report = _run_json(["search", "--space", "nb201", "--seed", "0", "--json", "--no-progress",
-                        "--population", "6", "--generations", "2"], capsys)
+    report = _run_json(
+        ["search", "--space", "nb201", "--seed", "0", "--json", "--no-progress", "--population", "6", "--generations", "2"], capsys
+    )
     assert {"arch", "score", "search_seconds", "winner", "evaluations"} <= set(report)
     assert "test_acc" not in report
     assert report["arch"] == ALL_CONV3 and report["winner"] in ("pruning", "both")
@@ -53,15 +54,21 @@ def test_cli_search_reports_benchmark_numbers_when_data_are_present(capsys):
     assert report["params_M"] == pytest.approx(1.531546) and report["flops_M"] == pytest.approx(222.860992)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--method", "bayes"], "unknown search method 'bayes'; accepted: hybrid, pruning"),
-    (["--method", "PRUNING", "--queries", "3"], "--queries applies to the query searches agnet, tg-warm, random, re, not --method pruning"),
-    (["--max-latency", "edgegpu:5"], "must be DEVICE=MS"),
-    (["--max-params", "-1"], "max_params \\(M\\) must be a positive finite number"),
-    (["--population", "2"], "population must be an integer >= 4"),
-    (["--method", "random", "--generations", "3"], "--population/--generations set the evolution"),
-    (["--space", "darts", "--max-flops", "100"], "constraints are supported for nb201 only"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--method", "bayes"], "unknown search method 'bayes'; accepted: hybrid, pruning"),
+        (
+            ["--method", "PRUNING", "--queries", "3"],
+            "--queries applies to the query searches agnet, tg-warm, random, re, not --method pruning",
+        ),
+        (["--max-latency", "edgegpu:5"], "must be DEVICE=MS"),
+        (["--max-params", "-1"], "max_params \\(M\\) must be a positive finite number"),
+        (["--population", "2"], "population must be an integer >= 4"),
+        (["--method", "random", "--generations", "3"], "--population/--generations set the evolution"),
+        (["--space", "darts", "--max-flops", "100"], "constraints are supported for nb201 only"),
+    ],
+)
 def test_cli_search_errors_are_one_clear_line(argv, message, capsys):
     assert main(["search", "--no-progress", *argv]) == 2
     error = capsys.readouterr().err
@@ -71,14 +78,16 @@ def test_cli_search_errors_are_one_clear_line(argv, message, capsys):
 
 def test_darts_search_prints_a_genotype(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("TGNAS_DATA", str(tmp_path))
-    report = _run_json(["search", "--space", "darts", "--method", "evolution", "--population", "6",
-                        "--generations", "2", "--json", "--no-progress"], capsys)
+    report = _run_json(
+        ["search", "--space", "darts", "--method", "evolution", "--population", "6", "--generations", "2", "--json", "--no-progress"],
+        capsys,
+    )
     assert report["arch"].startswith("Genotype(normal=[") and "nb301_val_acc" not in report
     assert search("darts", TGProxy.load("darts"), method="evolution", settings=EvolutionSettings(6, 2)).arch == report["arch"]
 
 
 def test_the_method_names_of_the_command_line_are_the_search_registries():
-    assert choices.SEARCH_METHODS == tuple(search_package.METHODS)
+    assert tuple(search_package.METHODS) == choices.SEARCH_METHODS
     assert set(choices.QUERY_METHODS) == set(search_package.QUERY_METHODS)
 
 
@@ -109,8 +118,24 @@ def test_a_space_has_one_benchmark_lookup():
 def test_a_constrained_search_reports_the_found_cells_cost_of_each_limit(capsys):
     from tgnas.search.constraints import Constraints, feasibility_for
 
-    report = _run_json(["search", "--json", "--no-progress", "--population", "6", "--generations", "2",
-                        "--max-latency", "edgegpu=5", "--max-latency", "pixel3=12", "--max-params", "1"], capsys)
+    report = _run_json(
+        [
+            "search",
+            "--json",
+            "--no-progress",
+            "--population",
+            "6",
+            "--generations",
+            "2",
+            "--max-latency",
+            "edgegpu=5",
+            "--max-latency",
+            "pixel3=12",
+            "--max-params",
+            "1",
+        ],
+        capsys,
+    )
     assert report["constraints"] == {"params_M": 1.0, "edgegpu_latency": 5.0, "pixel3_latency": 12.0}
     table = feasibility_for("nb201", Constraints(max_params=1, max_latency={"edgegpu": 5, "pixel3": 12}))
     assert report["costs"] == {column: table.cost(report["arch"])[column] for column in report["constraints"]}
@@ -118,11 +143,14 @@ def test_a_constrained_search_reports_the_found_cells_cost_of_each_limit(capsys)
 
 
 @pytest.mark.real_data
-@pytest.mark.parametrize("argv, message", [
-    (["--max-latency", "edgegpu=0.1"], r"no NB201 cell meets all constraints: edgegpu_latency <= 0.1 \(smallest in NB201: 0.5"),
-    (["--space", "darts", "--max-params", "3"], "constraints are supported for nb201 only"),
-    (["--method", "agnet", "--space", "darts"], "needs --space nb201, not darts"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--max-latency", "edgegpu=0.1"], r"no NB201 cell meets all constraints: edgegpu_latency <= 0.1 \(smallest in NB201: 0.5"),
+        (["--space", "darts", "--max-params", "3"], "constraints are supported for nb201 only"),
+        (["--method", "agnet", "--space", "darts"], "needs --space nb201, not darts"),
+    ],
+)
 def test_impossible_constraints_are_refused_before_the_proxy_loads(argv, message, capsys, monkeypatch):
     def load(*args, **kwargs):
         raise AssertionError("the proxy was loaded before the constraints were checked")

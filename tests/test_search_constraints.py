@@ -25,13 +25,16 @@ def test_latency_limits_parse():
     assert parse_latency_limit(" raspi4 = 12.5") == ("raspi4", 12.5)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("edgegpu", "must be DEVICE=MS, e.g. edgegpu=5; devices: edgegpu, raspi4"),
-    ("gpu=5", "unknown HW-NAS-Bench device 'gpu' in 'gpu=5'; accepted: edgegpu"),
-    ("edgegpu=fast", "latency limit 'fast' in 'edgegpu=fast' is not a number"),
-    ("edgegpu=-1", "latency limit for edgegpu must be a positive finite number, got -1.0"),
-    ("edgegpu=nan", "positive finite number, got nan"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("edgegpu", "must be DEVICE=MS, e.g. edgegpu=5; devices: edgegpu, raspi4"),
+        ("gpu=5", "unknown HW-NAS-Bench device 'gpu' in 'gpu=5'; accepted: edgegpu"),
+        ("edgegpu=fast", "latency limit 'fast' in 'edgegpu=fast' is not a number"),
+        ("edgegpu=-1", "latency limit for edgegpu must be a positive finite number, got -1.0"),
+        ("edgegpu=nan", "positive finite number, got nan"),
+    ],
+)
 def test_malformed_latency_limits_name_the_problem(text, message):
     with pytest.raises(ValueError, match=message):
         parse_latency_limit(text)

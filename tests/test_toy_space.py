@@ -65,7 +65,7 @@ class ToySpace(SearchSpace[Chain]):
         return Chain(tuple(TOY_OPS[i] for i in as_rng(rng).integers(len(TOY_OPS), size=SLOTS)))
 
     def neighbours(self, arch: Chain) -> list[Chain]:
-        return [Chain(arch.ops[:i] + (op,) + arch.ops[i + 1:]) for i in range(SLOTS) for op in TOY_OPS if op != arch.ops[i]]
+        return [Chain(arch.ops[:i] + (op,) + arch.ops[i + 1 :]) for i in range(SLOTS) for op in TOY_OPS if op != arch.ops[i]]
 
     def to_graph(self, arch: Chain) -> ArchGraph:
         n = SLOTS + 2

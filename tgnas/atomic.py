@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 
 def _umask() -> int:
@@ -48,9 +49,8 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", encoding: str 
     """Open a stream whose content replaces ``path`` when the ``with`` block ends without error."""
     if mode not in ("wb", "w"):
         raise ValueError(f"atomic_output mode must be 'wb' or 'w', got {mode!r}")
-    with atomic_path(path) as temporary:
-        with open(temporary, mode, encoding=encoding if mode == "w" else None) as stream:
-            yield stream
+    with atomic_path(path) as temporary, open(temporary, mode, encoding=encoding if mode == "w" else None) as stream:
+        yield stream
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:

@@ -56,15 +56,27 @@ def choice(kind: str, accepted: Sequence[str]) -> Callable[[str], str]:
 space_name = choice("search space", spaces.NAMES)
 
 
-def add_space_option(parser: argparse.ArgumentParser, *, default: str | None = None, flag: str = "--space",
-                     help: str = "search space", listed: Sequence[str] = spaces.NAMES) -> None:
+def add_space_option(
+    parser: argparse.ArgumentParser,
+    *,
+    default: str | None = None,
+    flag: str = "--space",
+    help: str = "search space",
+    listed: Sequence[str] = spaces.NAMES,
+) -> None:
     """``--space`` (or ``flag``): a registered space name; required unless ``default`` is given.
 
     ``listed``: the names the help shows, when the command works out of the box for only some spaces
     (the command refuses the others itself, saying what they need).
     """
-    parser.add_argument(flag, type=space_name, default=default, required=default is None, metavar="SPACE",
-                        help=f"{help}: {', '.join(listed)}" + (f" (default {default})" if default else ""))
+    parser.add_argument(
+        flag,
+        type=space_name,
+        default=default,
+        required=default is None,
+        metavar="SPACE",
+        help=f"{help}: {', '.join(listed)}" + (f" (default {default})" if default else ""),
+    )
 
 
 def check_output(path: str | Path, option: str, *, folder: bool) -> Path:
@@ -84,8 +96,12 @@ def add_json_option(parser: argparse.ArgumentParser, help: str = "print the resu
 
 def add_progress_option(parser: argparse.ArgumentParser) -> None:
     """``--progress/--no-progress``; read it with `progress`."""
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="progress bar on stderr (default: shown when stderr is a terminal and --json is not given)")
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: shown when stderr is a terminal and --json is not given)",
+    )
 
 
 def progress(args: argparse.Namespace) -> bool:
@@ -98,8 +114,13 @@ def progress(args: argparse.Namespace) -> bool:
 def add_threads_option(parser: argparse.ArgumentParser, default: int | None = 1) -> None:
     """``--threads N``: torch intra-op threads for the command; apply it with `apply_threads`."""
     why = "the networks are small and a shared CPU makes small calls wait" if default == 1 else ""
-    parser.add_argument("--threads", type=positive_int, default=default, metavar="N",
-                        help="torch intra-op threads " + (f"(default {default}: {why})" if default else "(default: torch's choice)"))
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=default,
+        metavar="N",
+        help="torch intra-op threads " + (f"(default {default}: {why})" if default else "(default: torch's choice)"),
+    )
 
 
 def apply_threads(args: argparse.Namespace) -> None:

@@ -15,8 +15,8 @@ elsewhere (a table of precomputed proxies, say).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -82,8 +82,10 @@ class Evaluation:
 
     def frame(self):
         """A pandas frame, one row per dataset × subset: dataset, subset, kendall_tau, spearman_rho, n."""
-        rows = [{"dataset": d, "subset": s, "kendall_tau": c.kendall_tau, "spearman_rho": c.spearman_rho, "n": c.n}
-                for (d, s), c in self.correlations.items()]
+        rows = [
+            {"dataset": d, "subset": s, "kendall_tau": c.kendall_tau, "spearman_rho": c.spearman_rho, "n": c.n}
+            for (d, s), c in self.correlations.items()
+        ]
         return pd.DataFrame(rows, columns=["dataset", "subset", "kendall_tau", "spearman_rho", "n"])
 
 

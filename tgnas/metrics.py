@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -32,9 +32,7 @@ def rank_correlation(scores: Iterable[float], targets: Iterable[float]) -> dict[
     from scipy import stats  # a second to import; scoring paths import this module but only evaluations call this
 
     if np.isnan(x).any() or np.isnan(y).any():
-        raise ValueError(
-            f"NaN in scores ({int(np.isnan(x).sum())}) or targets ({int(np.isnan(y).sum())}); filter them first"
-        )
+        raise ValueError(f"NaN in scores ({int(np.isnan(x).sum())}) or targets ({int(np.isnan(y).sum())}); filter them first")
     return {
         "kendall_tau": float(stats.kendalltau(x, y).statistic),
         "spearman_rho": float(stats.spearmanr(x, y).statistic),

@@ -13,8 +13,8 @@ this package loads no benchmark module and no data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
-from typing import Callable
 
 from tgnas.benchmarks.base import Benchmark
 

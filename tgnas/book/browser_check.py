@@ -42,7 +42,19 @@ VIRTUAL_TIME_BUDGET_MS = 5000
 # runs offline), images using them are reported (the book must be readable offline).
 _EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel", "ftp", "javascript"}
 _VOID_ELEMENTS = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
 }
 _REFRESH_URL = re.compile(r"url\s*=\s*(\S+)", re.IGNORECASE)
 # Directories of the build that hold assets, not pages.
@@ -120,8 +132,7 @@ def built_pages(html_dir: Path) -> list[Path]:
     """Every .html page of the build, skipping asset directories."""
     html_dir = Path(html_dir)
     return sorted(
-        path for path in html_dir.rglob("*.html")
-        if not any(part in _ASSET_DIRS for part in path.relative_to(html_dir).parts[:-1])
+        path for path in html_dir.rglob("*.html") if not any(part in _ASSET_DIRS for part in path.relative_to(html_dir).parts[:-1])
     )
 
 
@@ -141,10 +152,7 @@ def _data_uri_problem(uri: str) -> str | None:
     if not comma:
         return "is a data: URI without a ',' separator"
     try:
-        content = (
-            base64.b64decode("".join(payload.split()), validate=True)
-            if header.endswith(";base64") else unquote_to_bytes(payload)
-        )
+        content = base64.b64decode("".join(payload.split()), validate=True) if header.endswith(";base64") else unquote_to_bytes(payload)
     except (binascii.Error, ValueError) as error:
         return f"is a data: URI that does not decode ({error})"
     return None if content else "is an empty data: URI"
@@ -251,9 +259,7 @@ def dump_dom(page: Path, chromium: str = "chromium", timeout_s: float = 60.0) ->
             Path(page).resolve().as_uri(),
         ]
         # Own session, so that on timeout the whole Chromium process tree can be killed at once.
-        with subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
-        ) as process:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True) as process:
             try:
                 stdout, stderr = process.communicate(timeout=timeout_s)
             except subprocess.TimeoutExpired:
@@ -296,8 +302,7 @@ def check_book(
         raise ValueError(f"{html_dir} is not a directory; build the book first (`tgnas book build`)")
     if shutil.which(chromium) is None:
         raise ChromiumNotFoundError(
-            f"Chromium executable {chromium!r} not found; install it (Debian: apt-get install -y chromium) "
-            "or pass chromium= with its path"
+            f"Chromium executable {chromium!r} not found; install it (Debian: apt-get install -y chromium) or pass chromium= with its path"
         )
     if expected_pages is None or chapter_pages is None:
         toc_pages, toc_chapters = _default_pages(html_dir)

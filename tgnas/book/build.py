@@ -33,9 +33,7 @@ class BookBuildError(RuntimeError):
     """The book is not ready to build, or jupyter-book failed (with -W: any warning)."""
 
 
-def readiness_problems(
-    root: Path, notebooks_dir: Path | None = None, out_dir: Path | None = None
-) -> list[str]:
+def readiness_problems(root: Path, notebooks_dir: Path | None = None, out_dir: Path | None = None) -> list[str]:
     """Why the book at ``root`` cannot be built yet (empty when it can).
 
     Every chapter source must have a successful, current executed notebook and a _toc.yml entry,
@@ -70,10 +68,9 @@ def readiness_problems(
         elif entry and entry.get("source_sha256") != sha256_file(source):
             problems.append(f"notebook {name} changed since it was executed; {rerun}")
     for docname in toc:
-        if docname.startswith(chapters_prefix) and docname[len(chapters_prefix):] not in notebooks:
+        if docname.startswith(chapters_prefix) and docname[len(chapters_prefix) :] not in notebooks:
             problems.append(
-                f"{TOC_NAME} lists {docname} but there is no {display_path(notebooks_dir, root)}/"
-                f"{docname[len(chapters_prefix):]}.py"
+                f"{TOC_NAME} lists {docname} but there is no {display_path(notebooks_dir, root)}/{docname[len(chapters_prefix) :]}.py"
             )
     return problems
 
@@ -81,9 +78,7 @@ def readiness_problems(
 def _jupyter_book_executable() -> Path:
     executable = Path(sys.executable).parent / "jupyter-book"
     if not executable.exists():
-        raise BookBuildError(
-            f"jupyter-book is not installed next to {sys.executable}; install the book extra: pip install -e '.[book]'"
-        )
+        raise BookBuildError(f"jupyter-book is not installed next to {sys.executable}; install the book extra: pip install -e '.[book]'")
     return executable
 
 
@@ -115,7 +110,5 @@ def build_book(
     if completed.returncode != 0:
         flagged = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
         detail = "\n".join(flagged or log.splitlines()[-20:])
-        raise BookBuildError(
-            f"jupyter-book build failed (exit {completed.returncode}); full log: {log_path}\n{detail}"
-        )
+        raise BookBuildError(f"jupyter-book build failed (exit {completed.returncode}); full log: {log_path}\n{detail}")
     return root / "_build" / "html"

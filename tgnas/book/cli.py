@@ -13,16 +13,20 @@ import sys
 
 
 def add_commands(commands) -> None:
-    book = commands.add_parser("book", help="execute the notebooks and build the book").add_subparsers(
-        dest="action", required=True
-    )
+    book = commands.add_parser("book", help="execute the notebooks and build the book").add_subparsers(dest="action", required=True)
     for name, text in (("run", "execute notebooks with papermill"), ("all", "run, then build the book")):
         parser = book.add_parser(name, help=text)
         parser.add_argument("--profile", default="ci", help="ci (small, fast) or paper (full scale)")
         parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="notebook names, e.g. 00_benchmarks")
         parser.add_argument("--force", action="store_true", help="execute even if nothing changed")
-        parser.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                            help="papermill parameter override (VALUE parsed as JSON if possible)")
+        parser.add_argument(
+            "-p",
+            "--parameter",
+            nargs=2,
+            action="append",
+            metavar=("NAME", "VALUE"),
+            help="papermill parameter override (VALUE parsed as JSON if possible)",
+        )
     book.add_parser("build", help="build the HTML book from the executed notebooks (warnings are errors)")
     book.add_parser("check", help="load every built page in headless Chromium and check figures and links")
 

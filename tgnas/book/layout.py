@@ -28,8 +28,7 @@ def find_book_root(start: Path | None = None) -> Path:
         if (candidate / CONFIG_NAME).is_file() and (candidate / TOC_NAME).is_file():
             return candidate
     raise ValueError(
-        f"no book root (a directory with {CONFIG_NAME} and {TOC_NAME}) at or above {origin}; "
-        "run from the repository root or pass root="
+        f"no book root (a directory with {CONFIG_NAME} and {TOC_NAME}) at or above {origin}; run from the repository root or pass root="
     )
 
 

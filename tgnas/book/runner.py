@@ -94,8 +94,7 @@ def _validate_overrides(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
             json.dumps(value)
         except TypeError as error:
             raise ValueError(
-                f"parameter {key}={value!r} is not JSON-serialisable; accepted: str, int, float, bool, None, "
-                "and lists/dicts of those"
+                f"parameter {key}={value!r} is not JSON-serialisable; accepted: str, int, float, bool, None, and lists/dicts of those"
             ) from error
     return overrides
 
@@ -125,10 +124,7 @@ def _convert(name: str, source: Path, converted: Path, overrides: Mapping[str, A
         )
     undeclared = [key for key in overrides if key not in declared]
     if undeclared:
-        raise ValueError(
-            f"notebook {name} has no parameter {', '.join(map(repr, undeclared))}; "
-            f"its parameters are: {', '.join(declared)}"
-        )
+        raise ValueError(f"notebook {name} has no parameter {', '.join(map(repr, undeclared))}; its parameters are: {', '.join(declared)}")
 
 
 def _is_up_to_date(entry: Mapping[str, Any] | None, inputs: Mapping[str, Any], output: Path) -> bool:
@@ -199,9 +195,7 @@ def _failure_message(plan: _Plan, error: Exception, root: Path, profile: str) ->
     return f"{where} {cause}{kept}. Re-run with `tgnas book run --profile {profile} --only {plan.name}`."
 
 
-def _plan(
-    selected: Mapping[str, Path], out_dir: Path, scratch: Path, profile: str, overrides: Mapping[str, Any]
-) -> list[_Plan]:
+def _plan(selected: Mapping[str, Path], out_dir: Path, scratch: Path, profile: str, overrides: Mapping[str, Any]) -> list[_Plan]:
     """Convert every selected notebook into ``scratch`` (checking its parameters) and describe its run."""
     merged = {"profile": profile, **overrides}
     fingerprint = package_fingerprint()

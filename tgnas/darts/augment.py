@@ -73,7 +73,7 @@ def random_resized_crop(
         side = min(height, width)
         box = ((height - side) // 2, (width - side) // 2, side, side)
     top, left, crop_h, crop_w = box
-    crop = image[:, top: top + crop_h, left: left + crop_w]
+    crop = image[:, top : top + crop_h, left : left + crop_w]
     resized = _resize(crop, (size, size))
     if float(torch.rand(1, generator=generator)) < 0.5:
         resized = resized.flip(-1)
@@ -86,7 +86,7 @@ def resize_centre_crop(image: torch.Tensor, resize: int = 256, size: int = 224) 
     factor = resize / min(height, width)
     scaled = _resize(image, (max(size, round(height * factor)), max(size, round(width * factor))))
     top, left = (scaled.shape[1] - size) // 2, (scaled.shape[2] - size) // 2
-    return scaled[:, top: top + size, left: left + size]
+    return scaled[:, top : top + size, left : left + size]
 
 
 def _resize(image: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:

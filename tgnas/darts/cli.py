@@ -29,13 +29,18 @@ def add_commands(commands) -> None:
         help="train a DARTS genotype with the DARTS evaluation protocol (resumable; runs under torchrun)",
         description="Unset options take the DARTS protocol value of the dataset (CIFAR-10: 600 epochs, C=36, "
         "20 layers, batch 96, lr 0.025; ImageNet: 250 epochs, C=48, 14 layers, batch 1024, lr 0.5).",
-        epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--genotype", default="DARTS_V2", help="Genotype(...) string or a known name (DARTS_V1, DARTS_V2)")
-    parser.add_argument("--dataset", default="cifar10", type=choice("dataset", DARTS_DATASETS), metavar="DATASET",
-                        help="cifar10 (default) or imagenet")
-    parser.add_argument("--data", help="CIFAR-10: python batches, image folder or tar (default: the data directory's "
-                        "CIFAR-10 tars); ImageNet: folder with train/<class>/ and val/<class>/")
+    parser.add_argument(
+        "--dataset", default="cifar10", type=choice("dataset", DARTS_DATASETS), metavar="DATASET", help="cifar10 (default) or imagenet"
+    )
+    parser.add_argument(
+        "--data",
+        help="CIFAR-10: python batches, image folder or tar (default: the data directory's "
+        "CIFAR-10 tars); ImageNet: folder with train/<class>/ and val/<class>/",
+    )
     parser.add_argument("--out", default="darts-run", help="folder for checkpoint.pt, metrics.csv, metrics.json")
     parser.add_argument("--epochs", type=non_negative_int)
     parser.add_argument("--layers", type=non_negative_int, help="number of cells")
@@ -50,10 +55,14 @@ def add_commands(commands) -> None:
     parser.add_argument("--grad-clip", type=float, default=5.0)
     parser.add_argument("--label-smoothing", type=float)
     parser.add_argument("--warmup-epochs", type=non_negative_int)
-    parser.add_argument("--limit-images", type=non_negative_int,
-                        help="train on a class-balanced subset of this many images (at least 10 per class)")
-    parser.add_argument("--limit-test-images", type=non_negative_int,
-                        help="evaluate on this many test images (default: all, or --limit-images of them if that is set)")
+    parser.add_argument(
+        "--limit-images", type=non_negative_int, help="train on a class-balanced subset of this many images (at least 10 per class)"
+    )
+    parser.add_argument(
+        "--limit-test-images",
+        type=non_negative_int,
+        help="evaluate on this many test images (default: all, or --limit-images of them if that is set)",
+    )
     parser.add_argument("--seed", type=non_negative_int, default=0)
     parser.add_argument("--workers", type=non_negative_int, default=0, help="DataLoader worker processes per rank")
     parser.add_argument("--resume", action="store_true", help="continue from <out>/checkpoint.pt if present")
@@ -79,9 +88,11 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(summary, indent=2))
         else:
-            print(f"top-1 {summary['top1']:.2f} %  top-5 {summary['top5']:.2f} %  params {summary['params_M']:.3f} M  "
-                  f"FLOPs {summary['flops_M']:.1f} M  epochs {summary['epochs_done']}/{summary['epochs']}  "
-                  f"{summary['images_per_second'] or 0:.0f} img/s  (logs in {summary['out']})")
+            print(
+                f"top-1 {summary['top1']:.2f} %  top-5 {summary['top5']:.2f} %  params {summary['params_M']:.3f} M  "
+                f"FLOPs {summary['flops_M']:.1f} M  epochs {summary['epochs_done']}/{summary['epochs']}  "
+                f"{summary['images_per_second'] or 0:.0f} img/s  (logs in {summary['out']})"
+            )
     return 0
 
 

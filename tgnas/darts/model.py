@@ -21,6 +21,7 @@ from torch import nn
 
 from tgnas.darts.ops import FactorizedReduce, ReLUConvBN, build_op
 from tgnas.spaces.darts import INTERMEDIATE_NODES, STEM_MULTIPLIER, DartsGenotype
+
 ALL_NODES = frozenset((0, 1, *INTERMEDIATE_NODES))
 
 
@@ -52,9 +53,7 @@ class Cell(nn.Module):
         self.preprocess1 = ReLUConvBN(c_prev, channels, 1, 1, 0)
         edges = genotype.edges(cell)
         self.sources = [source for _, source in edges]
-        self.ops = nn.ModuleList(
-            build_op(op, channels, stride=2 if reduction and source < 2 else 1) for op, source in edges
-        )
+        self.ops = nn.ModuleList(build_op(op, channels, stride=2 if reduction and source < 2 else 1) for op, source in edges)
         self.concat = genotype.concat(cell)
         self.multiplier = len(self.concat)
         self.live = _live_nodes(edges, self.concat)
@@ -79,7 +78,7 @@ def _live_nodes(edges: tuple[tuple[str, int], ...], concat: tuple[int, ...]) -> 
     live = set(concat)
     for node in reversed(INTERMEDIATE_NODES):
         if node in live:
-            live.update(source for _, source in edges[2 * (node - 2): 2 * (node - 2) + 2])
+            live.update(source for _, source in edges[2 * (node - 2) : 2 * (node - 2) + 2])
     return frozenset(live)
 
 

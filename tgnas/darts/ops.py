@@ -8,7 +8,7 @@ is a depthwise + pointwise pair applied twice, a dilated convolution is one such
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn

@@ -40,10 +40,30 @@ from tgnas.spaces.darts import DartsGenotype
 
 DATASETS = DARTS_DATASETS
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "cifar10": dict(epochs=600, layers=20, channels=36, batch_size=96, lr=0.025, weight_decay=3e-4,
-                    drop_path=0.3, cutout=16, label_smoothing=0.0, warmup_epochs=0),
-    "imagenet": dict(epochs=250, layers=14, channels=48, batch_size=1024, lr=0.5, weight_decay=3e-5,
-                     drop_path=0.0, cutout=0, label_smoothing=0.1, warmup_epochs=5),
+    "cifar10": dict(
+        epochs=600,
+        layers=20,
+        channels=36,
+        batch_size=96,
+        lr=0.025,
+        weight_decay=3e-4,
+        drop_path=0.3,
+        cutout=16,
+        label_smoothing=0.0,
+        warmup_epochs=0,
+    ),
+    "imagenet": dict(
+        epochs=250,
+        layers=14,
+        channels=48,
+        batch_size=1024,
+        lr=0.5,
+        weight_decay=3e-5,
+        drop_path=0.0,
+        cutout=0,
+        label_smoothing=0.1,
+        warmup_epochs=5,
+    ),
 }
 CHECKPOINT = "checkpoint.pt"
 METRICS_CSV = "metrics.csv"
@@ -117,11 +137,14 @@ class TrainConfig:
         """Refuse an ``out`` that is a file, or that holds a checkpoint while ``resume`` is off (it would be overwritten)."""
         out = Path(self.out)
         if out.exists() and not out.is_dir():
-            raise ValueError(f"{_setting('out')} {str(out)!r} is an existing file; it must be a folder "
-                             f"(for {CHECKPOINT}, {METRICS_CSV}, {METRICS_JSON})")
+            raise ValueError(
+                f"{_setting('out')} {str(out)!r} is an existing file; it must be a folder (for {CHECKPOINT}, {METRICS_CSV}, {METRICS_JSON})"
+            )
         if not self.resume and (out / CHECKPOINT).exists():
-            raise ValueError(f"{_setting('out')} {str(out)!r} already holds the {CHECKPOINT} of an earlier run; continue it with "
-                             f"{_setting('resume')} or choose another folder")
+            raise ValueError(
+                f"{_setting('out')} {str(out)!r} already holds the {CHECKPOINT} of an earlier run; continue it with "
+                f"{_setting('resume')} or choose another folder"
+            )
 
 
 def check_sample_sizes(config: TrainConfig, num_classes: int) -> None:
@@ -130,8 +153,10 @@ def check_sample_sizes(config: TrainConfig, num_classes: int) -> None:
     for name in ("limit_images", "limit_test_images"):
         value = getattr(config, name)
         if value is not None and value < minimum:
-            raise ValueError(f"{_setting(name)} must be at least {minimum} ({MIN_IMAGES_PER_CLASS} per class × {num_classes} classes "
-                             f"of {config.dataset}), got {value}; accuracy on fewer images is noise")
+            raise ValueError(
+                f"{_setting(name)} must be at least {minimum} ({MIN_IMAGES_PER_CLASS} per class × {num_classes} classes "
+                f"of {config.dataset}), got {value}; accuracy on fewer images is noise"
+            )
 
 
 def class_count(config: TrainConfig) -> int:
@@ -214,7 +239,9 @@ def load_data(config: TrainConfig) -> DataSpec:
     train = ImageFolder(config.data, "train", train=True, limit=config.limit_images, seed=config.seed)
     test = ImageFolder(config.data, "val", train=False, limit=config.limit_test_images, seed=config.seed)
     if train.classes != test.classes:
-        raise ValueError(f"{config.data}: train has {len(train.classes)} classes and val {len(test.classes)}; they must list the same class folders")
+        raise ValueError(
+            f"{config.data}: train has {len(train.classes)} classes and val {len(test.classes)}; they must list the same class folders"
+        )
 
     def imagenet_train(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         jittered = augment.colour_jitter(images.float() / 255.0, generator)
@@ -314,13 +341,19 @@ class _Run:
         return Path(self.config.out) / CHECKPOINT
 
 
-def _build_model(config: TrainConfig, genotype: DartsGenotype, num_classes: int, device: torch.device) -> tuple[nn.Module, dict[str, float]]:
+def _build_model(
+    config: TrainConfig, genotype: DartsGenotype, num_classes: int, device: torch.device
+) -> tuple[nn.Module, dict[str, float]]:
     """The evaluation network on ``device`` (identical on every rank) and its sizes in millions."""
     torch.manual_seed(config.seed)  # the same initial weights on every rank
-    model = build_network(genotype, config.dataset, config.channels, config.layers, auxiliary=config.auxiliary_weight > 0,
-                          num_classes=num_classes)
-    sizes = {"params_M": count_parameters(model) / 1e6, "params_M_with_auxiliary": count_parameters(model, include_auxiliary=True) / 1e6,
-             "flops_M": count_flops(model, input_size(model)) / 1e6}
+    model = build_network(
+        genotype, config.dataset, config.channels, config.layers, auxiliary=config.auxiliary_weight > 0, num_classes=num_classes
+    )
+    sizes = {
+        "params_M": count_parameters(model) / 1e6,
+        "params_M_with_auxiliary": count_parameters(model, include_auxiliary=True) / 1e6,
+        "flops_M": count_flops(model, input_size(model)) / 1e6,
+    }
     # channels-last memory is markedly faster for these (depthwise) convolutions on CPU, and fine on GPU
     model.to(device, memory_format=torch.channels_last)
     return model, sizes
@@ -377,12 +410,14 @@ def _prepare_training_data(run: _Run) -> None:
     run.network = model
     if context.distributed:
         run.network = nn.parallel.DistributedDataParallel(
-            model, device_ids=[context.device.index] if context.device.type == "cuda" else None,
+            model,
+            device_ids=[context.device.index] if context.device.type == "cuda" else None,
             find_unused_parameters=model.has_unused_parameters(),
         )
     run.sampler = DistributedSampler(run.data.train, num_replicas=context.world_size, rank=context.rank, shuffle=True, seed=config.seed)
-    run.loader = DataLoader(run.data.train, batch_size=config.batch_size // context.world_size, sampler=run.sampler,
-                            num_workers=config.workers)
+    run.loader = DataLoader(
+        run.data.train, batch_size=config.batch_size // context.world_size, sampler=run.sampler, num_workers=config.workers
+    )
     run.criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
 
 
@@ -413,8 +448,7 @@ def _train_one_epoch(run: _Run, epoch: int, progress: bool) -> tuple[dict[str, f
     run.network.train()
     totals = [0.0, 0.0, 0.0]  # loss × images, top-1 hits, images
     started = time.perf_counter()
-    batches = tqdm(run.loader, desc=f"epoch {epoch + 1}/{config.epochs}", leave=False,
-                   disable=not (progress and context.is_main))
+    batches = tqdm(run.loader, desc=f"epoch {epoch + 1}/{config.epochs}", leave=False, disable=not (progress and context.is_main))
     for images, labels in batches:
         inputs = run.data.train_transform(images, run.generator).to(context.device, memory_format=torch.channels_last)
         labels = labels.to(context.device)
@@ -425,8 +459,13 @@ def _train_one_epoch(run: _Run, epoch: int, progress: bool) -> tuple[dict[str, f
     run.scheduler.step()
     seconds = time.perf_counter() - started
     loss_sum, hits, count = distributed.sum_over_ranks(context, totals)
-    row = {"epoch": epoch + 1, "lr": lr, "drop_path_prob": run.model.drop_path_prob, "train_loss": loss_sum / count,
-           "train_top1": 100.0 * hits / count}
+    row = {
+        "epoch": epoch + 1,
+        "lr": lr,
+        "drop_path_prob": run.model.drop_path_prob,
+        "train_loss": loss_sum / count,
+        "train_top1": 100.0 * hits / count,
+    }
     return row, count, seconds
 
 
@@ -435,14 +474,26 @@ def _save_checkpoint(run: _Run) -> None:
     rng = distributed.gather_objects(run.context, {"augment": run.generator.get_state(), "torch": torch.get_rng_state()})
     if run.context.is_main:
         with atomic_output(run.checkpoint_path) as stream:
-            torch.save({"model": run.model.state_dict(), "optimizer": run.optimizer.state_dict(),
-                        "scheduler": run.scheduler.state_dict(), "epoch": len(run.history), "history": run.history,
-                        "rng": rng, "config": _config_record(run.config), "genotype": str(run.genotype)}, stream)
+            torch.save(
+                {
+                    "model": run.model.state_dict(),
+                    "optimizer": run.optimizer.state_dict(),
+                    "scheduler": run.scheduler.state_dict(),
+                    "epoch": len(run.history),
+                    "history": run.history,
+                    "rng": rng,
+                    "config": _config_record(run.config),
+                    "genotype": str(run.genotype),
+                },
+                stream,
+            )
 
 
 def _log_epoch(row: dict[str, Any], epochs: int, log: Callable[[str], None]) -> None:
-    log(f"epoch {row['epoch']}/{epochs}: train loss {row['train_loss']:.3f} top-1 {row['train_top1']:.1f} % | "
-        f"test top-1 {row['test_top1']:.2f} % top-5 {row['test_top5']:.2f} % | {row['images_per_second']:.0f} img/s")
+    log(
+        f"epoch {row['epoch']}/{epochs}: train loss {row['train_loss']:.3f} top-1 {row['train_top1']:.1f} % | "
+        f"test top-1 {row['test_top1']:.2f} % top-5 {row['test_top5']:.2f} % | {row['images_per_second']:.0f} img/s"
+    )
 
 
 def _summary(run: _Run) -> dict[str, Any]:
@@ -451,10 +502,15 @@ def _summary(run: _Run) -> dict[str, Any]:
     distributed.broadcast_buffers(context, run.model)
     last = run.history[-1] if run.history else {}
     return {
-        "top1": last.get("test_top1"), "top5": last.get("test_top5"), **run.sizes,
+        "top1": last.get("test_top1"),
+        "top5": last.get("test_top5"),
+        **run.sizes,
         "images_per_second": run.images_seen / run.train_seconds if run.train_seconds else None,
-        "epochs_done": len(run.history), "epochs": config.epochs,
-        "train_images": len(run.data.train), "test_images": len(run.data.test), "world_size": context.world_size,
+        "epochs_done": len(run.history),
+        "epochs": config.epochs,
+        "train_images": len(run.data.train),
+        "test_images": len(run.data.test),
+        "world_size": context.world_size,
         "rank_checksums": distributed.gather_objects(context, state_checksum(run.model)),
         "genotype": str(run.genotype),
         **{setting.name: getattr(config, setting.name) for setting in fields(config) if setting.name != "genotype"},
@@ -464,9 +520,11 @@ def _summary(run: _Run) -> dict[str, Any]:
 def describe(config: TrainConfig) -> str:
     """One line saying what a resolved ``config`` is about to run (a default run takes days: say so first)."""
     images = f"{config.limit_images} training images" if config.limit_images else f"the full {config.dataset} training set"
-    return (f"training {config.genotype if len(config.genotype) <= 40 else 'the given genotype'} on {images} for {config.epochs} "
-            f"epoch{'s' if config.epochs != 1 else ''} ({config.layers} cells, C={config.channels}, batch {config.batch_size}, lr {config.lr:g}); "
-            f"checkpoints in {config.out}" + (" (resuming if one is there)" if config.resume else ""))
+    return (
+        f"training {config.genotype if len(config.genotype) <= 40 else 'the given genotype'} on {images} for {config.epochs} "
+        f"epoch{'s' if config.epochs != 1 else ''} ({config.layers} cells, C={config.channels}, batch {config.batch_size}, lr {config.lr:g}); "
+        f"checkpoints in {config.out}" + (" (resuming if one is there)" if config.resume else "")
+    )
 
 
 def train_network(
@@ -495,8 +553,9 @@ def train_network(
         row, count, seconds = _train_one_epoch(run, epoch, progress)
         run.images_seen += count
         run.train_seconds += seconds
-        run.history.append({**row, **_evaluate(run.model, run.data, config, context),
-                            "train_seconds": seconds, "images_per_second": count / seconds})
+        run.history.append(
+            {**row, **_evaluate(run.model, run.data, config, context), "train_seconds": seconds, "images_per_second": count / seconds}
+        )
         _save_checkpoint(run)
         interrupts.finished(f"epoch {epoch + 1}/{config.epochs}")
         if context.is_main:

@@ -23,9 +23,10 @@ import io
 import os
 import pickle
 import tarfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -114,10 +115,7 @@ def _decode_image(data: bytes, name: str) -> np.ndarray:
     except (UnidentifiedImageError, OSError) as error:
         raise ValueError(f"cannot decode image {name!r}: {error}") from error
     if pixels.shape != (IMAGE_SIZE, IMAGE_SIZE, 3):
-        raise ValueError(
-            f"image {name!r} is {pixels.shape[1]}x{pixels.shape[0]} pixels; CIFAR-10 images are "
-            f"{IMAGE_SIZE}x{IMAGE_SIZE}"
-        )
+        raise ValueError(f"image {name!r} is {pixels.shape[1]}x{pixels.shape[0]} pixels; CIFAR-10 images are {IMAGE_SIZE}x{IMAGE_SIZE}")
     return pixels
 
 
@@ -317,15 +315,13 @@ def load_cifar10(
     return _load_image_tar(path, names, split, limit, seed)
 
 
-def normalise(x: np.ndarray | "torch.Tensor") -> "torch.Tensor":
+def normalise(x: np.ndarray | torch.Tensor) -> torch.Tensor:
     """uint8 images ``[N,32,32,3]`` (HWC) → float32 tensor ``[N,3,32,32]`` standardised per channel."""
     import torch
 
     images = torch.as_tensor(x)
     if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[-1] != 3:
-        raise ValueError(
-            f"normalise expects uint8 images [N, H, W, 3], got dtype {images.dtype} and shape {tuple(images.shape)}"
-        )
+        raise ValueError(f"normalise expects uint8 images [N, H, W, 3], got dtype {images.dtype} and shape {tuple(images.shape)}")
     mean = torch.tensor(CIFAR10_MEAN).view(1, 3, 1, 1)
     std = torch.tensor(CIFAR10_STD).view(1, 3, 1, 1)
     return (images.permute(0, 3, 1, 2).float().div(255.0) - mean) / std

@@ -14,9 +14,7 @@ from tgnas.data.paths import data_dir
 
 
 def add_commands(commands) -> None:
-    data = commands.add_parser("data", help="benchmark files: fetch, check, import").add_subparsers(
-        dest="action", required=True
-    )
+    data = commands.add_parser("data", help="benchmark files: fetch, check, import").add_subparsers(dest="action", required=True)
     fetch = data.add_parser("fetch", help="download the benchmark files (checksums verified, atomic writes)")
     fetch.add_argument("--only", nargs="+", metavar="FILE", help="relative paths (or group names) to fetch")
     fetch.add_argument("--force", action="store_true", help="download again even if a good copy exists")

@@ -105,8 +105,9 @@ def check_cifar10_subset(path: str | Path) -> None:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
     except READ_ERRORS as error:
-        raise DataCheckError(f"bad data file: {path} is not a readable .npz archive, it {describe(error)}; "
-                             f"{repair_hint(manifest_relative(path))}", path) from None
+        raise DataCheckError(
+            f"bad data file: {path} is not a readable .npz archive, it {describe(error)}; {repair_hint(manifest_relative(path))}", path
+        ) from None
     if sorted(arrays) != ["classes", "x", "y"]:
         raise DataCheckError(f"{path} must hold arrays x, y, classes; it holds {sorted(arrays)}")
     n = CIFAR10_SUBSET_PER_CLASS * len(CIFAR10_CLASSES)
@@ -188,12 +189,14 @@ def check_report(results: list[CheckResult], directory: str | Path | None = None
     bad = [r for r in results if r.status == "bad"]
     missing = [r for r in results if r.status == "missing" and r.required]
     optional = [r for r in results if r.status == "missing" and not r.required]
-    lines.append(f"{sum(r.status == 'ok' for r in results)} ok, {len(bad)} bad, {len(missing)} missing, "
-                 f"{len(optional)} optional missing")
+    lines.append(f"{sum(r.status == 'ok' for r in results)} ok, {len(bad)} bad, {len(missing)} missing, {len(optional)} optional missing")
     if bad or missing:
         names = " ".join(r.relative for r in bad + missing)
-        lines.append(f"repair with `tgnas data fetch --only {names}`" if len(bad + missing) <= 3 else
-                     "repair with `tgnas data fetch` (add `--only GROUP-OR-FILE` for optional files)")
+        lines.append(
+            f"repair with `tgnas data fetch --only {names}`"
+            if len(bad + missing) <= 3
+            else "repair with `tgnas data fetch` (add `--only GROUP-OR-FILE` for optional files)"
+        )
     return lines, 1 if bad or missing else 0
 
 
@@ -210,8 +213,10 @@ def build(relative: str, directory: str | Path) -> Path:
 
 # -- downloading -------------------------------------------------------------------------------
 def _offline(url: str, reason: object) -> OfflineError:
-    return OfflineError(f"cannot download {url}: {reason}. You are offline or the source moved; "
-                        f"set {ENV_VAR} to a directory that has the files, or use --mirror")
+    return OfflineError(
+        f"cannot download {url}: {reason}. You are offline or the source moved; "
+        f"set {ENV_VAR} to a directory that has the files, or use --mirror"
+    )
 
 
 def _download(url: str, sink: BinaryIO, label: str, progress: bool) -> None:
@@ -285,8 +290,7 @@ class _Fetcher:
             build(entry.relative, self.root)
             return FetchResult(entry.relative, "built", "built from " + ", ".join(entry.derived_from))
         if entry.mirror_only:
-            reason = (f"mirror-only ({entry.note}); copy it into {self.root} "
-                      f"or fetch it with --mirror from a copy of a data directory")
+            reason = f"mirror-only ({entry.note}); copy it into {self.root} or fetch it with --mirror from a copy of a data directory"
             if entry.relative in self.named:
                 raise NoSourceError(f"{entry.relative} is {reason}")
             return FetchResult(entry.relative, "unavailable", reason)

@@ -36,9 +36,7 @@ def hw_metric(device: str, kind: str = "latency") -> str:
     """Column name for a device and a kind (``latency``/``energy``), e.g. ``edgegpu_latency``."""
     name = f"{device}_{kind}"
     if name not in HW_METRICS:
-        raise ValueError(
-            f"HW-NAS-Bench has no {kind!r} for device {device!r}; accepted: {', '.join(HW_METRICS)}"
-        )
+        raise ValueError(f"HW-NAS-Bench has no {kind!r} for device {device!r}; accepted: {', '.join(HW_METRICS)}")
     return name
 
 

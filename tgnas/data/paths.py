@@ -44,8 +44,10 @@ def data_file(relative: str) -> Path:
     path = directory / relative
     problem = directory_problem(directory)
     if problem:
-        raise MissingDataError(f"the data directory {problem}, so benchmark file {relative!r} cannot be read. "
-                               f"Point {ENV_VAR} at a data directory, or run `tgnas data fetch` to fill it.")
+        raise MissingDataError(
+            f"the data directory {problem}, so benchmark file {relative!r} cannot be read. "
+            f"Point {ENV_VAR} at a data directory, or run `tgnas data fetch` to fill it."
+        )
     if not path.exists():
         source = _configured_by()
         raise MissingDataError(

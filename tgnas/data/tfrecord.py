@@ -13,8 +13,9 @@ Only what the NAS-Bench-101 files need:
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import BinaryIO
 
 from tgnas.atomic import atomic_output
 
@@ -57,9 +58,7 @@ _HEADER = struct.Struct("<QI")
 _FOOTER = struct.Struct("<I")
 
 
-def iter_records(
-    path: str | Path, verify_data_crc: bool = False, progress: Callable[[int], None] | None = None
-) -> Iterator[bytes]:
+def iter_records(path: str | Path, verify_data_crc: bool = False, progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
     """Yield the data of every record in a TFRecord file.
 
     The CRC of each length field is always checked (a wrong length would derail the whole file);
@@ -71,9 +70,7 @@ def iter_records(
         yield from _read_records(handle, str(path), verify_data_crc, progress)
 
 
-def _read_records(
-    handle: BinaryIO, name: str, verify_data_crc: bool, progress: Callable[[int], None] | None
-) -> Iterator[bytes]:
+def _read_records(handle: BinaryIO, name: str, verify_data_crc: bool, progress: Callable[[int], None] | None) -> Iterator[bytes]:
     index = 0
     offset = 0
     while True:
@@ -104,12 +101,7 @@ def _read_records(
 def frame_record(data: bytes) -> bytes:
     """One record with its TFRecord framing."""
     length_bytes = struct.pack("<Q", len(data))
-    return (
-        length_bytes
-        + _FOOTER.pack(masked_crc32c(length_bytes))
-        + data
-        + _FOOTER.pack(masked_crc32c(data))
-    )
+    return length_bytes + _FOOTER.pack(masked_crc32c(length_bytes)) + data + _FOOTER.pack(masked_crc32c(data))
 
 
 def write_records(path: str | Path, records: Iterable[bytes]) -> None:
@@ -212,9 +204,7 @@ def decode_message(buffer: bytes) -> list[tuple[int, int, int | bytes]]:
             accepted = ", ".join(f"{k} ({name})" for k, name in _WIRE_TYPE_NAMES.items())
             raise ValueError(f"protobuf wire type {wire_type} of field {field} at byte {start}; accepted: {accepted}")
         if position + size > len(buffer):
-            raise ValueError(
-                f"protobuf field {field} at byte {start} needs {size} bytes but only {len(buffer) - position} remain"
-            )
+            raise ValueError(f"protobuf field {field} at byte {start} needs {size} bytes but only {len(buffer) - position} remain")
         fields.append((field, wire_type, bytes(buffer[position : position + size])))
         position += size
     return fields

@@ -26,8 +26,19 @@ from tgnas.data.nb201 import NB201Table, check_dataset, load_nb201_table
 from tgnas.data.paths import data_file
 
 ZC_PROXIES = (
-    "epe_nas", "fisher", "flops", "grad_norm", "grasp", "jacov", "l2_norm",
-    "nwot", "params", "plain", "snip", "synflow", "zen",
+    "epe_nas",
+    "fisher",
+    "flops",
+    "grad_norm",
+    "grasp",
+    "jacov",
+    "l2_norm",
+    "nwot",
+    "params",
+    "plain",
+    "snip",
+    "synflow",
+    "zen",
 )
 _FULL_FILES = {
     "cifar10": "nb201_zc/nb201_zc_proxies.csv.gz",
@@ -64,12 +75,17 @@ def _partial_rows(path: Path, dataset: str) -> list[dict[str, object]]:
     for net, record in records.items():
         if not isinstance(record, dict):
             raise ValueError(f"cell {net} of {dataset} is not a JSON object")
-        row: dict[str, object] = {"net": net, "val_accuracy": _number(record.get("val_accuracy"), f"val_accuracy of cell {net} ({dataset})")}
+        row: dict[str, object] = {
+            "net": net,
+            "val_accuracy": _number(record.get("val_accuracy"), f"val_accuracy of cell {net} ({dataset})"),
+        }
         for proxy in PARTIAL_PROXIES:
             entry = record.get(proxy, {})  # a proxy the file lacks for a cell is NaN (module docstring)
             if not isinstance(entry, dict):
                 raise ValueError(f"{proxy} of cell {net} ({dataset}) is not a {{score, time}} object")
-            row[proxy] = _number(entry["score"], f"{proxy} score of cell {net} ({dataset})", allow_minus_inf=True) if "score" in entry else math.nan
+            row[proxy] = (
+                _number(entry["score"], f"{proxy} score of cell {net} ({dataset})", allow_minus_inf=True) if "score" in entry else math.nan
+            )
             row[f"{proxy}_time"] = _number(entry["time"], f"{proxy} time of cell {net} ({dataset})") if "time" in entry else math.nan
         rows.append(row)
     return rows

@@ -15,8 +15,8 @@ from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.data.nb301 import NB301Surrogate
 from tgnas.scoring import Scorer
 from tgnas.search import EvolutionSettings, search
-from tgnas.spaces.base import gene_to_index
 from tgnas.search.result import SearchResult
+from tgnas.spaces.base import gene_to_index
 from tgnas.spaces.darts import DARTS_V2
 
 #: the NB201 methods compared over seeds (the proxy's exhaustive optimum is added once)

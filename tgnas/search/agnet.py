@@ -115,9 +115,13 @@ def _networks(settings: AGNetSettings):
         def __init__(self) -> None:
             super().__init__()
             width = settings.latent_dim + ENCODING_SIZE + SLOTS
-            self.net = nn.Sequential(nn.Linear(width, settings.hidden), nn.ReLU(),
-                                     nn.Linear(settings.hidden, settings.hidden), nn.ReLU(),
-                                     nn.Linear(settings.hidden, 1 + len(NODE_TYPES)))
+            self.net = nn.Sequential(
+                nn.Linear(width, settings.hidden),
+                nn.ReLU(),
+                nn.Linear(settings.hidden, settings.hidden),
+                nn.ReLU(),
+                nn.Linear(settings.hidden, 1 + len(NODE_TYPES)),
+            )
             prefix = torch.tril(torch.ones(SLOTS, SLOTS), diagonal=-1)  # slot i sees slots < i
             self.register_buffer("prefix_mask", prefix.repeat_interleave(len(NB201_OPS), dim=1))
             self.register_buffer("slot_ids", torch.eye(SLOTS))
@@ -125,9 +129,10 @@ def _networks(settings: AGNetSettings):
         def logits(self, z: torch.Tensor, cells: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             """Teacher-forced logits of every slot: edge [B, 6], node types [B, 6, 4]."""
             batch = z.shape[0]
-            rows = torch.cat([z.unsqueeze(1).expand(batch, SLOTS, -1),
-                              cells.unsqueeze(1) * self.prefix_mask,
-                              self.slot_ids.expand(batch, SLOTS, SLOTS)], dim=2)
+            rows = torch.cat(
+                [z.unsqueeze(1).expand(batch, SLOTS, -1), cells.unsqueeze(1) * self.prefix_mask, self.slot_ids.expand(batch, SLOTS, SLOTS)],
+                dim=2,
+            )
             out = self.net(rows)
             return out[..., 0], out[..., 1:]
 
@@ -143,9 +148,13 @@ def _networks(settings: AGNetSettings):
                 cells[torch.arange(batch), slot * len(NB201_OPS) + op] = 1.0
             return cells
 
-    surrogate = nn.Sequential(nn.Linear(ENCODING_SIZE, settings.hidden), nn.ReLU(),
-                              nn.Linear(settings.hidden, settings.hidden), nn.ReLU(),
-                              nn.Linear(settings.hidden, 1))
+    surrogate = nn.Sequential(
+        nn.Linear(ENCODING_SIZE, settings.hidden),
+        nn.ReLU(),
+        nn.Linear(settings.hidden, settings.hidden),
+        nn.ReLU(),
+        nn.Linear(settings.hidden, 1),
+    )
     return CellGenerator(), surrogate
 
 
@@ -196,7 +205,7 @@ class SearchPrior:
     def best_unqueried(self, oracle: BenchmarkOracle, count: int) -> list[NB201Cell]:
         chosen: list[NB201Cell] = []
         for start in range(0, len(self.order), 1024):
-            rows = self.order[start:start + 1024]
+            rows = self.order[start : start + 1024]
             block = [self.cells[i] for i in rows]
             chosen += [c for c, ok in zip(block, oracle.feasible(block)) if ok and not oracle.seen(c)]
             if len(chosen) >= count:
@@ -207,9 +216,7 @@ class SearchPrior:
 class AGNetSearch:
     """One AG-Net-style search run (see the module docstring); `run` spends the oracle's budget."""
 
-    def __init__(
-        self, oracle: BenchmarkOracle, seed: int | None, settings: AGNetSettings, prior: "SearchPrior | None" = None
-    ) -> None:
+    def __init__(self, oracle: BenchmarkOracle, seed: int | None, settings: AGNetSettings, prior: SearchPrior | None = None) -> None:
         import torch
 
         self.oracle, self.settings, self.prior = oracle, settings, prior
@@ -219,8 +226,7 @@ class AGNetSearch:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(self.rng.integers(2**31)))
             self.generator, self.surrogate = _networks(settings)
-        self.optimiser = torch.optim.Adam([*self.generator.parameters(), *self.surrogate.parameters()],
-                                          lr=settings.learning_rate)
+        self.optimiser = torch.optim.Adam([*self.generator.parameters(), *self.surrogate.parameters()], lr=settings.learning_rate)
         self.cells: list[NB201Cell] = []
         self.fallback_rounds = 0
 
@@ -247,7 +253,7 @@ class AGNetSearch:
         for _ in range(self.settings.pretrain_epochs):
             order = torch.randperm(len(cells), generator=self.torch_rng)
             for start in range(0, len(cells), 128):
-                batch = order[start:start + 128]
+                batch = order[start : start + 128]
                 loss = reconstruction_loss(*self.generator.logits(self._noise(len(batch)), cells[batch]), cells[batch])
                 if self.prior is not None:
                     loss = loss + torch.mean((self.surrogate(surrogate_x[batch]).squeeze(1) - surrogate_y[batch]) ** 2)
@@ -269,8 +275,9 @@ class AGNetSearch:
             batch = torch.from_numpy(self.rng.choice(len(self.cells), self.settings.minibatch, p=weights / weights.sum()))
             edge_logits, type_logits = self.generator.logits(self._noise(len(batch)), cells[batch])
             predicted = self.surrogate(cells[batch]).squeeze(1)
-            loss = ((1 - alpha) * reconstruction_loss(edge_logits, type_logits, cells[batch])
-                    + alpha * torch.mean((predicted - targets[batch]) ** 2))
+            loss = (1 - alpha) * reconstruction_loss(edge_logits, type_logits, cells[batch]) + alpha * torch.mean(
+                (predicted - targets[batch]) ** 2
+            )
             self.optimiser.zero_grad()
             loss.backward()
             self.optimiser.step()

@@ -38,21 +38,34 @@ DEFAULT_QUERIES = 100
 def add_commands(commands) -> None:
     parser = commands.add_parser("search", help="search a cell with the TG proxy (pruning–evolutionary hybrid, paper §3.4)")
     add_space_option(parser, default="nb201")
-    parser.add_argument("--method", default="hybrid", type=choice("search method", ALL_SEARCH_METHODS), metavar="METHOD",
-                        help=f"search method: {', '.join(ALL_SEARCH_METHODS)} (default hybrid)")
+    parser.add_argument(
+        "--method",
+        default="hybrid",
+        type=choice("search method", ALL_SEARCH_METHODS),
+        metavar="METHOD",
+        help=f"search method: {', '.join(ALL_SEARCH_METHODS)} (default hybrid)",
+    )
     parser.add_argument("--seed", type=non_negative_int, default=0)
-    parser.add_argument("--queries", type=non_negative_int, metavar="N",
-                        help=f"benchmark queries to spend (nb201; {' and '.join(ALWAYS_QUERYING)} default {DEFAULT_QUERIES}; "
-                             "makes random and re query validation accuracy instead of the proxy)")
-    parser.add_argument("--dataset", default="cifar10",
-                        help="NB201 dataset a query search queries: cifar10, cifar100, ImageNet16-120")
+    parser.add_argument(
+        "--queries",
+        type=non_negative_int,
+        metavar="N",
+        help=f"benchmark queries to spend (nb201; {' and '.join(ALWAYS_QUERYING)} default {DEFAULT_QUERIES}; "
+        "makes random and re query validation accuracy instead of the proxy)",
+    )
+    parser.add_argument("--dataset", default="cifar10", help="NB201 dataset a query search queries: cifar10, cifar100, ImageNet16-120")
     parser.add_argument("--weights", help="proxy weights file (default: the shipped model of --space)")
     parser.add_argument("--population", type=non_negative_int, help="evolution population NP (default 20 on nb201, 50 on darts)")
     parser.add_argument("--generations", type=non_negative_int, help="evolution generations g_max (default 30 on nb201, 100 on darts)")
     parser.add_argument("--max-params", type=float, metavar="M", help="at most this many million parameters (nb201)")
     parser.add_argument("--max-flops", type=float, metavar="M", help="at most this many million FLOPs (nb201, NB-SZ convention)")
-    parser.add_argument("--max-latency", action="append", metavar="DEVICE=MS", type=_latency_limit,
-                        help="HW-NAS-Bench latency limit, e.g. edgegpu=5 (repeatable; nb201)")
+    parser.add_argument(
+        "--max-latency",
+        action="append",
+        metavar="DEVICE=MS",
+        type=_latency_limit,
+        help="HW-NAS-Bench latency limit, e.g. edgegpu=5 (repeatable; nb201)",
+    )
     add_json_option(parser)
     add_progress_option(parser)
     add_threads_option(parser)
@@ -75,8 +88,10 @@ def _evolution_settings(args: argparse.Namespace):
     if args.population is None and args.generations is None:
         return None
     default = default_settings(spaces.create(args.space))
-    return EvolutionSettings(population=args.population if args.population is not None else default.population,
-                             generations=args.generations if args.generations is not None else default.generations)
+    return EvolutionSettings(
+        population=args.population if args.population is not None else default.population,
+        generations=args.generations if args.generations is not None else default.generations,
+    )
 
 
 def _refuse_evolution_options(args: argparse.Namespace) -> None:
@@ -93,8 +108,17 @@ def _query_search(args: argparse.Namespace, constraints):
         from tgnas.tg.proxy import TGProxy
 
         proxy = TGProxy.load(args.weights or args.space)
-    return query_search(args.space, args.method, queries=queries, seed=args.seed, proxy=proxy, dataset=args.dataset,
-                        constraints=constraints, progress=progress(args), threads=None)
+    return query_search(
+        args.space,
+        args.method,
+        queries=queries,
+        seed=args.seed,
+        proxy=proxy,
+        dataset=args.dataset,
+        constraints=constraints,
+        progress=progress(args),
+        threads=None,
+    )
 
 
 def _proxy_search(args: argparse.Namespace, constraints):
@@ -103,8 +127,9 @@ def _proxy_search(args: argparse.Namespace, constraints):
 
     options = {"settings": _evolution_settings(args)} if args.method in ("hybrid", "evolution") else {}
     proxy = TGProxy.load(args.weights or args.space)
-    return search(args.space, proxy, method=args.method, seed=args.seed, constraints=constraints,
-                  progress=progress(args), threads=None, **options)
+    return search(
+        args.space, proxy, method=args.method, seed=args.seed, constraints=constraints, progress=progress(args), threads=None, **options
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,9 +158,17 @@ def _report(args: argparse.Namespace, result, constraints, costs) -> int:
 
     if not result.feasible:
         raise ValueError(f"the {args.method} search found no architecture that meets the constraints; relax them or search longer")
-    report = {"arch": result.arch, "score": result.score, "search_seconds": result.seconds, "space": result.space,
-              "method": result.method, "winner": result.winner, "seed": result.seed, "evaluations": result.evaluations,
-              "queries": result.queries}
+    report = {
+        "arch": result.arch,
+        "score": result.score,
+        "search_seconds": result.seconds,
+        "space": result.space,
+        "method": result.method,
+        "winner": result.winner,
+        "seed": result.seed,
+        "evaluations": result.evaluations,
+        "queries": result.queries,
+    }
     if result.queries:
         report["score_is"] = f"queried {accuracy_column(args.dataset, 'val')} (%)"
     if constraints:
@@ -148,18 +181,24 @@ def _report(args: argparse.Namespace, result, constraints, costs) -> int:
         return 0
     print(result.arch)
     if result.queries:
-        print(f"validation accuracy {result.score:.2f}%  ({result.method}, {result.queries} queries, "
-              f"{result.evaluations} proxy evaluations, {result.seconds:.3f} s)")
+        print(
+            f"validation accuracy {result.score:.2f}%  ({result.method}, {result.queries} queries, "
+            f"{result.evaluations} proxy evaluations, {result.seconds:.3f} s)"
+        )
     else:
-        print(f"proxy score {result.score:.6f}  ({result.method}, winner: {result.winner}, "
-              f"{result.evaluations} evaluations, 0 queries, {result.seconds:.3f} s)")
+        print(
+            f"proxy score {result.score:.6f}  ({result.method}, winner: {result.winner}, "
+            f"{result.evaluations} evaluations, 0 queries, {result.seconds:.3f} s)"
+        )
     for key, value in report.items():
         if key == "test_acc":
             print("test accuracy: " + ", ".join(f"{d} {v:.2f}%" for d, v in value.items()))
         elif key in ("params_M", "flops_M", "nb301_val_acc"):
             print(f"{key}: {value:.4g}")
     if constraints:
-        print("constraints: " + ", ".join(f"{column} {report['costs'][column]:.4g} <= {limit:g}"
-                                          for column, limit in report["constraints"].items()))
+        print(
+            "constraints: "
+            + ", ".join(f"{column} {report['costs'][column]:.4g} <= {limit:g}" for column, limit in report["constraints"].items())
+        )
     sys.stdout.flush()
     return 0

@@ -11,8 +11,8 @@ needed to reach an accuracy.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -61,13 +61,19 @@ def query_curves(
     for method, seed in tqdm(runs, desc="query searches", disable=not progress, leave=False):
         result = _run(method, seed, budget, proxy, dataset, directory)
         values = np.array([entry["value"] for entry in result.trajectory])
-        frames.append(pd.DataFrame({
-            "method": method, "seed": seed, "queries": np.arange(1, result.queries + 1),
-            "incumbent_test": incumbent_curve(result, table, dataset),
-            "queried_test": queried_curve(result, table, dataset),
-            "incumbent_val": np.maximum.accumulate(values),
-            "seconds": [entry["seconds"] for entry in result.trajectory],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "method": method,
+                    "seed": seed,
+                    "queries": np.arange(1, result.queries + 1),
+                    "incumbent_test": incumbent_curve(result, table, dataset),
+                    "queried_test": queried_curve(result, table, dataset),
+                    "incumbent_val": np.maximum.accumulate(values),
+                    "seconds": [entry["seconds"] for entry in result.trajectory],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 

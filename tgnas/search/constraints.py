@@ -18,13 +18,14 @@ the space reaches, before any search starts.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from tgnas.data.hw import DEVICES
 from tgnas.data.nb201 import DATASETS
+
 
 class ImpossibleConstraintError(ValueError):
     """No architecture of the space meets the constraints."""
@@ -80,7 +81,7 @@ class Constraints:
             raise ValueError(f"unknown constraint dataset {self.dataset!r}; accepted: {', '.join(DATASETS)}")
 
     @classmethod
-    def from_cli(cls, max_params: float | None, max_flops: float | None, latency: Sequence[str] | None) -> "Constraints":
+    def from_cli(cls, max_params: float | None, max_flops: float | None, latency: Sequence[str] | None) -> Constraints:
         limits: dict[str, float] = {}
         for text in latency or ():
             device, milliseconds = parse_latency_limit(text)
@@ -111,8 +112,10 @@ class NB201CostTable:
 
         self.constraints = constraints
         table = load_nb201_table()
-        costs = {"params_M": table.metric("params_M", None, constraints.dataset),
-                 "flops_M": table.metric("flops_M_nbsz", None, constraints.dataset)}
+        costs = {
+            "params_M": table.metric("params_M", None, constraints.dataset),
+            "flops_M": table.metric("flops_M_nbsz", None, constraints.dataset),
+        }
         if constraints.max_latency:
             from tgnas.data.hw import hw_metric, load_hw_metrics
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -135,12 +136,29 @@ class BenchmarkOracle:
         trajectory, best = [], -math.inf
         for entry in self.history:
             best = max(best, entry["value"])
-            trajectory.append({"step": entry["queries"], "queries": entry["queries"], "arch": entry["arch"],
-                               "value": entry["value"], "best_score": best, "evaluations": evaluations,
-                               "seconds": entry["seconds"]})
-        return SearchResult(space="nb201", method=method, arch=arch, score=value,
-                            seconds=self.elapsed() if seconds is None else seconds, evaluations=evaluations,
-                            seed=seed, winner=method, trajectory=trajectory, queries=self.queries)
+            trajectory.append(
+                {
+                    "step": entry["queries"],
+                    "queries": entry["queries"],
+                    "arch": entry["arch"],
+                    "value": entry["value"],
+                    "best_score": best,
+                    "evaluations": evaluations,
+                    "seconds": entry["seconds"],
+                }
+            )
+        return SearchResult(
+            space="nb201",
+            method=method,
+            arch=arch,
+            score=value,
+            seconds=self.elapsed() if seconds is None else seconds,
+            evaluations=evaluations,
+            seed=seed,
+            winner=method,
+            trajectory=trajectory,
+            queries=self.queries,
+        )
 
 
 def _queried(result: SearchResult) -> tuple[list[str], np.ndarray]:
@@ -149,9 +167,7 @@ def _queried(result: SearchResult) -> tuple[list[str], np.ndarray]:
     return [entry["arch"] for entry in result.trajectory], np.array([entry["value"] for entry in result.trajectory])
 
 
-def incumbent_curve(
-    result: SearchResult, table: NB201Table | None = None, dataset: str = "cifar10", split: str = "test"
-) -> np.ndarray:
+def incumbent_curve(result: SearchResult, table: NB201Table | None = None, dataset: str = "cifar10", split: str = "test") -> np.ndarray:
     """Entry q-1: the ``split`` accuracy of the best-by-validation cell among the first q queries."""
     archs, values = _queried(result)
     table = table if table is not None else load_nb201_table()
@@ -165,9 +181,7 @@ def incumbent_curve(
     return reported[best_so_far]
 
 
-def queried_curve(
-    result: SearchResult, table: NB201Table | None = None, dataset: str = "cifar10", split: str = "test"
-) -> np.ndarray:
+def queried_curve(result: SearchResult, table: NB201Table | None = None, dataset: str = "cifar10", split: str = "test") -> np.ndarray:
     """Entry q-1: the best ``split`` accuracy among the first q queried cells (a test-set oracle's pick)."""
     archs, _ = _queried(result)
     table = table if table is not None else load_nb201_table()

@@ -12,7 +12,7 @@ under the same limit), and returns the found cells with their latency, validatio
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -91,12 +91,20 @@ def latency_sweep(
         if method == "tg":
             result = search("nb201", proxy, method="hybrid", seed=seed, constraints=constraints)
         else:
-            result = query_search("nb201", method, queries=queries, seed=seed, proxy=proxy, dataset=dataset,
-                                  constraints=constraints)
+            result = query_search("nb201", method, queries=queries, seed=seed, proxy=proxy, dataset=dataset, constraints=constraints)
         index = table.index_of(result.arch)
-        rows.append({"method": method, "device": device, "limit_ms": float(limit), "seed": seed, "arch": result.arch,
-                     "latency_ms": float(latency[index]),
-                     "val_acc": float(table.accuracy([index], dataset, "val")[0]),
-                     "test_acc": float(table.accuracy([index], dataset, "test")[0]),
-                     "queries": result.queries, "seconds": result.seconds})
+        rows.append(
+            {
+                "method": method,
+                "device": device,
+                "limit_ms": float(limit),
+                "seed": seed,
+                "arch": result.arch,
+                "latency_ms": float(latency[index]),
+                "val_acc": float(table.accuracy([index], dataset, "val")[0]),
+                "test_acc": float(table.accuracy([index], dataset, "test")[0]),
+                "queries": result.queries,
+                "seconds": result.seconds,
+            }
+        )
     return pd.DataFrame(rows)

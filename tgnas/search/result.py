@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -64,7 +65,7 @@ class SearchResult:
     seed: int | None
     winner: str
     trajectory: list[dict[str, Any]] = field(default_factory=list)
-    parts: dict[str, "SearchResult"] = field(default_factory=dict)
+    parts: dict[str, SearchResult] = field(default_factory=dict)
     queries: int = 0
 
     @property
@@ -116,8 +117,14 @@ class Evaluator:
         winner: str | None = None,
     ) -> SearchResult:
         return SearchResult(
-            space=self.space.name, method=method, arch=self.space.format(arch), score=float(score),
-            seconds=self.elapsed(), evaluations=self.evaluations, seed=seed, winner=winner or method,
+            space=self.space.name,
+            method=method,
+            arch=self.space.format(arch),
+            score=float(score),
+            seconds=self.elapsed(),
+            evaluations=self.evaluations,
+            seed=seed,
+            winner=winner or method,
             trajectory=trajectory,
         )
 
@@ -125,8 +132,13 @@ class Evaluator:
 def trajectory_point(evaluator: Evaluator, step: int, best_score: float, **extra: Any) -> dict[str, Any]:
     """One trajectory entry; −inf becomes None so that trajectories are JSON-ready."""
     best = float(best_score)
-    return {"step": step, "best_score": best if math.isfinite(best) else None,
-            "evaluations": evaluator.evaluations, "seconds": evaluator.elapsed(), **extra}
+    return {
+        "step": step,
+        "best_score": best if math.isfinite(best) else None,
+        "evaluations": evaluator.evaluations,
+        "seconds": evaluator.elapsed(),
+        **extra,
+    }
 
 
 def progress_bar(total: int, description: str, enabled: bool) -> Any:

@@ -1,6 +1,5 @@
 """`search` and `query_search`: the two entry points of `tgnas.search` (see the package docstring)."""
 
-
 from __future__ import annotations
 
 from typing import Any

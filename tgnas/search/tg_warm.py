@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tgnas.scoring import Scorer
 from tgnas.search.agnet import AGNetSearch, AGNetSettings, SearchPrior
 from tgnas.search.oracle import BenchmarkOracle
-from tgnas.scoring import Scorer
 from tgnas.search.result import Evaluator, SearchResult
 from tgnas.spaces.nb201 import NB201Space
 

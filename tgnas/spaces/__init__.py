@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
-from typing import Callable
 
 from tgnas.spaces.base import SearchSpace, Unsupported, as_rng
 from tgnas.spaces.graph import ArchGraph

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Generic, Sequence, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
@@ -113,7 +114,7 @@ class SearchSpace(ABC, Generic[Arch]):
         """The architecture of a gene vector of length `gene_count`, valid by construction."""
         raise Unsupported(self.name, "gene encoding (evolutionary search)")
 
-    def supernet(self, arch: Arch | None = None) -> "Supernet":
+    def supernet(self, arch: Arch | None = None) -> Supernet:
         """The full supernet (every candidate operator on every edge), or the single-op supernet of ``arch``
         (pruning search; `tgnas.spaces.supernet`)."""
         raise Unsupported(self.name, "a supernet (pruning search)")

@@ -10,9 +10,7 @@ from tgnas.cli_options import add_json_option, add_space_option, non_negative_in
 
 
 def add_commands(commands) -> None:
-    space = commands.add_parser("space", help="inspect architectures of a search space").add_subparsers(
-        dest="action", required=True
-    )
+    space = commands.add_parser("space", help="inspect architectures of a search space").add_subparsers(dest="action", required=True)
     show = space.add_parser("show", help="print architectures as operator graphs")
     add_space_option(show)
     show.add_argument("arch", nargs="+", help="architecture strings (NB201 arch string, NB101 cell string, DARTS genotype)")

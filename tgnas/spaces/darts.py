@@ -53,9 +53,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from numbers import Integral
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -122,9 +123,7 @@ def _canonical_edges(cell: str, edges: object) -> tuple[Edge, ...]:
             raise ValueError(f"edge {position} of the {cell} cell must be an (op, input) pair, got {pair!r}")
         op, source = pair
         if op not in DARTS_OPS:
-            raise ValueError(
-                f"unknown DARTS op {op!r} on edge {position} of the {cell} cell; accepted: {_accepted_ops()}"
-            )
+            raise ValueError(f"unknown DARTS op {op!r} on edge {position} of the {cell} cell; accepted: {_accepted_ops()}")
         if isinstance(source, bool) or not isinstance(source, Integral) or not 0 <= source < node:
             raise ValueError(
                 f"input {source!r} of {cell}-cell node {node} is out of range; node {node} reads one of "
@@ -143,9 +142,7 @@ def _canonical_concat(cell: str, concat: object) -> tuple[int, ...]:
     nodes = list(concat)
     for node in nodes:
         if isinstance(node, bool) or not isinstance(node, Integral) or node not in INTERMEDIATE_NODES:
-            raise ValueError(
-                f"{cell}_concat names node {node!r}; accepted: intermediate nodes {list(INTERMEDIATE_NODES)}"
-            )
+            raise ValueError(f"{cell}_concat names node {node!r}; accepted: intermediate nodes {list(INTERMEDIATE_NODES)}")
     if not nodes:
         raise ValueError(f"{cell}_concat is empty; it must name at least one of {list(INTERMEDIATE_NODES)}")
     if len(set(nodes)) != len(nodes):
@@ -180,7 +177,7 @@ class DartsGenotype:
         return self.normal_concat if _check_cell(cell) == "normal" else self.reduce_concat
 
     @classmethod
-    def parse(cls, text: str) -> "DartsGenotype":
+    def parse(cls, text: str) -> DartsGenotype:
         """A ``Genotype(...)`` string or a name from `KNOWN_GENOTYPES` → genotype."""
         return parse(text)
 
@@ -206,9 +203,7 @@ def _check_cell(cell: str) -> str:
 
 
 # -- the Genotype(...) string --------------------------------------------------------------------
-_TOKEN = re.compile(
-    r"""(?P<name>[A-Za-z_]\w*)|(?P<int>[+-]?\d+)|(?P<str>'[^'\\\n]*'|"[^"\\\n]*")|(?P<punct>[()\[\],=])"""
-)
+_TOKEN = re.compile(r"""(?P<name>[A-Za-z_]\w*)|(?P<int>[+-]?\d+)|(?P<str>'[^'\\\n]*'|"[^"\\\n]*")|(?P<punct>[()\[\],=])""")
 _FIELDS = ("normal", "normal_concat", "reduce", "reduce_concat")
 
 
@@ -304,8 +299,7 @@ class _Parser:
             field = self._take("name", expected="a field name (" + ", ".join(_FIELDS) + ")")
             if field not in _FIELDS:
                 raise ValueError(
-                    f"malformed DARTS genotype: unknown field {field!r} at position {position}; "
-                    f"accepted: {', '.join(_FIELDS)}"
+                    f"malformed DARTS genotype: unknown field {field!r} at position {position}; accepted: {', '.join(_FIELDS)}"
                 )
             if field in values:
                 raise ValueError(f"malformed DARTS genotype: field {field!r} given twice (position {position})")
@@ -340,31 +334,47 @@ def parse(text: str) -> DartsGenotype:
 #: first-order DARTS cell
 DARTS_V1 = DartsGenotype(
     normal=(
-        ("sep_conv_3x3", 1), ("sep_conv_3x3", 0),
-        ("skip_connect", 0), ("sep_conv_3x3", 1),
-        ("skip_connect", 0), ("sep_conv_3x3", 1),
-        ("sep_conv_3x3", 0), ("skip_connect", 2),
+        ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 0),
+        ("skip_connect", 0),
+        ("sep_conv_3x3", 1),
+        ("skip_connect", 0),
+        ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 0),
+        ("skip_connect", 2),
     ),
     reduce=(
-        ("max_pool_3x3", 0), ("max_pool_3x3", 1),
-        ("skip_connect", 2), ("max_pool_3x3", 0),
-        ("max_pool_3x3", 0), ("skip_connect", 2),
-        ("skip_connect", 2), ("avg_pool_3x3", 0),
+        ("max_pool_3x3", 0),
+        ("max_pool_3x3", 1),
+        ("skip_connect", 2),
+        ("max_pool_3x3", 0),
+        ("max_pool_3x3", 0),
+        ("skip_connect", 2),
+        ("skip_connect", 2),
+        ("avg_pool_3x3", 0),
     ),
 )
 #: second-order DARTS cell (the one the DARTS paper reports, 2.76 % CIFAR-10 test error)
 DARTS_V2 = DartsGenotype(
     normal=(
-        ("sep_conv_3x3", 0), ("sep_conv_3x3", 1),
-        ("sep_conv_3x3", 0), ("sep_conv_3x3", 1),
-        ("sep_conv_3x3", 1), ("skip_connect", 0),
-        ("skip_connect", 0), ("dil_conv_3x3", 2),
+        ("sep_conv_3x3", 0),
+        ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 0),
+        ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 1),
+        ("skip_connect", 0),
+        ("skip_connect", 0),
+        ("dil_conv_3x3", 2),
     ),
     reduce=(
-        ("max_pool_3x3", 0), ("max_pool_3x3", 1),
-        ("skip_connect", 2), ("max_pool_3x3", 1),
-        ("max_pool_3x3", 0), ("skip_connect", 2),
-        ("skip_connect", 2), ("max_pool_3x3", 1),
+        ("max_pool_3x3", 0),
+        ("max_pool_3x3", 1),
+        ("skip_connect", 2),
+        ("max_pool_3x3", 1),
+        ("max_pool_3x3", 0),
+        ("skip_connect", 2),
+        ("skip_connect", 2),
+        ("max_pool_3x3", 1),
     ),
 )
 KNOWN_GENOTYPES: dict[str, DartsGenotype] = {"DARTS_V1": DARTS_V1, "DARTS_V2": DARTS_V2}

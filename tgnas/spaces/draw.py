@@ -68,12 +68,20 @@ def draw_graph(graph: ArchGraph, ax=None, title: str | None = None, fontsize: in
             positions[int(node)] = (float(layer), (len(members) - 1) / 2 - rank)
     for i, j in graph.edges():
         (x0, y0), (x1, y1) = positions[i], positions[j]
-        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                    arrowprops={"arrowstyle": "->", "color": "#555555", "shrinkA": 14, "shrinkB": 14, "lw": 0.8})
+        ax.annotate(
+            "", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "->", "color": "#555555", "shrinkA": 14, "shrinkB": 14, "lw": 0.8}
+        )
     for node, (x, y) in positions.items():
         op = graph.ops[node]
-        ax.text(x, y, wrap_op_name(op), ha="center", va="center",
-                fontsize=fontsize, bbox={"boxstyle": "round,pad=0.3", "fc": op_colour(op), "ec": "#333333", "lw": 0.6})
+        ax.text(
+            x,
+            y,
+            wrap_op_name(op),
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            bbox={"boxstyle": "round,pad=0.3", "fc": op_colour(op), "ec": "#333333", "lw": 0.6},
+        )
     xs = [p[0] for p in positions.values()]
     ys = [p[1] for p in positions.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
@@ -93,18 +101,38 @@ def draw_nb201_cell(cell: NB201Cell, ax=None, title: str | None = None, fontsize
     for (source, target), op in zip(EDGES, cell.ops):
         rad = curvature[(source, target)]
         dx = float(target - source)
-        style = {"arrowstyle": "->", "lw": 0.9, "color": "#bbbbbb" if op == "none" else "#333333",
-                 "linestyle": ":" if op == "none" else "-", "shrinkA": 9, "shrinkB": 9,
-                 "connectionstyle": f"arc3,rad={rad}"}
+        style = {
+            "arrowstyle": "->",
+            "lw": 0.9,
+            "color": "#bbbbbb" if op == "none" else "#333333",
+            "linestyle": ":" if op == "none" else "-",
+            "shrinkA": 9,
+            "shrinkB": 9,
+            "connectionstyle": f"arc3,rad={rad}",
+        }
         ax.annotate("", xy=(target, 0.0), xytext=(source, 0.0), arrowprops=style)
         # the midpoint of matplotlib's arc3 Bezier lies rad * dx / 2 off the chord
         label_y = -rad * dx / 2 + (0.08 if rad == 0 else 0.0)
-        ax.text((source + target) / 2, label_y, op, fontsize=fontsize - 1, ha="center", va="center",
-                color="#888888" if op == "none" else "#000000",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+        ax.text(
+            (source + target) / 2,
+            label_y,
+            op,
+            fontsize=fontsize - 1,
+            ha="center",
+            va="center",
+            color="#888888" if op == "none" else "#000000",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+        )
     for node in range(4):
-        ax.text(node, 0.0, str(node), ha="center", va="center", fontsize=fontsize + 1,
-                bbox={"boxstyle": "circle", "fc": "#deebf7", "ec": "#333333"})
+        ax.text(
+            node,
+            0.0,
+            str(node),
+            ha="center",
+            va="center",
+            fontsize=fontsize + 1,
+            bbox={"boxstyle": "circle", "fc": "#deebf7", "ec": "#333333"},
+        )
     ax.set_xlim(-0.4, 3.4)
     ax.set_ylim(-1.0, 1.2)
     ax.axis("off")

@@ -15,9 +15,10 @@ Invariants, checked on construction so that no consumer has to re-check them:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -59,17 +60,13 @@ class ArchGraph:
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
             raise ValueError(f"ArchGraph adjacency must be a square matrix, got shape {matrix.shape}")
         if matrix.shape[0] != len(ops):
-            raise ValueError(
-                f"ArchGraph has {len(ops)} ops but a {matrix.shape[0]}x{matrix.shape[0]} adjacency matrix"
-            )
+            raise ValueError(f"ArchGraph has {len(ops)} ops but a {matrix.shape[0]}x{matrix.shape[0]} adjacency matrix")
         if len(ops) < 2:
             raise ValueError("ArchGraph needs at least an input and an output node")
         if not np.isin(matrix, (0, 1)).all():
             raise ValueError("ArchGraph adjacency must contain only 0 and 1")
         if np.tril(matrix).any():
-            raise ValueError(
-                "ArchGraph adjacency must be strictly upper triangular (nodes in topological order, no cycles)"
-            )
+            raise ValueError("ArchGraph adjacency must be strictly upper triangular (nodes in topological order, no cycles)")
         if ops[0] != INPUT or ops[-1] != OUTPUT:
             raise ValueError(f"ArchGraph must start with {INPUT!r} and end with {OUTPUT!r}, got {ops[0]!r} … {ops[-1]!r}")
         matrix = matrix.astype(np.uint8, copy=True)
@@ -122,16 +119,14 @@ class ArchGraph:
         """True iff data can flow from an input node to the output node."""
         return bool(self._reachable_from_inputs()[-1])
 
-    def pruned(self) -> "ArchGraph":
+    def pruned(self) -> ArchGraph:
         """Drop every node that is not on an input→output path (inputs and output are kept).
 
         This is NAS-Bench-101's pruning rule; a cell without any input→output path keeps only its
         input and output nodes and no edges.
         """
-        if self.has_path():
-            live = self._reachable_from_inputs() & self._reaching_output()
-        else:
-            live = np.zeros(self.n_nodes, dtype=bool)
+        connected = self._reachable_from_inputs() & self._reaching_output()
+        live = connected if self.has_path() else np.zeros(self.n_nodes, dtype=bool)
         live[list(self.input_nodes)] = True
         live[-1] = True
         keep = np.flatnonzero(live)
@@ -150,16 +145,20 @@ class ArchGraph:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict; ``features`` and ``source`` are included (and read back by `from_dict`)."""
-        return {"space": self.space, "ops": list(self.ops), "adjacency": self.adjacency.tolist(),
-                "features": dict(self.features), "source": self.source}
+        return {
+            "space": self.space,
+            "ops": list(self.ops),
+            "adjacency": self.adjacency.tolist(),
+            "features": dict(self.features),
+            "source": self.source,
+        }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ArchGraph":
+    def from_dict(cls, data: dict[str, Any]) -> ArchGraph:
         missing = {"space", "ops", "adjacency"} - set(data)
         if missing:
             raise ValueError(f"ArchGraph dict lacks keys {sorted(missing)}; expected space, ops, adjacency")
-        return cls(tuple(data["ops"]), np.asarray(data["adjacency"]), str(data["space"]),
-                   data.get("features") or {}, data.get("source"))
+        return cls(tuple(data["ops"]), np.asarray(data["adjacency"]), str(data["space"]), data.get("features") or {}, data.get("source"))
 
     # -- identity ------------------------------------------------------------------------------
     def _key(self) -> tuple:

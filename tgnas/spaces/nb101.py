@@ -31,8 +31,8 @@ cells, or their graph hashes, instead of tuples.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -125,9 +125,7 @@ class NB101Cell:
             raise InvalidCellError("NB101 cell has no path from input to output; accepted: cells with at least one")
         graph = graph.pruned()
         if graph.n_edges > MAX_EDGES:
-            raise InvalidCellError(
-                f"NB101 cell has {graph.n_edges} edges after pruning; accepted: at most {MAX_EDGES}"
-            )
+            raise InvalidCellError(f"NB101 cell has {graph.n_edges} edges after pruning; accepted: at most {MAX_EDGES}")
         object.__setattr__(self, "matrix", graph.adjacency)  # already a read-only uint8 copy
         object.__setattr__(self, "ops", graph.ops)
 
@@ -163,16 +161,13 @@ class NB101Cell:
 
     # -- string form ---------------------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str) -> "NB101Cell":
+    def parse(cls, text: str) -> NB101Cell:
         """Parse ``"0110/0001/0001/0000|input,conv3x3-bn-relu,maxpool3x3,output"`` (outer whitespace ignored)."""
         if not isinstance(text, str):
             raise ValueError(f"an NB101 cell string must be a str, got {type(text).__name__}")
         parts = text.strip().split("|")
         if len(parts) != 2:
-            raise ValueError(
-                f"NB101 cell string {text!r} must be '<rows>|<ops>' with exactly one '|', "
-                "e.g. '01/00|input,output'"
-            )
+            raise ValueError(f"NB101 cell string {text!r} must be '<rows>|<ops>' with exactly one '|', e.g. '01/00|input,output'")
         rows_text, ops_text = parts
         rows = rows_text.split("/")
         matrix = []
@@ -205,7 +200,7 @@ class NB101Cell:
 
     # -- NASLib encoding -----------------------------------------------------------------------
     @classmethod
-    def from_naslib_tuple(cls, values: Sequence[int] | str) -> "NB101Cell":
+    def from_naslib_tuple(cls, values: Sequence[int] | str) -> NB101Cell:
         """From NASLib's tuple (flattened n×n matrix, then n op codes), or its string form ``"(0, 1, …)"``."""
         codes = parse_int_tuple(values, "NASLib NB101 tuple")
         if len(codes) not in _NASLIB_LENGTHS:

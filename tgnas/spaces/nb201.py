@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -90,14 +90,12 @@ class NB201Cell:
         for position, op in enumerate(ops):
             if op not in NB201_OPS:
                 source, target = EDGES[position]
-                raise ValueError(
-                    f"unknown NB201 op {op!r} on edge {source}->{target}; accepted: {_accepted_ops()}"
-                )
+                raise ValueError(f"unknown NB201 op {op!r} on edge {source}->{target}; accepted: {_accepted_ops()}")
         object.__setattr__(self, "ops", ops)
 
     # -- string form ---------------------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str) -> "NB201Cell":
+    def parse(cls, text: str) -> NB201Cell:
         """Parse ``|op~0|+|op~0|op~1|+|op~0|op~1|op~2|`` (surrounding whitespace is ignored)."""
         if not isinstance(text, str):
             raise ValueError(f"an NB201 arch string must be a str, got {type(text).__name__}")
@@ -114,15 +112,11 @@ class NB201Cell:
                 raise ValueError(f"NB201 node group {group!r} must be written |op~j|…|, in {text!r}")
             tokens = group[1:-1].split("|")
             if len(tokens) != target:
-                raise ValueError(
-                    f"node {target} of an NB201 cell has {target} input edge(s), got {len(tokens)} in group {group!r}"
-                )
+                raise ValueError(f"node {target} of an NB201 cell has {target} input edge(s), got {len(tokens)} in group {group!r}")
             for source, token in enumerate(tokens):
                 op, tilde, index = token.partition("~")
                 if not tilde or index != str(source):
-                    raise ValueError(
-                        f"bad NB201 edge token {token!r} in {text!r}: expected 'op~{source}' for edge {source}->{target}"
-                    )
+                    raise ValueError(f"bad NB201 edge token {token!r} in {text!r}: expected 'op~{source}' for edge {source}->{target}")
                 if op not in NB201_OPS:
                     raise ValueError(f"unknown NB201 op {op!r} in token {token!r}; accepted: {_accepted_ops()}")
                 ops.append(op)
@@ -134,7 +128,7 @@ class NB201Cell:
 
     # -- other encodings -----------------------------------------------------------------------
     @classmethod
-    def from_naslib_tuple(cls, codes: Sequence[int] | str) -> "NB201Cell":
+    def from_naslib_tuple(cls, codes: Sequence[int] | str) -> NB201Cell:
         """From NASLib's op-index tuple, e.g. ``(2, 2, 0, 2, 2, 3)`` or its string form."""
         values = parse_int_tuple(codes, "NASLib NB201 tuple")
         if len(values) != len(EDGES):
@@ -161,7 +155,7 @@ class NB201Cell:
         return value
 
     @classmethod
-    def from_code(cls, code: int) -> "NB201Cell":
+    def from_code(cls, code: int) -> NB201Cell:
         if not 0 <= int(code) < N_CELLS:
             raise ValueError(f"NB201 code must be in 0..{N_CELLS - 1}, got {code}")
         digits = []

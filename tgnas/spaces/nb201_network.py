@@ -63,9 +63,7 @@ class ResNetBlock(nn.Module):
         super().__init__()
         self.conv_a = ReLUConvBN(c_in, c_out, 3, stride=2)
         self.conv_b = ReLUConvBN(c_out, c_out, 3)
-        self.shortcut = nn.Sequential(
-            nn.AvgPool2d(kernel_size=2, stride=2), nn.Conv2d(c_in, c_out, 1, bias=False)
-        )
+        self.shortcut = nn.Sequential(nn.AvgPool2d(kernel_size=2, stride=2), nn.Conv2d(c_in, c_out, 1, bias=False))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.shortcut(x) + self.conv_b(self.conv_a(x))
@@ -78,9 +76,7 @@ class NB201Network(nn.Module):
         super().__init__()
         self.cell = cell
         self.num_classes = num_classes
-        self.stem = nn.Sequential(
-            nn.Conv2d(IMAGE_CHANNELS, STAGE_CHANNELS[0], 3, padding=1, bias=False), nn.BatchNorm2d(STAGE_CHANNELS[0])
-        )
+        self.stem = nn.Sequential(nn.Conv2d(IMAGE_CHANNELS, STAGE_CHANNELS[0], 3, padding=1, bias=False), nn.BatchNorm2d(STAGE_CHANNELS[0]))
         layers: list[nn.Module] = []
         for stage, channels in enumerate(STAGE_CHANNELS):
             if stage > 0:
@@ -104,9 +100,7 @@ def as_cell(cell_or_arch_str: NB201Cell | str) -> NB201Cell:
         return cell_or_arch_str
     if isinstance(cell_or_arch_str, str):
         return NB201Cell.parse(cell_or_arch_str)
-    raise ValueError(
-        f"expected an NB201Cell or an NB201 arch string, got {type(cell_or_arch_str).__name__}"
-    )
+    raise ValueError(f"expected an NB201Cell or an NB201 arch string, got {type(cell_or_arch_str).__name__}")
 
 
 def build_nb201_network(cell_or_arch_str: NB201Cell | str, num_classes: int = 10) -> NB201Network:

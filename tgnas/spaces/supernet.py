@@ -24,8 +24,9 @@ A supernet graph has ``source=None`` and no ``features`` (it is no architecture 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -62,10 +63,10 @@ class SupernetCell:
     def choices(self) -> dict[CellEdge, tuple[str, ...]]:
         return dict(self.edges)
 
-    def with_ops(self, edge: CellEdge, ops: tuple[str, ...]) -> "SupernetCell":
+    def with_ops(self, edge: CellEdge, ops: tuple[str, ...]) -> SupernetCell:
         return replace(self, edges=tuple((e, ops if e == edge else o) for e, o in self.edges))
 
-    def without_edge(self, edge: CellEdge) -> "SupernetCell":
+    def without_edge(self, edge: CellEdge) -> SupernetCell:
         return replace(self, edges=tuple((e, o) for e, o in self.edges if e != edge))
 
     def in_edges(self, target: int) -> list[CellEdge]:
@@ -113,14 +114,14 @@ class Supernet:
             matrix[source, target] = 1
         return ArchGraph(tuple(ops), matrix, self.space).pruned()
 
-    def with_cell(self, position: int, cell: SupernetCell) -> "Supernet":
+    def with_cell(self, position: int, cell: SupernetCell) -> Supernet:
         return replace(self, cells=tuple(cell if i == position else other for i, other in enumerate(self.cells)))
 
     def has_op_choices(self) -> bool:
         """True while some edge still has several candidate operators."""
         return any(len(ops) > 1 for cell in self.cells for _, ops in cell.edges)
 
-    def op_removals(self) -> list[tuple[int, CellEdge, str, "Supernet"]]:
+    def op_removals(self) -> list[tuple[int, CellEdge, str, Supernet]]:
         """(cell, edge, op, supernet without op on that edge) for every op of every multi-op edge."""
         candidates = []
         for position, cell in enumerate(self.cells):
@@ -131,7 +132,7 @@ class Supernet:
                         candidates.append((position, edge, op, self.with_cell(position, reduced)))
         return candidates
 
-    def edge_removals(self) -> list[tuple[int, CellEdge, int, "Supernet"]]:
+    def edge_removals(self) -> list[tuple[int, CellEdge, int, Supernet]]:
         """(cell, edge, node, supernet without that edge) for every input edge of every node that has
         more than ``keep_in_edges``; empty when the space has no edge step."""
         if not self.keep_in_edges:
@@ -160,6 +161,7 @@ class Supernet:
                     raise ValueError(f"supernet edge {edge} still has {len(ops)} operators {list(ops)}; prune it first")
             for node in cell.targets() if self.keep_in_edges else ():
                 if len(cell.in_edges(node)) != self.keep_in_edges:
-                    raise ValueError(f"{self.space} supernet node {node} has {len(cell.in_edges(node))} input edges; "
-                                     f"a cell needs {self.keep_in_edges}")
+                    raise ValueError(
+                        f"{self.space} supernet node {node} has {len(cell.in_edges(node))} input edges; a cell needs {self.keep_in_edges}"
+                    )
         return self.decode(self.cells)

@@ -11,10 +11,13 @@ from tgnas.lazy import lazy_exports
 
 #: name → module that defines it (loaded on first use, so `import tgnas.tg` stays free of torch)
 _LAZY = {
-    **dict.fromkeys(("LOSSES", "LeakageError", "TrainRecipe", "TrainResult", "check_no_leakage", "fit_network", "train_predictor"),
-                    "train"),
-    **dict.fromkeys(("LABEL_NORMALISATIONS", "LabelledGraphs", "load_source", "nb101_source", "nb201_source", "nb301_source",
-                     "normalise_labels"), "sources"),
+    **dict.fromkeys(
+        ("LOSSES", "LeakageError", "TrainRecipe", "TrainResult", "check_no_leakage", "fit_network", "train_predictor"), "train"
+    ),
+    **dict.fromkeys(
+        ("LABEL_NORMALISATIONS", "LabelledGraphs", "load_source", "nb101_source", "nb201_source", "nb301_source", "normalise_labels"),
+        "sources",
+    ),
 }
 
 __getattr__ = lazy_exports(__name__, _LAZY)

@@ -26,8 +26,7 @@ def add_commands(commands) -> None:
     add_space_option(score, listed=SHIPPED_PROXIES, help="search space with a shipped TG proxy")
     score.add_argument("--weights", help="weights file (default: the shipped model of --space; needed for other spaces)")
     score.add_argument("arch", nargs="+", help="architecture strings of --space")
-    add_json_option(score, help="print the result as JSON on stdout (a cell without input-output path scores -inf, "
-                    "written null in JSON)")
+    add_json_option(score, help="print the result as JSON on stdout (a cell without input-output path scores -inf, written null in JSON)")
     add_threads_option(score)
 
     evaluate = commands.add_parser("evaluate", help="rank correlation of the TG proxy with a space's labelled benchmark")
@@ -37,10 +36,10 @@ def add_commands(commands) -> None:
     add_threads_option(evaluate)
 
     train = commands.add_parser("train", help="train a TG proxy (progress bar, checkpoints, --resume)")
-    train.add_argument("--target", required=True, type=space_name, metavar="SPACE",
-                       help="space the proxy will score (its labels are refused)")
-    train.add_argument("--sources", nargs="+", required=True, metavar="SOURCE",
-                       help="nb101[:FILES], nb301[:N[:SEED]], nb201[:DATASETS]")
+    train.add_argument(
+        "--target", required=True, type=space_name, metavar="SPACE", help="space the proxy will score (its labels are refused)"
+    )
+    train.add_argument("--sources", nargs="+", required=True, metavar="SOURCE", help="nb101[:FILES], nb301[:N[:SEED]], nb201[:DATASETS]")
     train.add_argument("--out", required=True, help="weights file to write (.pt; the model card goes beside it as .json)")
     train.add_argument("--members", type=positive_int, default=5, help="ensemble size (seeds SEED, SEED+1, …)")
     train.add_argument("--seed", type=non_negative_int, default=0)
@@ -66,8 +65,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _load_proxy(space: str, weights: str | None):
     if weights is None and space not in SHIPPED_PROXIES:
-        raise ValueError(f"no TG proxy ships for --space {space}; shipped: {', '.join(SHIPPED_PROXIES)}; "
-                         f"pass --weights FILE with one you trained (tgnas train --target {space} ...)")
+        raise ValueError(
+            f"no TG proxy ships for --space {space}; shipped: {', '.join(SHIPPED_PROXIES)}; "
+            f"pass --weights FILE with one you trained (tgnas train --target {space} ...)"
+        )
     from tgnas.tg.proxy import TGProxy  # torch
 
     proxy = TGProxy.load(weights or space)
@@ -91,14 +92,16 @@ def _evaluate(args: argparse.Namespace) -> int:
     from tgnas.evaluate import evaluate  # scipy, pandas and the benchmark tables
 
     evaluation = evaluate(proxy, benchmark=args.space)
-    report = {**evaluation.to_dict(), "scorer": proxy.card.get("name"),
-              "nb201_labels_used": bool(proxy.card.get("nb201_labels_used", True))}
+    report = {
+        **evaluation.to_dict(),
+        "scorer": proxy.card.get("name"),
+        "nb201_labels_used": bool(proxy.card.get("nb201_labels_used", True)),
+    }
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
     for row in evaluation.frame().itertuples():
-        print(f"{row.dataset:>15} {row.subset:>9}: Kendall tau {row.kendall_tau:.4f}, "
-              f"Spearman rho {row.spearman_rho:.4f}, n = {row.n}")
+        print(f"{row.dataset:>15} {row.subset:>9}: Kendall tau {row.kendall_tau:.4f}, Spearman rho {row.spearman_rho:.4f}, n = {row.n}")
     print(f"NB201 labels used to train the proxy: {report['nb201_labels_used']}")
     return 0
 
@@ -125,9 +128,16 @@ def _train(args: argparse.Namespace) -> int:
     if args.pca:
         embedder = embedder.with_pca(args.pca)
     proxy = train_proxy(
-        args.sources, args.target, members=args.members, recipe=recipe, config=config,
-        embedder=embedder, checkpoint_dir=args.checkpoint_dir or out.with_suffix(".ckpt"), resume=args.resume,
-        progress=progress(args), command=args.command_line,
+        args.sources,
+        args.target,
+        members=args.members,
+        recipe=recipe,
+        config=config,
+        embedder=embedder,
+        checkpoint_dir=args.checkpoint_dir or out.with_suffix(".ckpt"),
+        resume=args.resume,
+        progress=progress(args),
+        command=args.command_line,
     )
     proxy.save(out)
     print(f"wrote {out} and {out.with_suffix('.json')} (validation tau per member: {proxy.card['validation_kendall_tau']})")

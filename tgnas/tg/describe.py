@@ -67,9 +67,7 @@ def parse_operator(name: str) -> OperatorTraits:
     tokens = _tokens(name)
     kernel = dilation = expansion = None
     for token in tokens:
-        if match := re.fullmatch(r"(\d+)x(\d+)", token):
-            kernel = int(match.group(1))
-        elif match := re.fullmatch(r"k(\d+)", token):
+        if (match := re.fullmatch(r"(\d+)x(\d+)", token)) or (match := re.fullmatch(r"k(\d+)", token)):
             kernel = int(match.group(1))
         elif match := re.fullmatch(r"e(\d+)", token):
             expansion = int(match.group(1))

@@ -14,9 +14,9 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 from platformdirs import user_cache_dir
@@ -69,7 +69,7 @@ class PCAReduction:
     components: np.ndarray  # (k, d)
 
     @classmethod
-    def fit(cls, embeddings: np.ndarray, dim: int = 64) -> "PCAReduction":
+    def fit(cls, embeddings: np.ndarray, dim: int = 64) -> PCAReduction:
         """Principal components by SVD; signs fixed (largest |entry| positive) so a refit is identical."""
         x = np.asarray(embeddings, dtype=np.float64)
         if x.ndim != 2 or dim < 1 or dim > min(x.shape):
@@ -124,9 +124,7 @@ class OperatorEmbedder:
         if length not in LENGTHS:
             raise ValueError(f"unknown description length {length!r}; accepted: {', '.join(LENGTHS)}")
         if pca is not None and pca.mean.shape[0] != EMBEDDING_MODELS[model][2]:
-            raise ValueError(
-                f"the PCA expects {pca.mean.shape[0]}-d embeddings but {model} gives {EMBEDDING_MODELS[model][2]}-d"
-            )
+            raise ValueError(f"the PCA expects {pca.mean.shape[0]}-d embeddings but {model} gives {EMBEDDING_MODELS[model][2]}-d")
         self.model = model
         self.length = length
         self.pca = pca
@@ -151,7 +149,7 @@ class OperatorEmbedder:
         """Identifies the embedding recipe; stored in model weights to catch mismatches."""
         return f"{self.model}/{self.length}" + (f"/pca{self.pca.dim}" if self.pca is not None else "")
 
-    def with_pca(self, dim: int = 64) -> "OperatorEmbedder":
+    def with_pca(self, dim: int = 64) -> OperatorEmbedder:
         """The same embedder with a PCA fitted on `pca_vocabulary` (deterministic)."""
         pca = PCAReduction.fit(self.embed_texts([describe(op, self.length) for op in pca_vocabulary()]), dim)
         return OperatorEmbedder(self.model, self.length, pca, self._cache_file.parent if self._cache_file else False)

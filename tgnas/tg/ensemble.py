@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import platform
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -78,7 +78,6 @@ def train_proxy(
         "operators": operators,
         "command": command,
         "torch_threads": torch.get_num_threads(),  # float summation order, hence bit-exact reproduction, depends on it
-        "versions": {"tgnas": __version__, "torch": torch.__version__, "python": platform.python_version(),
-                     "numpy": np.__version__},
+        "versions": {"tgnas": __version__, "torch": torch.__version__, "python": platform.python_version(), "numpy": np.__version__},
     }
     return TGProxy(target_space, trained, card)

@@ -29,8 +29,8 @@ scoring all 15,625 NB201 cells runs a few hundred distinct graphs through the ne
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -205,7 +205,7 @@ class GraphBatch:
     def __len__(self) -> int:
         return int(self.ops.shape[0])
 
-    def rows(self, rows: torch.Tensor | np.ndarray) -> "GraphBatch":
+    def rows(self, rows: torch.Tensor | np.ndarray) -> GraphBatch:
         rows = torch.as_tensor(rows, dtype=torch.long)
         return GraphBatch(self.table, self.ops[rows], self.adj[rows], self.mask[rows])
 

@@ -9,7 +9,7 @@ share one embedder (the mean of their outputs).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -60,7 +60,7 @@ class GCNPredictor:
 
     def fit(
         self, graphs: Sequence[ArchGraph], labels: Sequence[float], epochs: int = 100, batch_size: int = 64, seed: int = 0
-    ) -> "GCNPredictor":
+    ) -> GCNPredictor:
         """Train on one labelled set for ``epochs`` (no validation split: the lowest-loss epoch is kept)."""
         source = LabelledGraphs("fit", graphs[0].space if len(graphs) else "unknown", list(graphs), np.asarray(labels, float))
         recipe = TrainRecipe(epochs=epochs, batch_size=batch_size, seed=seed, val_fraction=0.0, patience=epochs)

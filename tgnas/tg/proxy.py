@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import torch
@@ -72,9 +72,7 @@ class TGProxy:
             member.network.eval()
 
     @classmethod
-    def from_networks(
-        cls, space: str, embedder: OperatorEmbedder, networks: Sequence[GCNRegressor], card: dict | None = None
-    ) -> "TGProxy":
+    def from_networks(cls, space: str, embedder: OperatorEmbedder, networks: Sequence[GCNRegressor], card: dict | None = None) -> TGProxy:
         """A proxy whose members are trained ``networks`` behind one ``embedder``."""
         return cls(space, [GCNPredictor(embedder, network=network) for network in networks], dict(card or {}))
 
@@ -135,15 +133,23 @@ class TGProxy:
         with atomic_output(path) as stream:
             torch.save(state, stream)
         card = dict(card if card is not None else self.card)
-        card.update({"weights": path.name, "sha256": sha256_of(path), "bytes": path.stat().st_size,
-                     "space": self.space, "embedder": self.embedder.key, "config": self.config.to_dict(),
-                     "members": len(self.networks)})
+        card.update(
+            {
+                "weights": path.name,
+                "sha256": sha256_of(path),
+                "bytes": path.stat().st_size,
+                "space": self.space,
+                "embedder": self.embedder.key,
+                "config": self.config.to_dict(),
+                "members": len(self.networks),
+            }
+        )
         write_text_atomic(path.with_suffix(".json"), json.dumps(card, indent=2, sort_keys=False) + "\n")
         self.card = card
         return path
 
     @classmethod
-    def load(cls, name_or_path: str | Path = "nb201", verify: bool = True) -> "TGProxy":
+    def load(cls, name_or_path: str | Path = "nb201", verify: bool = True) -> TGProxy:
         """A shipped proxy by name (``nb201``, ``darts``) or a weights file written by `save`."""
         path = weights_path(name_or_path) if str(name_or_path) in SHIPPED else Path(name_or_path)
         if not path.is_file():

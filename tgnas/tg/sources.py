@@ -9,8 +9,8 @@ never be compared with a 0–100 one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -41,7 +41,7 @@ class LabelledGraphs:
     def __len__(self) -> int:
         return len(self.graphs)
 
-    def subset(self, rows: Sequence[int] | np.ndarray, name: str | None = None) -> "LabelledGraphs":
+    def subset(self, rows: Sequence[int] | np.ndarray, name: str | None = None) -> LabelledGraphs:
         rows = np.asarray(rows, dtype=np.int64)
         return LabelledGraphs(name or self.name, self.space, [self.graphs[i] for i in rows], self.labels[rows])
 

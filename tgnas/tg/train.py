@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -196,26 +197,39 @@ def _start(network: GCNRegressor, recipe: TrainRecipe) -> _RunState:
 
 def _identity(predictor: Trainable, sources: Sequence[LabelledGraphs], recipe: TrainRecipe) -> dict:
     """What a checkpoint must match to be resumed: recipe, network shape, embedding, sources."""
-    return {"recipe": recipe.to_dict(), "config": predictor.config.to_dict(), "embedder": predictor.embedder.key,
-            "sources": [s.name for s in sources]}
+    return {
+        "recipe": recipe.to_dict(),
+        "config": predictor.config.to_dict(),
+        "embedder": predictor.embedder.key,
+        "sources": [s.name for s in sources],
+    }
 
 
 def _save_checkpoint(path: Path, identity: dict, network: GCNRegressor, run: _RunState) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(path) as stream:
-        torch.save({"identity": identity, "epoch": run.epoch, "network": network.state_dict(),
-                    "optimiser": run.optimiser.state_dict(), "scheduler": run.scheduler.state_dict(),
-                    "rng": {"numpy": run.rng.bit_generator.state, "torch": torch.get_rng_state()},
-                    "history": run.history, "best_state": run.best_state,
-                    "best_metric": run.best_metric, "best_epoch": run.best_epoch}, stream)
+        torch.save(
+            {
+                "identity": identity,
+                "epoch": run.epoch,
+                "network": network.state_dict(),
+                "optimiser": run.optimiser.state_dict(),
+                "scheduler": run.scheduler.state_dict(),
+                "rng": {"numpy": run.rng.bit_generator.state, "torch": torch.get_rng_state()},
+                "history": run.history,
+                "best_state": run.best_state,
+                "best_metric": run.best_metric,
+                "best_epoch": run.best_epoch,
+            },
+            stream,
+        )
 
 
 def _restore_checkpoint(path: Path, identity: dict, network: GCNRegressor, run: _RunState) -> None:
     state = torch.load(path, weights_only=False)
     if state["identity"] != identity:
         raise ValueError(
-            f"{path} belongs to a different run ({state['identity']}); use another checkpoint directory "
-            f"or start afresh without --resume"
+            f"{path} belongs to a different run ({state['identity']}); use another checkpoint directory or start afresh without --resume"
         )
     network.load_state_dict(state["network"])
     run.optimiser.load_state_dict(state["optimiser"])

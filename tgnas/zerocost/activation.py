@@ -115,9 +115,7 @@ def zen(network: nn.Module, data: ProxyInput) -> float:
         difference = (network.forward_features(x) - network.forward_features(perturbed)).abs()
         response = float(difference.sum(dim=(1, 2, 3)).mean())
         bn_term = sum(
-            0.5 * math.log(float(m.running_var.mean()))
-            for m in network.modules()
-            if isinstance(m, nn.modules.batchnorm._BatchNorm)
+            0.5 * math.log(float(m.running_var.mean())) for m in network.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
         )
     if response <= 0.0:
         return float("-inf")

@@ -65,8 +65,14 @@ def run(args: argparse.Namespace) -> int:
         return _validate(args)
     check_output(args.out, "--out", folder=True)
     shard = shards.parse_shard(args.shard) if args.shard is not None else None
-    options = {"names": args.proxies, "space": args.space, "seed": args.seed, "batch_size": args.batch_size,
-               "force": args.force, "progress": progress(args)}
+    options = {
+        "names": args.proxies,
+        "space": args.space,
+        "seed": args.seed,
+        "batch_size": args.batch_size,
+        "force": args.force,
+        "progress": progress(args),
+    }
     if shard is not None:
         written = [shards.compute_shard(args.out, *shard, **options)]
     else:
@@ -79,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from tgnas.zerocost.validate import validate_against_reference
 
-    report = validate_against_reference(n=args.n, seed=args.seed, names=args.proxies, batch_size=args.batch_size,
-                                        progress=progress(args))
+    report = validate_against_reference(n=args.n, seed=args.seed, names=args.proxies, batch_size=args.batch_size, progress=progress(args))
     if args.json:
         print(json.dumps(report, indent=2))
         return 0

@@ -23,9 +23,9 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Sequence
 
 import numpy as np
 import torch
@@ -164,8 +164,11 @@ class ZeroCostScorer:
         self._proxies = [get_proxy(name) for name in self.names]
         self._batch = batch
         self._batch_size = batch.batch_size if batch is not None else batch_size
-        self.geometry = data_free_input("cifar10", self._batch_size) if batch is None else ProxyInput(
-            batch.image_shape, batch.num_classes, batch.batch_size)
+        self.geometry = (
+            data_free_input("cifar10", self._batch_size)
+            if batch is None
+            else ProxyInput(batch.image_shape, batch.num_classes, batch.batch_size)
+        )
 
     def _data(self) -> ProxyInput | None:
         if self._batch is None and any(proxy.needs_data for proxy in self._proxies):
@@ -179,8 +182,10 @@ class ZeroCostScorer:
         results = []
         for position, graph in enumerate(graphs):
             if graph.source is None:
-                raise ValueError(f"graph {position} has no source architecture; zero-cost proxies score the network a "
-                                 f"{self.space} architecture string describes (make graphs with space.to_graph)")
+                raise ValueError(
+                    f"graph {position} has no source architecture; zero-cost proxies score the network a "
+                    f"{self.space} architecture string describes (make graphs with space.to_graph)"
+                )
             arch = self._space.parse(graph.source)
             results.append(score_architecture(self._space, arch, self._proxies, batch, self.geometry, self.seed))
         return results

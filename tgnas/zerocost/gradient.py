@@ -34,10 +34,7 @@ def _loss_gradients(network: nn.Module, data: ProxyInput, proxy: str) -> list[to
     network.zero_grad()
     loss = F.cross_entropy(network(inputs), targets)
     loss.backward()
-    return [
-        layer.weight.grad if layer.weight.grad is not None else torch.zeros_like(layer.weight)
-        for layer in weighted_layers(network)
-    ]
+    return [layer.weight.grad if layer.weight.grad is not None else torch.zeros_like(layer.weight) for layer in weighted_layers(network)]
 
 
 @register("grad_norm", needs_data=True)
@@ -70,9 +67,7 @@ def grasp(network: nn.Module, data: ProxyInput) -> float:
     network.zero_grad()
     first = torch.autograd.grad(F.cross_entropy(network(inputs), targets), weights, allow_unused=True)
     gradient = [g.detach() if g is not None else None for g in first]
-    second = torch.autograd.grad(
-        F.cross_entropy(network(inputs), targets), weights, create_graph=True, allow_unused=True
-    )
+    second = torch.autograd.grad(F.cross_entropy(network(inputs), targets), weights, create_graph=True, allow_unused=True)
     # g·∇L differentiated once more gives the Hessian-vector product H g in each weight's .grad
     inner = sum((g * s).sum() for g, s in zip(gradient, second) if g is not None and s is not None)
     if not isinstance(inner, torch.Tensor) or not inner.requires_grad:
@@ -130,11 +125,7 @@ def synflow(network: nn.Module, data: ProxyInput) -> float:
     output = network(torch.ones(1, *data.image_shape, dtype=torch.float64))
     output.sum().backward()
     score = float(
-        sum(
-            (layer.weight.detach() * layer.weight.grad).abs().sum()
-            for layer in weighted_layers(network)
-            if layer.weight.grad is not None
-        )
+        sum((layer.weight.detach() * layer.weight.grad).abs().sum() for layer in weighted_layers(network) if layer.weight.grad is not None)
     )
     if score == 0.0 or not math.isfinite(score):
         return score

@@ -9,8 +9,9 @@ images even by accident (`tgnas.zerocost.compute` does that).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import torch
@@ -24,10 +25,10 @@ class ProxyInput:
     image_shape: tuple[int, int, int]  # channels, height, width of one image
     num_classes: int
     batch_size: int
-    inputs: "torch.Tensor | None" = None  # float [N, C, H, W], normalised
-    targets: "torch.Tensor | None" = None  # int64 [N]
+    inputs: torch.Tensor | None = None  # float [N, C, H, W], normalised
+    targets: torch.Tensor | None = None  # int64 [N]
 
-    def require_batch(self, proxy: str) -> tuple["torch.Tensor", "torch.Tensor"]:
+    def require_batch(self, proxy: str) -> tuple[torch.Tensor, torch.Tensor]:
         if self.inputs is None or self.targets is None:
             raise ValueError(f"proxy {proxy!r} needs a minibatch of images, but none was given")
         return self.inputs, self.targets

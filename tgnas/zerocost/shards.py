@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -76,9 +76,7 @@ def rank_from_environment() -> tuple[int, int]:
     try:
         rank, world_size = int(rank_text or ""), int(world_text or "")
     except ValueError:
-        raise ValueError(
-            f"RANK={rank_text!r} and WORLD_SIZE={world_text!r} must both be integers with 0 <= RANK < WORLD_SIZE"
-        ) from None
+        raise ValueError(f"RANK={rank_text!r} and WORLD_SIZE={world_text!r} must both be integers with 0 <= RANK < WORLD_SIZE") from None
     if not 0 <= rank < world_size:
         raise ValueError(f"RANK={rank} and WORLD_SIZE={world_size} must satisfy 0 <= RANK < WORLD_SIZE")
     return rank, world_size

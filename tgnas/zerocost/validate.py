@@ -14,7 +14,7 @@ to rank cells alike (ρ ≥ 0.9) where the definitions agree.
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -78,9 +78,7 @@ def validate_against_reference(
             seconds[name] += result.seconds[name]
     reference = load_zc_proxies("cifar10", table).set_index("arch_str").loc[archs]
     return {
-        "spearman_vs_reference": {
-            name: float(spearmanr(ours[name], reference[name].to_numpy()).statistic) for name in chosen
-        },
+        "spearman_vs_reference": {name: float(spearmanr(ours[name], reference[name].to_numpy()).statistic) for name in chosen},
         "seconds_per_cell": {name: seconds[name] / len(archs) for name in chosen},
         "tg_seconds_per_cell": tg_seconds_per_cell(archs),
         "n": len(archs),
