@@ -205,21 +205,27 @@ def test_an_interrupted_run_resumes_to_the_same_weights(embedder, tmp_path, monk
         torch.testing.assert_close(a, b)
 
 
-def test_resuming_someone_elses_checkpoint_is_refused(embedder, tmp_path):
+@pytest.mark.parametrize(
+    ("config", "recipe", "named"),
+    [
+        (GCNConfig(hidden=16), TrainRecipe(epochs=1), "config.hidden: 8 in the checkpoint, 16 now"),
+        (GCNConfig(hidden=8), TrainRecipe(epochs=3), "recipe.epochs: 1 in the checkpoint, 3 now"),
+        (
+            GCNConfig(hidden=8),
+            TrainRecipe(epochs=1, seed=4, loss="mse"),
+            "recipe.loss: mse+pairwise in the checkpoint, mse now; recipe.seed: 0",
+        ),
+    ],
+)
+def test_resuming_a_checkpoint_of_other_settings_names_only_what_differs(embedder, tmp_path, config, recipe, named):
     source = _nb201_source(20)
     train_predictor(
         [source], "darts", GCNPredictor(embedder, GCNConfig(hidden=8)), TrainRecipe(epochs=1), checkpoint_dir=tmp_path, progress=False
     )
-    with pytest.raises(ValueError, match="belongs to a different run"):
-        train_predictor(
-            [source],
-            "darts",
-            GCNPredictor(embedder, GCNConfig(hidden=16)),
-            TrainRecipe(epochs=1),
-            checkpoint_dir=tmp_path,
-            resume=True,
-            progress=False,
-        )
+    with pytest.raises(ValueError, match=r"cannot resume .*checkpoint.pt: settings differ \(") as refused:
+        train_predictor([source], "darts", GCNPredictor(embedder, config), recipe, checkpoint_dir=tmp_path, resume=True, progress=False)
+    message = str(refused.value)
+    assert named in message and "lr" not in message and "sources" not in message and "layers" not in message
 
 
 @pytest.mark.real_data

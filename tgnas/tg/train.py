@@ -30,6 +30,7 @@ import torch
 from tqdm import tqdm
 
 from tgnas.atomic import atomic_output
+from tgnas.checks import differences
 from tgnas.metrics import rank_correlation
 from tgnas.tg.embed import OperatorEmbedder
 from tgnas.tg.gcn import GCNConfig, GCNRegressor, GraphBatch, encode_graphs
@@ -227,9 +228,11 @@ def _save_checkpoint(path: Path, identity: dict, network: GCNRegressor, run: _Ru
 
 def _restore_checkpoint(path: Path, identity: dict, network: GCNRegressor, run: _RunState) -> None:
     state = torch.load(path, weights_only=False)
-    if state["identity"] != identity:
+    changed = differences(state["identity"], identity, "the checkpoint")
+    if changed:
         raise ValueError(
-            f"{path} belongs to a different run ({state['identity']}); use another checkpoint directory or start afresh without --resume"
+            f"cannot resume {path}: settings differ ({'; '.join(changed)}); resume with the checkpoint's settings, "
+            "or use another checkpoint directory or start afresh without --resume"
         )
     network.load_state_dict(state["network"])
     run.optimiser.load_state_dict(state["optimiser"])
