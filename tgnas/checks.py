@@ -17,11 +17,20 @@ def is_integer(value: object) -> bool:
     return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
 
 
+def is_int_at_least(value: object, minimum: int | None) -> bool:
+    """Whether ``value`` is an integer (`is_integer`) and, when ``minimum`` is given, ``>= minimum``."""
+    return is_integer(value) and (minimum is None or value >= minimum)
+
+
+def int_rule(minimum: int | None) -> str:
+    """How the messages spell what `is_int_at_least` accepts: ``"an integer >= 1"``."""
+    return "an integer" + (f" >= {minimum}" if minimum is not None else "")
+
+
 def check_int(name: str, value: object, minimum: int | None = None, why: str = "") -> int:
     """``value`` as an int if it is an integer ``>= minimum``; else ValueError naming ``name`` (``why``: a reason to append)."""
-    if not is_integer(value) or (minimum is not None and value < minimum):
-        bound = f" >= {minimum}" if minimum is not None else ""
-        raise ValueError(f"{name} must be an integer{bound}{f' ({why})' if why else ''}, got {value!r}")
+    if not is_int_at_least(value, minimum):
+        raise ValueError(f"{name} must be {int_rule(minimum)}{f' ({why})' if why else ''}, got {value!r}")
     return int(value)
 
 

@@ -92,6 +92,12 @@ class TGProxy:
     # -- scoring ---------------------------------------------------------------------------------
     def graphs(self, archs: Iterable[object]) -> list[ArchGraph]:
         """``archs`` (strings, parsed cells or graphs) as graphs of the proxy's space."""
+        if isinstance(archs, (str, bytes)):
+            raise ValueError(f"archs must be a sequence of architecture strings, got a single {type(archs).__name__}; wrap it in a list")
+        if not isinstance(archs, Iterable) or isinstance(archs, ArchGraph):
+            raise ValueError(
+                f"archs must be a sequence of architecture strings (or parsed cells or ArchGraphs), got {type(archs).__name__}"
+            )
         space = spaces.create(self.space)
         graphs = []
         for position, arch in enumerate(archs):
@@ -156,13 +162,13 @@ class TGProxy:
         The weights load only with their model card ``<name>.json`` beside them and the sha256 it
         records; ``verify=False`` skips that check (and reads the card only if it is valid JSON).
         """
-        if not isinstance(name_or_path, (str, os.PathLike)):
-            raise TypeError(
+        if not isinstance(name_or_path, (str, os.PathLike)) or not str(name_or_path):
+            raise ValueError(
                 f"name_or_path must be a shipped proxy name ({', '.join(SHIPPED)}) or the path of a .pt weights file, "
                 f"got {type(name_or_path).__name__}"
             )
         if not isinstance(verify, bool):
-            raise TypeError(f"verify must be True or False, got {verify!r}")
+            raise ValueError(f"verify must be True or False, got {verify!r}")
         path = weights_path(name_or_path) if str(name_or_path) in SHIPPED else Path(name_or_path)
         if not path.is_file():
             raise FileNotFoundError(f"TG proxy weights {path} do not exist; shipped: {', '.join(SHIPPED)}")
