@@ -274,7 +274,7 @@ def test_resumed_run_equals_uninterrupted_run(batches, tmp_path):
     csv_rows = (tmp_path / "whole" / METRICS_CSV).read_text().splitlines()
     assert csv_rows[0].startswith("epoch,lr,drop_path_prob,train_loss,train_top1,test_loss,test_top1,test_top5")
     assert len(csv_rows) == 3
-    with pytest.raises(ValueError, match="cannot resume .*settings differ .*layers: checkpoint 3, now 4"):
+    with pytest.raises(ValueError, match=r"cannot resume .*settings differ \(layers: 3 in the checkpoint, 4 now\); resume with"):
         train_network(replace(config, out=str(tmp_path / "split"), resume=True, layers=4), progress=False, log=lambda _: None)
 
 

@@ -339,9 +339,9 @@ def test_mutate_returns_a_neighbour():
 
 
 def test_space_methods_reject_other_types():
-    with pytest.raises(ValueError, match="expected an NB101Cell, got str"):
+    with pytest.raises(ValueError, match=r"expected a parsed nb101 architecture \(NB101Cell\), got a string; call space.parse"):
         SPACE.neighbours("010/001/000|input,conv3x3-bn-relu,output")
-    with pytest.raises(ValueError, match="expected an NB101Cell, got tuple"):
+    with pytest.raises(ValueError, match=r"expected a parsed nb101 architecture \(NB101Cell\), got tuple"):
         SPACE.format((1, 2))
-    with pytest.raises(ValueError, match="expected an NB101Cell"):
+    with pytest.raises(ValueError, match=r"expected a parsed nb101 architecture \(NB101Cell\), got NoneType"):
         SPACE.to_graph(None)

@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from tgnas import interrupts
 from tgnas.scoring import NO_PATH_SCORE, Scorer
 from tgnas.spaces import create
 from tgnas.tg import train as loop
 from tgnas.tg.embed import OperatorEmbedder
+from tgnas.tg.ensemble import train_proxy
 from tgnas.tg.gcn import DenseGCNLayer, GCNConfig, GCNRegressor, encode_graphs, normalised_adjacency
 from tgnas.tg.predictor import GCNPredictor
 from tgnas.tg.sources import LabelledGraphs, normalise_labels
@@ -192,10 +194,12 @@ def test_an_interrupted_run_resumes_to_the_same_weights(embedder, tmp_path, monk
         return real_validate(predictor, prepared)
 
     monkeypatch.setattr(loop, "_validate", dies_in_epoch_3)
+    interrupts.clear()
     with pytest.raises(KeyboardInterrupt):
         train_predictor([source], "darts", GCNPredictor(embedder, config, seed=3), recipe, checkpoint_dir=tmp_path, progress=False)
     monkeypatch.setattr(loop, "_validate", real_validate)
     assert torch.load(tmp_path / loop.CHECKPOINT_NAME, weights_only=False)["epoch"] == 2
+    assert interrupts.last_finished() == "epoch 2/4"  # what `tgnas train` prints when interrupted
     resumed = train_predictor(
         [source], "darts", GCNPredictor(embedder, config, seed=3), recipe, checkpoint_dir=tmp_path, resume=True, progress=False
     )
@@ -205,21 +209,54 @@ def test_an_interrupted_run_resumes_to_the_same_weights(embedder, tmp_path, monk
         torch.testing.assert_close(a, b)
 
 
-def test_resuming_someone_elses_checkpoint_is_refused(embedder, tmp_path):
+@pytest.mark.parametrize(("dies_at", "finished"), [(2, "member 1/2, epoch 1/3"), (5, "member 2/2, epoch 1/3"), (1, None)])
+def test_an_interrupted_ensemble_reports_the_member_and_epoch_on_disk(embedder, tmp_path, monkeypatch, dies_at, finished):
+    calls = {"n": 0}
+    real_validate = loop._validate
+
+    def dies(predictor, prepared):
+        calls["n"] += 1
+        if calls["n"] == dies_at:
+            raise KeyboardInterrupt
+        return real_validate(predictor, prepared)
+
+    monkeypatch.setattr(loop, "_validate", dies)
+    interrupts.clear()
+    with pytest.raises(KeyboardInterrupt):
+        train_proxy(
+            [_nb201_source(20)],
+            "darts",
+            members=2,
+            recipe=TrainRecipe(epochs=3, batch_size=8),
+            config=GCNConfig(hidden=8),
+            embedder=embedder,
+            checkpoint_dir=tmp_path,
+            progress=False,
+        )
+    assert interrupts.last_finished() == finished
+
+
+@pytest.mark.parametrize(
+    ("config", "recipe", "named"),
+    [
+        (GCNConfig(hidden=16), TrainRecipe(epochs=1), "config.hidden: 8 in the checkpoint, 16 now"),
+        (GCNConfig(hidden=8), TrainRecipe(epochs=3), "recipe.epochs: 1 in the checkpoint, 3 now"),
+        (
+            GCNConfig(hidden=8),
+            TrainRecipe(epochs=1, seed=4, loss="mse"),
+            "recipe.loss: mse+pairwise in the checkpoint, mse now; recipe.seed: 0",
+        ),
+    ],
+)
+def test_resuming_a_checkpoint_of_other_settings_names_only_what_differs(embedder, tmp_path, config, recipe, named):
     source = _nb201_source(20)
     train_predictor(
         [source], "darts", GCNPredictor(embedder, GCNConfig(hidden=8)), TrainRecipe(epochs=1), checkpoint_dir=tmp_path, progress=False
     )
-    with pytest.raises(ValueError, match="belongs to a different run"):
-        train_predictor(
-            [source],
-            "darts",
-            GCNPredictor(embedder, GCNConfig(hidden=16)),
-            TrainRecipe(epochs=1),
-            checkpoint_dir=tmp_path,
-            resume=True,
-            progress=False,
-        )
+    with pytest.raises(ValueError, match=r"cannot resume .*checkpoint.pt: settings differ \(") as refused:
+        train_predictor([source], "darts", GCNPredictor(embedder, config), recipe, checkpoint_dir=tmp_path, resume=True, progress=False)
+    message = str(refused.value)
+    assert named in message and "lr" not in message and "sources" not in message and "layers" not in message
 
 
 @pytest.mark.real_data

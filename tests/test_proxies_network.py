@@ -69,7 +69,7 @@ def test_a_cell_without_a_path_makes_the_output_independent_of_the_input():
 def test_bad_arguments_are_clear_errors():
     with pytest.raises(ValueError, match="unknown NB201 op 'conv_5x5'"):
         build_nb201_network("|conv_5x5~0|+|none~0|none~1|+|none~0|none~1|none~2|")
-    with pytest.raises(ValueError, match="num_classes must be a positive int"):
+    with pytest.raises(ValueError, match="num_classes must be an integer >= 1"):
         build_nb201_network(NO_PATH, 0)
     with pytest.raises(ValueError, match="expected an NB201Cell or an NB201 arch string, got int"):
         build_nb201_network(42)

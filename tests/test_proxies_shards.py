@@ -65,6 +65,44 @@ def test_a_shard_is_written_once_and_kept_on_resume(small_space, tmp_path):
     assert not list(tmp_path.glob(".*part"))  # no temporary files left behind
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"names": ["flops"]}, r"proxies: \[params, flops\] in the shard, \[flops\] now"),
+        ({"names": ["flops", "params"]}, r"proxies: \[params, flops\] in the shard, \[flops, params\] now"),
+        ({"seed": 1}, r"seed: 0 in the shard, 1 now"),
+        ({"batch_size": 32}, r"batch_size: 64 in the shard, 32 now"),
+        ({"names": ["params"], "seed": 2}, r"\(proxies: \[params, flops\] in the shard, \[params\] now; seed: 0 in the shard, 2 now\)"),
+    ],
+)
+def test_a_shard_made_with_other_settings_is_refused_naming_only_what_differs(small_space, tmp_path, change, message):
+    path, _ = shards.compute_shard(tmp_path, 0, 2, names=["params", "flops"], progress=False)
+    options = {"names": ["params", "flops"], "progress": False, **change}
+    with pytest.raises(ValueError, match=message) as refused:
+        shards.compute_shard(tmp_path, 0, 2, **options)
+    named = {field for field in ("proxies", "seed", "batch_size", "cells") if f"{field}:" in str(refused.value)}
+    assert named == {"proxies" if key == "names" else key for key in change}
+    assert shards.compute_shard(tmp_path, 0, 2, recompute=True, **options) == (path, True)
+    assert shards.compute_shard(tmp_path, 0, 2, **options) == (path, False)  # now it matches
+    assert [c for c in pd.read_csv(path).columns if not c.endswith("_seconds")][1:-2] == options["names"]
+
+
+def test_a_shard_file_that_is_not_one_is_refused(small_space, tmp_path):
+    shards.shard_path(tmp_path, 0, 1).write_text("name,value\nx,1\n")
+    with pytest.raises(ValueError, match=r"shard-00000-of-00001.csv is not a shard file .*--recompute"):
+        shards.compute_shard(tmp_path, 0, 1, names=["params"], progress=False)
+
+
+def test_cli_refuses_a_shard_with_other_proxies_unless_recompute(small_space, tmp_path, capsys):
+    command = ["proxies", "compute", "--shard", "0/1", "--out", str(tmp_path), "--no-progress", "--proxies"]
+    assert main([*command, "params"]) == 0
+    assert main([*command, "flops"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "proxies: [params] in the shard, [flops] now" in error and "--recompute" in error
+    assert main([*command, "flops", "--recompute"]) == 0
+    assert "wrote" in capsys.readouterr().out and "flops" in pd.read_csv(shards.shard_path(tmp_path, 0, 1)).columns
+
+
 def test_ranks_take_interleaved_shards_and_merge_checks_completeness(small_space, tmp_path, monkeypatch):
     monkeypatch.setenv("RANK", "1")
     monkeypatch.setenv("WORLD_SIZE", "2")

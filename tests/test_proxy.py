@@ -74,6 +74,50 @@ def test_a_changed_weights_file_is_detected(small_proxy, tmp_path):
         TGProxy.load(path)
 
 
+def test_weights_without_their_card_load_only_unverified(small_proxy, tmp_path):
+    path = small_proxy.save(tmp_path / "toy.pt")
+    path.with_suffix(".json").unlink()
+    with pytest.raises(FileNotFoundError, match=r"model card .*toy.json of the weights .* is missing.*--no-verify"):
+        TGProxy.load(path)
+    assert TGProxy.load(path, verify=False).card == {}
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"sha256": "ab",\n  "members" 2}', r"toy.json is not valid JSON: Expecting ':' delimiter at line 2, column 13"),
+        ("", r"toy.json is not valid JSON: Expecting value at line 1, column 1"),
+        ("[1, 2]", r"toy.json must hold a JSON object, got a JSON list"),
+        ('{"members": 2}', r"toy.json records no sha256 of toy.pt"),
+    ],
+)
+def test_a_bad_card_is_named_with_the_error_position(small_proxy, tmp_path, text, message):
+    path = small_proxy.save(tmp_path / "toy.pt")
+    path.with_suffix(".json").write_text(text)
+    with pytest.raises(ValueError, match=message):
+        TGProxy.load(path)
+    assert TGProxy.load(path, verify=False).space == "nb201"
+
+
+def test_cli_refuses_weights_without_a_card_unless_no_verify(small_proxy, tmp_path, capsys):
+    path = small_proxy.save(tmp_path / "toy.pt")
+    path.with_suffix(".json").unlink()
+    assert cli.main(["score", "--space", "nb201", "--weights", str(path), BEST_NB201]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "toy.json" in error and "is missing" in error and "--no-verify" in error
+    assert cli.main(["score", "--space", "nb201", "--weights", str(path), "--no-verify", BEST_NB201]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and captured.err.startswith("tgnas: warning: --no-verify: loading")
+    assert captured.out.endswith(f"\t{BEST_NB201}\n")
+
+
+@pytest.mark.parametrize("command", [["score", "--space", "nb201", "x"], ["evaluate", "--space", "nb201"], ["search"]])
+def test_every_command_with_weights_takes_no_verify(command):
+    parser = cli.build_parser()
+    assert parser.parse_args(command).verify is True
+    assert parser.parse_args([*command, "--weights", "w.pt", "--no-verify"]).verify is False
+
+
 def test_weights_for_another_embedding_size_are_refused(embedder):
     with pytest.raises(ValueError, match="expect 64-d operator embeddings .* gives 384-d"):
         TGProxy.from_networks("nb201", embedder, [GCNRegressor(64, GCNConfig())])

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tgnas import spaces
+from tgnas.scoring import ParamsScorer
 from tgnas.search import Constraints, ImpossibleConstraintError, parse_latency_limit, search
 from tgnas.search.constraints import NB201CostTable
 
@@ -55,7 +56,7 @@ def test_constraints_validate_their_limits():
 
 def test_constraints_are_refused_for_darts():
     with pytest.raises(ValueError, match="constraints are supported for nb201 only"):
-        search("darts", object(), constraints=Constraints(max_params=1.0))
+        search("darts", ParamsScorer(), constraints=Constraints(max_params=1.0))
 
 
 @pytest.mark.real_data

@@ -2,8 +2,8 @@
 ``--progress/--no-progress``, ``--threads``, and integer options.
 
 Each group's ``cli.py`` builds its parser from these helpers, so a value is refused at parse time
-with one line naming what was wrong and what is accepted. Cheap to import (argparse and the space
-registry only): the parser is built on every call, ``tgnas --help`` included.
+with one line naming what was wrong and what is accepted. Cheap to import (argparse, the space
+registry and `tgnas.checks` only): the parser is built on every call, ``tgnas --help`` included.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tgnas import spaces
+from tgnas.checks import int_rule, is_int_at_least
 
 
 def integer(minimum: int) -> Callable[[str], int]:
@@ -24,8 +25,8 @@ def integer(minimum: int) -> Callable[[str], int]:
             value = int(text)
         except ValueError:
             value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
+        if not is_int_at_least(value, minimum):  # the library's rule and wording (`tgnas.checks.check_int`)
+            raise argparse.ArgumentTypeError(f"expected {int_rule(minimum)}, got {text!r}")
         return value
 
     parse.__name__ = f"integer_at_least_{minimum}"

@@ -33,6 +33,7 @@ from tqdm import tqdm
 
 from tgnas import interrupts
 from tgnas.atomic import atomic_output, write_text_atomic
+from tgnas.checks import differences
 from tgnas.choices import DARTS_DATASETS
 from tgnas.darts import augment, distributed
 from tgnas.darts.model import build_network, count_flops, count_parameters, input_size
@@ -265,8 +266,7 @@ def _config_record(config: TrainConfig) -> dict[str, Any]:
 
 
 def _check_resumable(saved: dict[str, Any], config: TrainConfig, path: Path) -> None:
-    wanted = _config_record(config)
-    changed = [f"{name}: checkpoint {saved.get(name)!r}, now {value!r}" for name, value in wanted.items() if saved.get(name) != value]
+    changed = differences(saved, _config_record(config), "the checkpoint")
     if changed:
         raise ValueError(
             f"cannot resume {path}: settings differ ({'; '.join(changed)}); resume with the checkpoint's "

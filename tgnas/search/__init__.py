@@ -36,6 +36,7 @@ _EXPORTS = {
     "agnet_search": "agnet",
     "evolution_search": "evolution",
     "exhaustive_search": "baselines",
+    "feasibility_for": "constraints",
     "hybrid_search": "hybrid",
     "incumbent_curve": "oracle",
     "parse_latency_limit": "constraints",

@@ -43,6 +43,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from tgnas.checks import check_int
 from tgnas.search.oracle import BenchmarkOracle
 from tgnas.search.query_baselines import sample_new_cells
 from tgnas.search.result import SearchResult, progress_bar
@@ -79,8 +80,7 @@ class AGNetSettings:
         for item in fields(self):
             value = getattr(self, item.name)
             if item.type == "int":
-                if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                    raise ValueError(f"AG-Net {item.name} must be an integer >= 1, got {value!r}")
+                check_int(f"AG-Net {item.name}", value, 1)
             elif not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
                 raise ValueError(f"AG-Net {item.name} must be a positive number, got {value!r}")
         if self.alpha >= 1:

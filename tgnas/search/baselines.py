@@ -19,19 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tgnas.checks import check_int
 from tgnas.search.result import Evaluator, SearchResult, progress_bar, trajectory_point
 from tgnas.spaces.base import as_rng
 
 
-def _check_count(name: str, value: int, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
 def random_search(evaluator: Evaluator, seed: int | None = 0, samples: int = 620, progress: bool = False) -> SearchResult:
     """Best of ``samples`` uniformly sampled architectures (default: as many as the default NB201 evolution scores)."""
-    _check_count("random search samples", samples)
+    check_int("random search samples", samples, 1)
     rng = as_rng(seed)
     archs = [evaluator.space.sample(rng) for _ in range(samples)]
     scores = evaluator.scores(archs)
@@ -51,9 +46,9 @@ class AgingSettings:
     cycles: int = 570
 
     def __post_init__(self) -> None:
-        _check_count("regularised evolution population", self.population, 2)
-        _check_count("regularised evolution cycles", self.cycles, 0)
-        _check_count("regularised evolution sample_size", self.sample_size)
+        check_int("regularised evolution population", self.population, 2)
+        check_int("regularised evolution cycles", self.cycles, 0)
+        check_int("regularised evolution sample_size", self.sample_size, 1)
         if self.sample_size > self.population:
             raise ValueError(f"regularised evolution sample_size ({self.sample_size}) must not exceed population ({self.population})")
 

@@ -31,6 +31,7 @@ from tgnas.cli_options import (
     non_negative_int,
     progress,
 )
+from tgnas.tg.cli import add_weights_options, load_proxy
 
 DEFAULT_QUERIES = 100
 
@@ -54,7 +55,7 @@ def add_commands(commands) -> None:
         "makes random and re query validation accuracy instead of the proxy)",
     )
     parser.add_argument("--dataset", default="cifar10", help="NB201 dataset a query search queries: cifar10, cifar100, ImageNet16-120")
-    parser.add_argument("--weights", help="proxy weights file (default: the shipped model of --space)")
+    add_weights_options(parser, help="proxy weights file (default: the shipped model of --space)")
     parser.add_argument("--population", type=non_negative_int, help="evolution population NP (default 20 on nb201, 50 on darts)")
     parser.add_argument("--generations", type=non_negative_int, help="evolution generations g_max (default 30 on nb201, 100 on darts)")
     parser.add_argument("--max-params", type=float, metavar="M", help="at most this many million parameters (nb201)")
@@ -105,9 +106,7 @@ def _query_search(args: argparse.Namespace, constraints):
     queries = DEFAULT_QUERIES if args.queries is None else args.queries
     proxy = None
     if args.method == "tg-warm":
-        from tgnas.tg.proxy import TGProxy
-
-        proxy = TGProxy.load(args.weights or args.space)
+        proxy = load_proxy(args)
     return query_search(
         args.space,
         args.method,
@@ -123,10 +122,9 @@ def _query_search(args: argparse.Namespace, constraints):
 
 def _proxy_search(args: argparse.Namespace, constraints):
     from tgnas.search import search
-    from tgnas.tg.proxy import TGProxy
 
     options = {"settings": _evolution_settings(args)} if args.method in ("hybrid", "evolution") else {}
-    proxy = TGProxy.load(args.weights or args.space)
+    proxy = load_proxy(args)
     return search(
         args.space, proxy, method=args.method, seed=args.seed, constraints=constraints, progress=progress(args), threads=None, **options
     )

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tgnas.checks import check_int
 from tgnas.search.result import Evaluator, SearchResult, progress_bar, trajectory_point
 from tgnas.spaces.base import SearchSpace, as_rng
 
@@ -41,8 +42,7 @@ class EvolutionSettings:
 
     def __post_init__(self) -> None:
         for name, value, low in (("population", self.population, 4), ("generations", self.generations, 0)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"evolution {name} must be an integer >= {low} (DE needs 3 partners per individual), got {value!r}")
+            check_int(f"evolution {name}", value, low, why="DE needs 3 partners per individual")
         if not (isinstance(self.scale, (int, float)) and 0 < self.scale <= 2):
             raise ValueError(f"evolution scale F must be a number in (0, 2], got {self.scale!r}")
         if not (isinstance(self.crossover, (int, float)) and 0 <= self.crossover <= 1):

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from tgnas.checks import check_int
 from tgnas.data.nb201 import NB201Table, accuracy_column, check_dataset, load_nb201_table
 from tgnas.search.result import FeasibilityCheck, SearchResult
 from tgnas.spaces.nb201 import N_CELLS, NB201Cell
@@ -38,8 +39,7 @@ class QueryBudgetExhausted(RuntimeError):
 
 
 def check_budget(budget: object) -> int:
-    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
-        raise ValueError(f"the query budget must be an integer >= 1, got {budget!r}")
+    budget = check_int("the query budget", budget, 1)
     if budget > N_CELLS:
         raise ValueError(f"the query budget {budget} exceeds the {N_CELLS:,} cells of NB201")
     return int(budget)

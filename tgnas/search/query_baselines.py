@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tgnas.search.baselines import _check_count
+from tgnas.checks import check_int
 from tgnas.search.oracle import BenchmarkOracle
 from tgnas.search.result import SearchResult, progress_bar
 from tgnas.spaces.base import as_rng
@@ -74,8 +74,8 @@ class QueryAgingSettings:
     sample_size: int = 5
 
     def __post_init__(self) -> None:
-        _check_count("regularised evolution population", self.population, 2)
-        _check_count("regularised evolution sample_size", self.sample_size)
+        check_int("regularised evolution population", self.population, 2)
+        check_int("regularised evolution sample_size", self.sample_size, 1)
         if self.sample_size > self.population:
             raise ValueError(f"regularised evolution sample_size ({self.sample_size}) must not exceed population ({self.population})")
 

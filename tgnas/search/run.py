@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from tgnas import spaces
+from tgnas.checks import check_int, check_seed
 from tgnas.choices import QUERY_METHODS
 from tgnas.scoring import Scorer, check_scorer_space
 from tgnas.search.agnet import AGNetSettings, agnet_search
@@ -46,7 +49,9 @@ def search(
     batches a search scores, None keeps torch's setting)."""
     if method not in METHODS:
         raise ValueError(f"unknown search method {method!r}; accepted: {', '.join(METHODS)}")
+    _check_run_options(seed, threads)
     search_space = spaces.create(space)
+    _check_scorer(proxy)
     check_scorer_space(proxy, search_space.name)
     checker = feasibility_for(search_space.name, constraints)
     with torch_threads(threads):
@@ -75,6 +80,7 @@ def query_search(
     """
     if space != "nb201":
         raise ValueError(f"query-based search needs a benchmark table to query: nb201, not {space!r}")
+    _check_run_options(seed, threads)
     if method not in QUERY_METHODS:
         raise ValueError(f"unknown query search method {method!r}; accepted: {', '.join(QUERY_METHODS)}")
     expected = {"agnet": AGNetSettings, "tg-warm": TGWarmSettings, "re": QueryAgingSettings}.get(method)
@@ -84,6 +90,7 @@ def query_search(
     if method == "tg-warm":
         if proxy is None:
             raise ValueError("tg-warm needs the TG proxy (or another Scorer) as its prior: pass proxy=TGProxy.load('nb201')")
+        _check_scorer(proxy)
         check_scorer_space(proxy, space)
     oracle = BenchmarkOracle(queries, dataset=dataset, constraints=feasibility_for(space, constraints))
     with torch_threads(threads):
@@ -94,3 +101,18 @@ def query_search(
         if method == "re":
             return query_regularized_evolution(oracle, seed=seed, settings=settings, progress=progress)
         return query_random_search(oracle, seed=seed, progress=progress)
+
+
+def _check_run_options(seed: object, threads: object) -> None:
+    """The options every search takes, checked before any table, proxy or network is touched."""
+    if not isinstance(seed, np.random.Generator):
+        check_seed(seed)
+    if threads is not None:
+        check_int("threads", threads, 1, why="torch threads while searching, or None to keep torch's setting")
+
+
+def _check_scorer(proxy: object) -> None:
+    if not isinstance(proxy, Scorer):
+        raise ValueError(
+            f"proxy must be a Scorer (an object with score_graphs(graphs), e.g. TGProxy.load('nb201')), got {type(proxy).__name__}"
+        )

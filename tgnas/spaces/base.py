@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
+from tgnas.checks import is_int_at_least, is_integer
 from tgnas.spaces.graph import ArchGraph
 
 if TYPE_CHECKING:  # annotations only: the supernet module imports this one
@@ -29,7 +30,7 @@ def parse_int_tuple(values: Sequence[int] | str, what: str) -> tuple[int, ...]:
     except TypeError:
         raise ValueError(f"{what} must be a sequence of integers, got {values!r}") from None
     for value in items:
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        if not is_integer(value):
             raise ValueError(f"entry {value!r} of {what} is not an integer")
     return tuple(int(value) for value in items)
 
@@ -56,10 +57,16 @@ class Unsupported(ValueError):
         self.capability = capability
 
 
-def as_rng(seed_or_rng: int | np.random.Generator | None) -> np.random.Generator:
-    """Accept a seed or a Generator so that every random call is reproducible from one seed."""
+def as_rng(seed_or_rng: int | np.random.Generator | None, name: str = "seed") -> np.random.Generator:
+    """Accept a seed or a Generator so that every random call is reproducible from one seed.
+
+    ``name``: the caller's argument, named when the value is neither (numpy would take a float or a
+    negative seed with its own message, or a string as entropy-free nonsense).
+    """
     if isinstance(seed_or_rng, np.random.Generator):
         return seed_or_rng
+    if seed_or_rng is not None and not is_int_at_least(seed_or_rng, 0):
+        raise ValueError(f"{name} must be a non-negative integer seed, a numpy Generator or None, got {seed_or_rng!r}")
     return np.random.default_rng(seed_or_rng)
 
 
@@ -75,6 +82,17 @@ class SearchSpace(ABC, Generic[Arch]):
     ops: tuple[str, ...]
     #: default (population, generations) of evolutionary search on this space; None: the search's own default
     evolution_budget: tuple[int, int] | None = None
+    #: the type of a parsed architecture (what `parse` returns and `check_arch` accepts)
+    arch_type: type
+
+    def check_arch(self, arch: object) -> Arch:
+        """``arch`` if it is a parsed architecture of this space; otherwise a ValueError (a string: parse it first)."""
+        if isinstance(arch, self.arch_type):
+            return arch
+        wanted = f"a parsed {self.name} architecture ({self.arch_type.__name__})"
+        if isinstance(arch, str):
+            raise ValueError(f"expected {wanted}, got a string; call space.parse(text) first")
+        raise ValueError(f"expected {wanted}, got {type(arch).__name__}")
 
     @abstractmethod
     def parse(self, text: str) -> Arch:
@@ -96,7 +114,7 @@ class SearchSpace(ABC, Generic[Arch]):
         options = self.neighbours(arch)
         if not options:
             raise ValueError(f"{self.name}: architecture {arch} has no valid neighbour")
-        return options[int(as_rng(rng).integers(len(options)))]
+        return options[int(as_rng(rng, "rng").integers(len(options)))]
 
     @abstractmethod
     def to_graph(self, arch: Arch) -> ArchGraph:

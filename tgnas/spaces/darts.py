@@ -55,11 +55,11 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Literal
 
 import numpy as np
 
+from tgnas.checks import is_integer
 from tgnas.spaces.base import SearchSpace, as_rng, check_genes, gene_to_index
 from tgnas.spaces.graph import CONCAT, INPUT, OUTPUT, ArchGraph  # CONCAT: the normal cell's join node in a "both" graph
 from tgnas.spaces.supernet import Supernet, SupernetCell
@@ -124,7 +124,7 @@ def _canonical_edges(cell: str, edges: object) -> tuple[Edge, ...]:
         op, source = pair
         if op not in DARTS_OPS:
             raise ValueError(f"unknown DARTS op {op!r} on edge {position} of the {cell} cell; accepted: {_accepted_ops()}")
-        if isinstance(source, bool) or not isinstance(source, Integral) or not 0 <= source < node:
+        if not is_integer(source) or not 0 <= source < node:
             raise ValueError(
                 f"input {source!r} of {cell}-cell node {node} is out of range; node {node} reads one of "
                 f"0..{node - 1} (0 = c_{{k-2}}, 1 = c_{{k-1}}, j >= 2 = intermediate node j)"
@@ -141,7 +141,7 @@ def _canonical_concat(cell: str, concat: object) -> tuple[int, ...]:
         raise ValueError(f"{cell}_concat must be a list of intermediate nodes, got {concat!r}")
     nodes = list(concat)
     for node in nodes:
-        if isinstance(node, bool) or not isinstance(node, Integral) or node not in INTERMEDIATE_NODES:
+        if not is_integer(node) or node not in INTERMEDIATE_NODES:
             raise ValueError(f"{cell}_concat names node {node!r}; accepted: intermediate nodes {list(INTERMEDIATE_NODES)}")
     if not nodes:
         raise ValueError(f"{cell}_concat is empty; it must name at least one of {list(INTERMEDIATE_NODES)}")
@@ -505,6 +505,7 @@ class DartsSpace(SearchSpace[DartsGenotype]):
 
     name = "darts"
     ops = DARTS_OPS
+    arch_type = DartsGenotype
     #: DARTS has 24 genes and ~10^18 genotypes, so a larger population runs longer
     evolution_budget = (50, 100)
 
@@ -513,7 +514,7 @@ class DartsSpace(SearchSpace[DartsGenotype]):
 
     def sample(self, rng: int | np.random.Generator | None = None) -> DartsGenotype:
         """Per node two distinct inputs uniformly, per edge an op uniformly from `SAMPLED_OPS`."""
-        generator = as_rng(rng)
+        generator = as_rng(rng, "rng")
         cells = []
         for _ in CELLS:
             edges = []
@@ -544,7 +545,7 @@ class DartsSpace(SearchSpace[DartsGenotype]):
         return result
 
     def to_graph(self, arch: DartsGenotype, cell: CellChoice = "both", keep_none: bool = False) -> ArchGraph:
-        return to_graph(arch, cell=cell, keep_none=keep_none)
+        return to_graph(self.check_arch(arch), cell=cell, keep_none=keep_none)
 
     def gene_count(self) -> int:
         """12 genes per cell (normal, then reduce): per node k = 2..5 one gene over the C(k, 2) pairs of

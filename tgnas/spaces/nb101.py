@@ -279,18 +279,19 @@ class NB101Space(SearchSpace[NB101Cell]):
 
     name = "nb101"
     ops = NB101_OPS
+    arch_type = NB101Cell
 
     def parse(self, text: str) -> NB101Cell:
         return NB101Cell.parse(text)
 
     def format(self, arch: NB101Cell) -> str:
-        return str(_as_cell(arch))
+        return str(self.check_arch(arch))
 
     def sample(self, rng: int | np.random.Generator | None = None) -> NB101Cell:
         """The official API's random spec: a random 7×7 upper-triangular 0/1 matrix and random ops,
         redrawn until the spec is valid; returned pruned. (Not uniform over distinct cells: small
         cells, reachable from many 7-node specs, are drawn more often, as in the benchmark.)"""
-        generator = as_rng(rng)
+        generator = as_rng(rng, "rng")
         while True:
             matrix = np.triu(generator.integers(0, 2, size=(MAX_NODES, MAX_NODES)), k=1)
             interior = generator.integers(len(NB101_OPS), size=MAX_NODES - 2)
@@ -305,7 +306,7 @@ class NB101Space(SearchSpace[NB101Cell]):
         new operator node i→new→j between two nodes i < j. Insertion is the counterpart of pruning: the
         canonical cell has no dead nodes, so without it edge flips could shrink cells but never grow them.
         """
-        arch = _as_cell(arch)
+        arch = self.check_arch(arch)
         seen = {arch.graph_hash()}
         result: list[NB101Cell] = []
 
@@ -337,10 +338,4 @@ class NB101Space(SearchSpace[NB101Cell]):
         return result
 
     def to_graph(self, arch: NB101Cell) -> ArchGraph:
-        return _as_cell(arch).to_graph()
-
-
-def _as_cell(arch: object) -> NB101Cell:
-    if not isinstance(arch, NB101Cell):
-        raise ValueError(f"expected an NB101Cell, got {type(arch).__name__} {arch!r}")
-    return arch
+        return self.check_arch(arch).to_graph()

@@ -275,13 +275,14 @@ class NB201Space(SearchSpace[NB201Cell]):
 
     name = "nb201"
     ops = NB201_OPS
+    arch_type = NB201Cell
     evolution_budget = (20, 30)
 
     def parse(self, text: str) -> NB201Cell:
         return NB201Cell.parse(text)
 
     def sample(self, rng: int | np.random.Generator | None = None) -> NB201Cell:
-        choice = as_rng(rng).integers(len(NB201_OPS), size=len(EDGES))
+        choice = as_rng(rng, "rng").integers(len(NB201_OPS), size=len(EDGES))
         return NB201Cell(tuple(NB201_OPS[i] for i in choice))  # type: ignore[arg-type]
 
     def neighbours(self, arch: NB201Cell) -> list[NB201Cell]:
@@ -296,7 +297,7 @@ class NB201Space(SearchSpace[NB201Cell]):
         return result
 
     def to_graph(self, arch: NB201Cell, keep_none: bool = False) -> ArchGraph:
-        return arch.to_graph(keep_none=keep_none)
+        return self.check_arch(arch).to_graph(keep_none=keep_none)
 
     def all_cells(self) -> list[NB201Cell]:
         """Every cell once, in `NB201Cell.code` order (use `tgnas.data.nb201` for benchmark order)."""

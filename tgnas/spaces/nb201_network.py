@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 # NB201 took its operators from DARTS: the same ReLU-conv-BN and zero modules serve both networks
+from tgnas.checks import check_int
 from tgnas.darts.ops import ReLUConvBN, Zero
 from tgnas.spaces.nb201 import CELLS_PER_STAGE, EDGES, IMAGE_CHANNELS, STAGE_CHANNELS, NB201Cell
 
@@ -105,8 +106,7 @@ def as_cell(cell_or_arch_str: NB201Cell | str) -> NB201Cell:
 
 def build_nb201_network(cell_or_arch_str: NB201Cell | str, num_classes: int = 10) -> NB201Network:
     """The NB201 network of a cell with PyTorch's default initialisation (seed it with torch.manual_seed)."""
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(f"num_classes must be a positive int (10, 100 or 120 for NB201), got {num_classes!r}")
+    num_classes = check_int("num_classes", num_classes, 1, why="10, 100 or 120 for NB201")
     return NB201Network(as_cell(cell_or_arch_str), num_classes)
 
 

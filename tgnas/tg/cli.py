@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from tgnas.choices import SHIPPED_PROXIES
@@ -24,14 +25,14 @@ from tgnas.cli_options import (
 def add_commands(commands) -> None:
     score = commands.add_parser("score", help="score architectures with the TG proxy (higher = better)")
     add_space_option(score, listed=SHIPPED_PROXIES, help="search space with a shipped TG proxy")
-    score.add_argument("--weights", help="weights file (default: the shipped model of --space; needed for other spaces)")
+    add_weights_options(score, help="weights file (default: the shipped model of --space; needed for other spaces)")
     score.add_argument("arch", nargs="+", help="architecture strings of --space")
     add_json_option(score, help="print the result as JSON on stdout (a cell without input-output path scores -inf, written null in JSON)")
     add_threads_option(score)
 
     evaluate = commands.add_parser("evaluate", help="rank correlation of the TG proxy with a space's labelled benchmark")
     add_space_option(evaluate, help="search space whose benchmark labels every cell it lists (e.g. nb201)")
-    evaluate.add_argument("--weights", help="weights file (default: the shipped model of --space)")
+    add_weights_options(evaluate)
     add_json_option(evaluate)
     add_threads_option(evaluate)
 
@@ -63,7 +64,20 @@ def run(args: argparse.Namespace) -> int:
     return {"score": _score, "evaluate": _evaluate, "train": _train}[args.command](args)
 
 
-def _load_proxy(space: str, weights: str | None):
+def add_weights_options(parser: argparse.ArgumentParser, help: str = "weights file (default: the shipped model of --space)") -> None:
+    """``--weights FILE`` and ``--no-verify``; read them with `load_proxy`."""
+    parser.add_argument("--weights", help=help)
+    parser.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="load the weights without their model card (FILE.json) and its sha256 check; prints a warning",
+    )
+
+
+def load_proxy(args: argparse.Namespace):
+    """The TG proxy of ``--space`` from ``--weights``/``--no-verify`` (`add_weights_options`)."""
+    space, weights, verify = args.space, args.weights, args.verify
     if weights is None and space not in SHIPPED_PROXIES:
         raise ValueError(
             f"no TG proxy ships for --space {space}; shipped: {', '.join(SHIPPED_PROXIES)}; "
@@ -71,14 +85,16 @@ def _load_proxy(space: str, weights: str | None):
         )
     from tgnas.tg.proxy import TGProxy  # torch
 
-    proxy = TGProxy.load(weights or space)
+    if not verify:
+        print(f"tgnas: warning: --no-verify: loading {weights or space} without checking it against its model card", file=sys.stderr)
+    proxy = TGProxy.load(weights or space, verify=verify)
     if proxy.space != space:
         raise ValueError(f"the weights {weights} score {proxy.space} architectures, not {space}")
     return proxy
 
 
 def _score(args: argparse.Namespace) -> int:
-    scores = _load_proxy(args.space, args.weights).score(args.arch).tolist()
+    scores = load_proxy(args).score(args.arch).tolist()
     if args.json:
         print(json.dumps([{"arch": a, "score": s if s != float("-inf") else None} for a, s in zip(args.arch, scores)], indent=2))
         return 0
@@ -88,7 +104,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    proxy = _load_proxy(args.space, args.weights)
+    proxy = load_proxy(args)
     from tgnas.evaluate import evaluate  # scipy, pandas and the benchmark tables
 
     evaluation = evaluate(proxy, benchmark=args.space)

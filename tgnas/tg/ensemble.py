@@ -59,7 +59,10 @@ def train_proxy(
         member_recipe = TrainRecipe(**{**recipe.to_dict(), "seed": recipe.seed + member})
         predictor = GCNPredictor(embedder, config, seed=member_recipe.seed)
         directory = Path(checkpoint_dir) / f"member{member}" if checkpoint_dir else None
-        result = train_predictor(loaded, target_space, predictor, member_recipe, checkpoint_dir=directory, resume=resume, progress=progress)
+        stage = f"member {member + 1}/{members}" if members > 1 else None
+        result = train_predictor(
+            loaded, target_space, predictor, member_recipe, checkpoint_dir=directory, resume=resume, progress=progress, stage=stage
+        )
         trained.append(result.predictor)
         validations.append(result.validation)
         best_epochs.append(result.best_epoch)

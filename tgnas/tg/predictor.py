@@ -9,7 +9,7 @@ share one embedder (the mean of their outputs).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import torch
@@ -68,6 +68,18 @@ class GCNPredictor:
         return self
 
 
+def check_graphs(graphs: object) -> list[ArchGraph]:
+    """``graphs`` as a list if it is a sequence of `ArchGraph`s; a ValueError saying what is accepted otherwise."""
+    if isinstance(graphs, (ArchGraph, str, bytes)) or not isinstance(graphs, Iterable):
+        what = f"a single {type(graphs).__name__}" if isinstance(graphs, (ArchGraph, str, bytes)) else type(graphs).__name__
+        raise ValueError(f"graphs must be a sequence of ArchGraphs (space.to_graph(arch)), got {what}")
+    graphs = list(graphs)
+    for position, graph in enumerate(graphs):
+        if not isinstance(graph, ArchGraph):
+            raise ValueError(f"graph {position} is a {type(graph).__name__}, not an ArchGraph (make one with space.to_graph(arch))")
+    return graphs
+
+
 @torch.no_grad()
 def ensemble_scores(members: Sequence[GCNPredictor], graphs: Sequence[ArchGraph], batch_size: int = 4096) -> np.ndarray:
     """Mean output of ``members`` per graph (`NO_PATH_SCORE` without a path), ``batch_size`` distinct graphs per pass.
@@ -78,6 +90,7 @@ def ensemble_scores(members: Sequence[GCNPredictor], graphs: Sequence[ArchGraph]
     """
     if not members:
         raise ValueError("an ensemble needs at least one predictor")
+    graphs = check_graphs(graphs)
     embedder, config = members[0].embedder, members[0].config
     if any(m.embedder is not embedder or m.config != config for m in members):
         raise ValueError("ensemble members must share one embedder and one GCN config")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -91,6 +92,12 @@ class TGProxy:
     # -- scoring ---------------------------------------------------------------------------------
     def graphs(self, archs: Iterable[object]) -> list[ArchGraph]:
         """``archs`` (strings, parsed cells or graphs) as graphs of the proxy's space."""
+        if isinstance(archs, (str, bytes)):
+            raise ValueError(f"archs must be a sequence of architecture strings, got a single {type(archs).__name__}; wrap it in a list")
+        if not isinstance(archs, Iterable) or isinstance(archs, ArchGraph):
+            raise ValueError(
+                f"archs must be a sequence of architecture strings (or parsed cells or ArchGraphs), got {type(archs).__name__}"
+            )
         space = spaces.create(self.space)
         graphs = []
         for position, arch in enumerate(archs):
@@ -150,14 +157,22 @@ class TGProxy:
 
     @classmethod
     def load(cls, name_or_path: str | Path = "nb201", verify: bool = True) -> TGProxy:
-        """A shipped proxy by name (``nb201``, ``darts``) or a weights file written by `save`."""
+        """A shipped proxy by name (``nb201``, ``darts``) or a weights file written by `save`.
+
+        The weights load only with their model card ``<name>.json`` beside them and the sha256 it
+        records; ``verify=False`` skips that check (and reads the card only if it is valid JSON).
+        """
+        if not isinstance(name_or_path, (str, os.PathLike)) or not str(name_or_path):
+            raise ValueError(
+                f"name_or_path must be a shipped proxy name ({', '.join(SHIPPED)}) or the path of a .pt weights file, "
+                f"got {type(name_or_path).__name__}"
+            )
+        if not isinstance(verify, bool):
+            raise ValueError(f"verify must be True or False, got {verify!r}")
         path = weights_path(name_or_path) if str(name_or_path) in SHIPPED else Path(name_or_path)
         if not path.is_file():
             raise FileNotFoundError(f"TG proxy weights {path} do not exist; shipped: {', '.join(SHIPPED)}")
-        card_path = path.with_suffix(".json")
-        card = json.loads(card_path.read_text()) if card_path.is_file() else {}
-        if verify and card.get("sha256") and card["sha256"] != sha256_of(path):
-            raise ValueError(f"{path} does not match the sha256 in its model card {card_path}: the file was changed or damaged")
+        card = _verified_card(path) if verify else _card_if_readable(path)
         try:
             state = torch.load(path, weights_only=True)
         except Exception as error:  # torch raises many types for a file that is not a checkpoint
@@ -176,6 +191,49 @@ class TGProxy:
             network.load_state_dict(member)
             networks.append(network)
         return cls.from_networks(state["space"], embedder, networks, card)
+
+
+def _read_card(path: Path) -> dict:
+    """The model card of the weights ``path``: a JSON object (ValueError naming the file and the error position otherwise)."""
+    card_path = path.with_suffix(".json")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"the model card {card_path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+    except UnicodeDecodeError:
+        raise ValueError(f"the model card {card_path} is not a JSON text file (not UTF-8)") from None
+    if not isinstance(card, dict):
+        raise ValueError(f"the model card {card_path} must hold a JSON object, got a JSON {type(card).__name__}")
+    return card
+
+
+def _verified_card(path: Path) -> dict:
+    """The card of ``path`` after checking the weights against the sha256 it records."""
+    card_path = path.with_suffix(".json")
+    if not card_path.is_file():
+        raise FileNotFoundError(
+            f"the model card {card_path} of the weights {path} is missing, so they cannot be checked; "
+            f"put the card back beside them, or load them unchecked with --no-verify (Python: verify=False)"
+        )
+    card = _read_card(path)
+    expected = card.get("sha256")
+    if not isinstance(expected, str):
+        raise ValueError(
+            f"the model card {card_path} records no sha256 of {path.name}; load the weights unchecked with --no-verify (Python: verify=False)"
+        )
+    if expected != sha256_of(path):
+        raise ValueError(f"{path} does not match the sha256 in its model card {card_path}: the file was changed or damaged")
+    return card
+
+
+def _card_if_readable(path: Path) -> dict:
+    """The card of ``path`` when it exists and reads; {} otherwise (unverified loading needs none)."""
+    try:
+        return _read_card(path) if path.with_suffix(".json").is_file() else {}
+    except ValueError:
+        return {}
 
 
 def _space_ops(space: str) -> list[str]:

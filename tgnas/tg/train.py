@@ -29,7 +29,9 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from tgnas import interrupts
 from tgnas.atomic import atomic_output
+from tgnas.checks import differences
 from tgnas.metrics import rank_correlation
 from tgnas.tg.embed import OperatorEmbedder
 from tgnas.tg.gcn import GCNConfig, GCNRegressor, GraphBatch, encode_graphs
@@ -167,12 +169,15 @@ def train_predictor(
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
     progress: bool = True,
+    stage: str | None = None,
 ) -> TrainResult:
     """Fit ``predictor`` on ``sources`` without labels of ``target_space`` (see module docstring)."""
     if not sources:
         raise ValueError("train needs at least one labelled source")
     check_no_leakage(sources, target_space)
-    return fit_network(predictor, sources, recipe or TrainRecipe(), checkpoint_dir=checkpoint_dir, resume=resume, progress=progress)
+    return fit_network(
+        predictor, sources, recipe or TrainRecipe(), checkpoint_dir=checkpoint_dir, resume=resume, progress=progress, stage=stage
+    )
 
 
 @dataclass
@@ -227,9 +232,11 @@ def _save_checkpoint(path: Path, identity: dict, network: GCNRegressor, run: _Ru
 
 def _restore_checkpoint(path: Path, identity: dict, network: GCNRegressor, run: _RunState) -> None:
     state = torch.load(path, weights_only=False)
-    if state["identity"] != identity:
+    changed = differences(state["identity"], identity, "the checkpoint")
+    if changed:
         raise ValueError(
-            f"{path} belongs to a different run ({state['identity']}); use another checkpoint directory or start afresh without --resume"
+            f"cannot resume {path}: settings differ ({'; '.join(changed)}); resume with the checkpoint's settings, "
+            "or use another checkpoint directory or start afresh without --resume"
         )
     network.load_state_dict(state["network"])
     run.optimiser.load_state_dict(state["optimiser"])
@@ -280,6 +287,11 @@ def _patience_exhausted(run: _RunState, recipe: TrainRecipe) -> bool:
     return run.epoch - run.best_epoch > recipe.patience and run.best_metric > -np.inf
 
 
+def _finished(stage: str | None, run: _RunState, recipe: TrainRecipe) -> None:
+    """Record the epoch whose checkpoint is on disk, for the command line's interrupt message."""
+    interrupts.finished(f"{stage + ', ' if stage else ''}epoch {run.epoch}/{recipe.epochs}")
+
+
 def fit_network(
     predictor: Trainable,
     sources: Sequence[LabelledGraphs],
@@ -287,8 +299,13 @@ def fit_network(
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
     progress: bool = True,
+    stage: str | None = None,
 ) -> TrainResult:
-    """The training loop itself (no leakage check: callers that need one go through `train_predictor`)."""
+    """The training loop itself (no leakage check: callers that need one go through `train_predictor`).
+
+    ``stage`` names the run within a larger one (e.g. ``"member 2/5"``) in the progress bar and in
+    what an interrupt reports as finished (`tgnas.interrupts`: ``member 2/5, epoch 3/8``).
+    """
     started = time.perf_counter()
     torch.manual_seed(recipe.seed)
     prepared = _prepare(predictor, sources, recipe)
@@ -298,7 +315,8 @@ def fit_network(
     identity = _identity(predictor, sources, recipe)
     if checkpoint is not None and resume and checkpoint.exists():
         _restore_checkpoint(checkpoint, identity, network, run)
-    bar = tqdm(total=recipe.epochs, initial=run.epoch, desc="train TG predictor", disable=not progress)
+        _finished(stage, run, recipe)
+    bar = tqdm(total=recipe.epochs, initial=run.epoch, desc=f"train TG predictor{f' ({stage})' if stage else ''}", disable=not progress)
     while run.epoch < recipe.epochs and not _patience_exhausted(run, recipe):
         losses = _train_epoch(network, prepared, recipe, run)
         _record_epoch(run, network, losses, _validate(predictor, prepared))
@@ -306,6 +324,7 @@ def fit_network(
         bar.set_postfix(loss=f"{run.history[-1]['loss']:.4f}", val_tau=f"{run.history[-1]['val_metric']:.3f}")
         if checkpoint is not None:
             _save_checkpoint(checkpoint, identity, network, run)
+            _finished(stage, run, recipe)
     bar.close()
     network.load_state_dict(run.best_state)
     network.eval()

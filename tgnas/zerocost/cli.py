@@ -40,7 +40,9 @@ def add_commands(commands) -> None:
     compute.add_argument("--proxies", nargs="+", metavar="NAME", help="proxy names (default: all 13)")
     compute.add_argument("--seed", type=non_negative_int, default=0)
     compute.add_argument("--batch-size", type=positive_int, default=64)
-    compute.add_argument("--force", action="store_true", help="recompute shards that already exist")
+    compute.add_argument(
+        "--recompute", action="store_true", help="recompute shards that already exist (needed for those computed with other settings)"
+    )
     add_progress_option(compute)
     add_threads_option(compute)
     compute.set_defaults(how_to_continue="rerun the same command to compute the missing shards (finished ones are kept)")
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         "space": args.space,
         "seed": args.seed,
         "batch_size": args.batch_size,
-        "force": args.force,
+        "recompute": args.recompute,
         "progress": progress(args),
     }
     if shard is not None:

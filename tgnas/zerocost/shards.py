@@ -4,7 +4,8 @@ Shard ``i/n`` holds every n-th cell of the space starting at cell i (cells in `N
 order, so the split needs no data). Each shard is written atomically to
 ``DIR/shard-IIIII-of-NNNNN.csv`` (one row per cell: ``arch_str``, each proxy's score and its
 ``<proxy>_seconds``, ``seed``, ``batch_size``); a shard whose file exists is complete and is skipped,
-so an interrupted run resumes where it stopped — use many small shards (e.g. 625 shards of 25
+so an interrupted run resumes where it stopped (a shard computed with other proxies, seed or batch size is
+refused unless it is recomputed) — use many small shards (e.g. 625 shards of 25
 cells) to lose little on an interruption.
 
 Under ``torchrun`` (or any launcher that sets ``RANK`` and ``WORLD_SIZE``), `compute_shards` gives
@@ -24,6 +25,7 @@ import pandas as pd
 
 from tgnas import interrupts
 from tgnas.atomic import atomic_output
+from tgnas.checks import differences
 from tgnas.zerocost.compute import DEFAULT_BATCH_SIZE, compute_proxies, load_minibatch
 from tgnas.zerocost.registry import get_proxy, resolve_names
 
@@ -90,16 +92,21 @@ def compute_shard(
     space: str = "nb201",
     seed: int = 0,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    force: bool = False,
+    recompute: bool = False,
     progress: bool = True,
 ) -> tuple[Path, bool]:
-    """Score shard ``index/count`` into its file; returns (path, whether it was computed now)."""
+    """Score shard ``index/count`` into its file; returns (path, whether it was computed now).
+
+    An existing shard file is kept if it was computed with the same proxies, seed and batch size;
+    one computed otherwise is refused (ValueError naming each differing setting) unless ``recompute``.
+    """
     from tqdm import tqdm
 
     chosen = resolve_names(names)
     cells = shard_cells(index, count, space)
     path = shard_path(directory, index, count)
-    if path.exists() and not force:
+    if path.exists() and not recompute:
+        check_shard_settings(path, {"proxies": list(chosen), "seed": seed, "batch_size": batch_size, "cells": len(cells)})
         return path, False
     batch = load_minibatch(batch_size, seed) if any(get_proxy(p).needs_data for p in chosen) else None
     rows = []
@@ -118,6 +125,32 @@ def compute_shard(
         pd.DataFrame(rows).to_csv(stream, index=False)
     interrupts.finished(f"shard {index}/{count}")  # what the command line's interrupt message reports
     return path, True
+
+
+def shard_settings(path: Path) -> dict:
+    """What shard file ``path`` was computed with: proxies (in column order), seed, batch size, number of cells."""
+    try:
+        frame = pd.read_csv(path)
+    except (ValueError, OSError, UnicodeDecodeError) as error:  # pandas' parser errors are ValueErrors
+        raise ValueError(f"shard file {path} cannot be read ({error}); delete it or pass --recompute") from None
+    columns = list(frame.columns)
+    if columns[:1] != ["arch_str"] or not {"seed", "batch_size"} <= set(columns):
+        raise ValueError(f"{path} is not a shard file (its columns are {columns}); delete it or pass --recompute")
+    settings = {"proxies": [c for c in columns[1:] if c not in ("seed", "batch_size") and not c.endswith("_seconds")], "cells": len(frame)}
+    for setting in ("seed", "batch_size"):
+        values = sorted(frame[setting].unique().tolist())
+        settings[setting] = values[0] if len(values) == 1 else values
+    return settings
+
+
+def check_shard_settings(path: Path, wanted: dict) -> None:
+    """Refuse to keep an existing shard computed with settings other than ``wanted``, naming each difference."""
+    changed = differences(shard_settings(path), wanted, "the shard")
+    if changed:
+        raise ValueError(
+            f"{path} was computed with other settings ({'; '.join(changed)}); pass --recompute (Python: recompute=True) "
+            "to compute it again with these, or use another --out folder"
+        )
 
 
 def compute_shards(
