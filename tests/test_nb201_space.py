@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from tgnas import spaces
 from tgnas.spaces.nb201 import EDGES, IMAGE_SIZE, N_CELLS, NB201_OPS, NUM_CLASSES, NB201Cell, NB201Space, network_flops, network_params
 
-OPTIMUM = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
+CIFAR10_TEST_OPTIMUM = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
 cells = st.tuples(*[st.sampled_from(NB201_OPS)] * 6).map(NB201Cell)
 
 
@@ -23,7 +23,7 @@ def test_string_naslib_and_code_round_trips(cell):
 
 
 def test_string_order_and_naslib_order_differ_as_documented():
-    cell = NB201Cell.parse(OPTIMUM)
+    cell = NB201Cell.parse(CIFAR10_TEST_OPTIMUM)
     # string order 0→1, 0→2, 1→2, 0→3, 1→3, 2→3; NASLib order 0→1, 0→2, 0→3, 1→2, 1→3, 2→3
     assert cell.ops[2] == "nor_conv_3x3" and cell.ops[3] == "skip_connect"
     assert cell.to_naslib_tuple() == (2, 2, 0, 2, 2, 3)
@@ -67,7 +67,7 @@ def test_bad_encodings_are_rejected_with_the_accepted_values():
 
 
 def test_graph_of_the_optimum_follows_the_edge_to_node_rule():
-    graph = NB201Cell.parse(OPTIMUM).to_graph()
+    graph = NB201Cell.parse(CIFAR10_TEST_OPTIMUM).to_graph()
     assert graph.ops == ("input", "nor_conv_3x3", "nor_conv_3x3", "nor_conv_3x3", "skip_connect", "nor_conv_3x3", "nor_conv_1x1", "output")
     # op node k+1 is edge EDGES[k]; edge i→j feeds every edge j→k, edges into node 3 feed output
     expected = {(0, 1), (0, 2), (0, 4), (1, 3), (1, 5), (2, 6), (3, 6), (4, 7), (5, 7), (6, 7)}

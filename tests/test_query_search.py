@@ -40,7 +40,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 #: per-operator gain of the fake table; edge 3 (0→3) prefers skip_connect, so the optimum is not all-conv
 GAIN = {"none": 0.0, "skip_connect": 1.0, "nor_conv_1x1": 2.0, "nor_conv_3x3": 3.0, "avg_pool_3x3": 0.5}
-OPTIMUM = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+FAKE_TABLE_OPTIMUM = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 #: small budgets keep the generator's rounds short in tests
 FAST = dict(pretrain_cells=1024, pretrain_epochs=5, epochs=10)
 
@@ -86,13 +86,13 @@ class FakeProxy:
 # -- the oracle -------------------------------------------------------------------------------------
 def test_oracle_counts_distinct_queries_and_answers_validation_accuracy(fake_table):
     oracle = BenchmarkOracle(3, table=fake_table)
-    assert oracle.query(OPTIMUM) == fake_value(NB201Cell.parse(OPTIMUM)) == 90.0
-    assert oracle.query(OPTIMUM) == 90.0 and oracle.queries == 1  # asking again is free
+    assert oracle.query(FAKE_TABLE_OPTIMUM) == fake_value(NB201Cell.parse(FAKE_TABLE_OPTIMUM)) == 90.0
+    assert oracle.query(FAKE_TABLE_OPTIMUM) == 90.0 and oracle.queries == 1  # asking again is free
     oracle.query_many([str(c) for c in list(NB201Space().all_cells())[:5]])
     assert oracle.queries == 3 and oracle.remaining == 0
     with pytest.raises(QueryBudgetExhausted, match="budget of 3 queries is spent"):
         oracle.query("|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|")
-    assert oracle.query(OPTIMUM) == 90.0  # a known answer needs no budget
+    assert oracle.query(FAKE_TABLE_OPTIMUM) == 90.0  # a known answer needs no budget
 
 
 def test_oracle_refuses_infeasible_cells_and_bad_budgets(fake_table):
@@ -110,15 +110,15 @@ def test_oracle_refuses_infeasible_cells_and_bad_budgets(fake_table):
 def test_incumbent_is_chosen_on_validation_and_reported_on_test(fake_table):
     oracle = BenchmarkOracle(3, table=fake_table)
     worst = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"  # val 70, test 200
-    oracle.query_many([worst, OPTIMUM, "|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|"])
+    oracle.query_many([worst, FAKE_TABLE_OPTIMUM, "|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|"])
     result = oracle.result("random", seed=0)
-    assert (result.arch, result.score, result.queries) == (OPTIMUM, 90.0, 3)
+    assert (result.arch, result.score, result.queries) == (FAKE_TABLE_OPTIMUM, 90.0, 3)
     np.testing.assert_allclose(incumbent_curve(result, fake_table), [200.0, 92.0, 92.0])
     np.testing.assert_allclose(queried_curve(result, fake_table), [200.0, 200.0, 200.0])
     assert queries_to_reach(incumbent_curve(result, fake_table), 95.0) == 1
     assert queries_to_reach(np.array([1.0, 2.0, 3.0]), 2.5) == 3
     assert queries_to_reach(np.array([1.0, 2.0]), 5.0) is None
-    zero_cost = SearchResult("nb201", "hybrid", OPTIMUM, 1.0, 0.1, 10, 0, "pruning")
+    zero_cost = SearchResult("nb201", "hybrid", FAKE_TABLE_OPTIMUM, 1.0, 0.1, 10, 0, "pruning")
     with pytest.raises(ValueError, match="spent no benchmark query"):
         incumbent_curve(zero_cost, fake_table)
 
@@ -174,7 +174,7 @@ def test_agnet_learns_where_to_look(fake_table):
     result = agnet_search(BenchmarkOracle(160, table=fake_table), seed=0, settings=AGNetSettings(**FAST))
     values = np.array([entry["value"] for entry in result.trajectory])
     assert values[-48:].mean() > values[:16].mean() + 5
-    assert result.arch == OPTIMUM
+    assert result.arch == FAKE_TABLE_OPTIMUM
 
 
 def test_tg_warm_starts_at_the_proxy_pick_and_lets_queries_correct_it(fake_table):
@@ -182,7 +182,7 @@ def test_tg_warm_starts_at_the_proxy_pick_and_lets_queries_correct_it(fake_table
     first = NB201Cell.parse(result.trajectory[0]["arch"])
     assert first.ops == ("nor_conv_3x3",) * 6  # the proxy's optimum, which the skip bonus makes second best
     assert result.evaluations == N_CELLS and result.queries == 120
-    assert result.arch == OPTIMUM  # the proxy never favours skip on 0→3: only queries can find it
+    assert result.arch == FAKE_TABLE_OPTIMUM  # the proxy never favours skip on 0→3: only queries can find it
 
 
 def test_query_searches_never_query_infeasible_cells(fake_table):

@@ -126,7 +126,7 @@ class OpWeightScorer:
         return np.array([sum(self.weights.get(op, 0.0) for op in g.ops) if g.has_path() else NO_PATH_SCORE for g in graphs])
 
 
-OPTIMUM = "mid-mid-mid"
+TOY_OPTIMUM = "mid-mid-mid"
 
 
 @pytest.fixture
@@ -153,8 +153,8 @@ def test_the_toy_space_is_a_search_space_and_its_scorer_a_scorer(toy_space):
 
 def test_hybrid_search_on_the_toy_space_finds_the_optimum(toy_space):
     result = search("toy", OpWeightScorer(), method="hybrid", seed=0, threads=None)
-    assert result.space == "toy" and result.arch == OPTIMUM and result.winner in ("both", "pruning")
-    assert result.parts["pruning"].arch == OPTIMUM
+    assert result.space == "toy" and result.arch == TOY_OPTIMUM and result.winner in ("both", "pruning")
+    assert result.parts["pruning"].arch == TOY_OPTIMUM
     assert len(result.parts["evolution"].trajectory) == 1 + 5  # the space's own evolution budget
     again = search("toy", OpWeightScorer(), method="hybrid", seed=0, threads=None)
     assert (again.arch, again.score) == (result.arch, result.score)
@@ -162,14 +162,14 @@ def test_hybrid_search_on_the_toy_space_finds_the_optimum(toy_space):
 
 def test_random_search_and_regularised_evolution_run_on_the_toy_space(toy_space):
     ceiling = search("toy", OpWeightScorer(), method="exhaustive", threads=None)
-    assert ceiling.arch == OPTIMUM and ceiling.evaluations == 27
+    assert ceiling.arch == TOY_OPTIMUM and ceiling.evaluations == 27
     random = search("toy", OpWeightScorer(), method="random", seed=1, samples=10, threads=None)
     assert random.evaluations <= 10 and random.score <= ceiling.score
     assert search("toy", OpWeightScorer(), method="random", seed=1, samples=10, threads=None).arch == random.arch
     aging = search("toy", OpWeightScorer(), method="re", seed=0, settings=AgingSettings(6, 3, 60), threads=None)
-    assert aging.arch == OPTIMUM  # 60 mutations of a 27-cell space reach its optimum
+    assert aging.arch == TOY_OPTIMUM  # 60 mutations of a 27-cell space reach its optimum
     evolved = search("toy", OpWeightScorer(), method="evolution", seed=0, settings=EvolutionSettings(8, 10), threads=None)
-    assert evolved.arch == OPTIMUM
+    assert evolved.arch == TOY_OPTIMUM
 
 
 def test_a_zero_cost_scorer_scores_toy_graphs_from_their_source(toy_space):

@@ -64,7 +64,7 @@ class ImageFolder(Dataset):
         return len(self.files)
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
-        from PIL import Image
+        from PIL import Image  # Pillow: only when an image is decoded
 
         with Image.open(self.files[index]) as image:
             pixels = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.uint8).copy()).permute(2, 0, 1)

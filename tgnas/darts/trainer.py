@@ -36,7 +36,9 @@ from tgnas.atomic import atomic_output, write_text_atomic
 from tgnas.checks import differences
 from tgnas.choices import DARTS_DATASETS
 from tgnas.darts import augment, distributed
+from tgnas.darts.imagenet import IMAGENET_MEAN, IMAGENET_STD, ImageFolder, _class_folders
 from tgnas.darts.model import build_network, count_flops, count_parameters, input_size
+from tgnas.data.cifar import CIFAR10_CLASSES, CIFAR10_MEAN, CIFAR10_STD, load_cifar10
 from tgnas.spaces.darts import DartsGenotype
 
 DATASETS = DARTS_DATASETS
@@ -163,10 +165,7 @@ def check_sample_sizes(config: TrainConfig, num_classes: int) -> None:
 def class_count(config: TrainConfig) -> int:
     """The number of classes of a resolved ``config``'s dataset, read without loading an image."""
     if config.dataset == "cifar10":
-        from tgnas.data.cifar import CIFAR10_CLASSES
-
         return len(CIFAR10_CLASSES)
-    from tgnas.darts.imagenet import _class_folders
 
     return len(_class_folders(Path(config.data).expanduser() / "train"))
 
@@ -222,8 +221,6 @@ def _standardise(images: torch.Tensor, mean: tuple[float, ...], std: tuple[float
 def load_data(config: TrainConfig) -> DataSpec:
     """The datasets of a resolved ``config`` (CIFAR-10 in memory, ImageNet decoded lazily)."""
     if config.dataset == "cifar10":
-        from tgnas.data.cifar import CIFAR10_CLASSES, CIFAR10_MEAN, CIFAR10_STD, load_cifar10
-
         limit_test = config.limit_test_images or (min(config.limit_images, 10_000) if config.limit_images else None)
         sets = []
         for split, limit in (("train", config.limit_images), ("test", limit_test)):
@@ -235,7 +232,6 @@ def load_data(config: TrainConfig) -> DataSpec:
             return augment.cutout(_standardise(cropped, CIFAR10_MEAN, CIFAR10_STD), config.cutout, generator)
 
         return DataSpec(sets[0], sets[1], train_transform, lambda x: _standardise(x, CIFAR10_MEAN, CIFAR10_STD), len(CIFAR10_CLASSES))
-    from tgnas.darts.imagenet import IMAGENET_MEAN, IMAGENET_STD, ImageFolder
 
     train = ImageFolder(config.data, "train", train=True, limit=config.limit_images, seed=config.seed)
     test = ImageFolder(config.data, "val", train=False, limit=config.limit_test_images, seed=config.seed)

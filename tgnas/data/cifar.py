@@ -41,7 +41,7 @@ from tgnas.data.integrity import (
 from tgnas.data.paths import data_file
 
 if TYPE_CHECKING:
-    import torch
+    import torch  # torch: the numpy readers above work without it
 
 #: class names, in the order of the official label indices 0..9
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -107,7 +107,7 @@ def balanced_subset(labels: Sequence[int] | np.ndarray, limit: int | None, seed:
 
 
 def _decode_image(data: bytes, name: str) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # Pillow: only the JPEG tars need it
 
     try:
         with Image.open(io.BytesIO(data)) as image:
@@ -317,7 +317,7 @@ def load_cifar10(
 
 def normalise(x: np.ndarray | torch.Tensor) -> torch.Tensor:
     """uint8 images ``[N,32,32,3]`` (HWC) → float32 tensor ``[N,3,32,32]`` standardised per channel."""
-    import torch
+    import torch  # torch: the numpy readers above work without it
 
     images = torch.as_tensor(x)
     if images.dtype != torch.uint8 or images.ndim != 4 or images.shape[-1] != 3:

@@ -210,15 +210,15 @@ def open_benchmark(path: str | Path) -> Any:
         if location.is_dir():
             if not (location / "meta.pickle.pbz2").is_file():
                 raise ValueError(f"directory {location} has no meta.pickle.pbz2")
-            import nats_bench
+            import nats_bench  # optional: only for importing an official benchmark file
 
             return nats_bench.create(str(location), "tss", fast_mode=True, verbose=False)
         if location.name.endswith(".pickle.pbz2"):
-            import nats_bench
+            import nats_bench  # optional: only for importing an official benchmark file
 
             return nats_bench.create(str(location), "tss", fast_mode=False, verbose=False)
         if location.suffix == ".pth":
-            from nas_201_api import NASBench201API
+            from nas_201_api import NASBench201API  # optional: only for importing an official benchmark file
 
             return NASBench201API(str(location), verbose=False)
     except (

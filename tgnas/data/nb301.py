@@ -143,7 +143,7 @@ class NB301Surrogate:
         if isinstance(threads, bool) or not isinstance(threads, Integral) or threads < 1:
             raise ValueError(f"threads must be a positive integer, got {threads!r}")
         try:
-            import onnxruntime
+            import onnxruntime  # onnxruntime: only when the surrogate is loaded
         except ImportError as error:
             raise ImportError("the NB301 surrogate needs onnxruntime (a tgnas dependency: pip install onnxruntime==1.32.0)") from error
         model_path = data_file(MODEL_FILE)

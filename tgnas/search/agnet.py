@@ -42,6 +42,9 @@ import math
 from dataclasses import dataclass, fields
 
 import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
 
 from tgnas.checks import check_int
 from tgnas.search.oracle import BenchmarkOracle
@@ -106,8 +109,6 @@ def encode(cells: list[NB201Cell]) -> np.ndarray:
 
 def _networks(settings: AGNetSettings):
     """The generator and the surrogate (torch modules, built lazily so that importing is cheap)."""
-    import torch
-    from torch import nn
 
     class CellGenerator(nn.Module):
         """p(cell | z) = Π_slots p(present, type | z, earlier slots): per slot 1 edge + 4 node-type logits."""
@@ -160,7 +161,6 @@ def _networks(settings: AGNetSettings):
 
 def reconstruction_loss(edge_logits, type_logits, cells):
     """Negative log-likelihood of ``cells`` (one-hot [B, 30]) under the generator's slot logits."""
-    import torch.nn.functional as F
 
     ops = cells.view(-1, SLOTS, len(NB201_OPS)).argmax(dim=2)
     present = ops > 0
@@ -217,7 +217,6 @@ class AGNetSearch:
     """One AG-Net-style search run (see the module docstring); `run` spends the oracle's budget."""
 
     def __init__(self, oracle: BenchmarkOracle, seed: int | None, settings: AGNetSettings, prior: SearchPrior | None = None) -> None:
-        import torch
 
         self.oracle, self.settings, self.prior = oracle, settings, prior
         self.rng = as_rng(seed)
@@ -231,14 +230,12 @@ class AGNetSearch:
         self.fallback_rounds = 0
 
     def _noise(self, count: int):
-        import torch
 
         return torch.randn(count, self.settings.latent_dim, generator=self.torch_rng)
 
     def pretrain(self) -> None:
         """Fit the generator to uniformly random cells, so that before any query it generates the whole
         space; with a prior, to cells drawn by the prior's rank weights, and the surrogate to the prior."""
-        import torch
 
         if self.prior is None:
             sample = [self.space.sample(self.rng) for _ in range(self.settings.pretrain_cells)]
@@ -263,7 +260,6 @@ class AGNetSearch:
 
     def retrain(self) -> None:
         """Weighted retraining of generator and surrogate on the evaluated cells (module docstring)."""
-        import torch
 
         values = np.array([self.oracle.query(cell) for cell in self.cells])  # answered from the cache
         weights = rank_weights(values, self.settings.weight_factor)
@@ -284,7 +280,6 @@ class AGNetSearch:
 
     def generate(self, count: int) -> list[NB201Cell]:
         """Up to ``count`` new (unqueried, feasible, distinct) generated cells."""
-        import torch
 
         found: dict[str, NB201Cell] = {}
         drawn = 0
@@ -302,7 +297,6 @@ class AGNetSearch:
         return chosen
 
     def predict(self, cells: list[NB201Cell]) -> np.ndarray:
-        import torch
 
         with torch.no_grad():
             return self.surrogate(torch.from_numpy(encode(cells))).squeeze(1).numpy()

@@ -84,7 +84,7 @@ def _latency_limit(text: str) -> str:
 
 
 def _evolution_settings(args: argparse.Namespace):
-    from tgnas.search.evolution import EvolutionSettings, default_settings
+    from tgnas.search.evolution import EvolutionSettings, default_settings  # the parser of `tgnas` must not import the searches
 
     if args.population is None and args.generations is None:
         return None
@@ -101,7 +101,7 @@ def _refuse_evolution_options(args: argparse.Namespace) -> None:
 
 
 def _query_search(args: argparse.Namespace, constraints):
-    from tgnas.search import query_search
+    from tgnas.search import query_search  # torch and the benchmark tables: only when a search runs
 
     queries = DEFAULT_QUERIES if args.queries is None else args.queries
     proxy = None
@@ -121,7 +121,7 @@ def _query_search(args: argparse.Namespace, constraints):
 
 
 def _proxy_search(args: argparse.Namespace, constraints):
-    from tgnas.search import search
+    from tgnas.search import search  # torch and the benchmark tables: only when a search runs
 
     options = {"settings": _evolution_settings(args)} if args.method in ("hybrid", "evolution") else {}
     proxy = load_proxy(args)

@@ -16,14 +16,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from tgnas.atomic import write_text_atomic
+from tgnas.data.nb201 import load_nb201_table
 from tgnas.scoring import Scorer
+from tgnas.search.oracle import incumbent_curve, queried_curve
 from tgnas.search.result import SearchResult
+from tgnas.search.run import query_search
 
 
 def _run(method: str, seed: int, budget: int, proxy: Scorer | None, dataset: str, results_dir: Path | None) -> SearchResult:
-    from tgnas.search import query_search
 
     path = results_dir / f"{method}_seed{seed}_q{budget}_{dataset}.json" if results_dir else None
     if path is not None and path.is_file():
@@ -47,10 +50,6 @@ def query_curves(
 ) -> pd.DataFrame:
     """Columns ``method, seed, queries, incumbent_test, queried_test, incumbent_val, seconds`` (one row
     per query of every run; ``seconds``: the run's wall time so far)."""
-    from tqdm import tqdm
-
-    from tgnas.data.nb201 import load_nb201_table
-    from tgnas.search.oracle import incumbent_curve, queried_curve
 
     directory = Path(results_dir) if results_dir is not None else None
     if directory is not None:

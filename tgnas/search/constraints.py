@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tgnas.data.hw import DEVICES
-from tgnas.data.nb201 import DATASETS
+from tgnas.data.hw import DEVICES, hw_metric, load_hw_metrics
+from tgnas.data.nb201 import DATASETS, load_nb201_table
 
 
 class ImpossibleConstraintError(ValueError):
@@ -108,7 +108,6 @@ class NB201CostTable:
     """Costs of every NB201 cell and the feasibility check the search `Evaluator` calls."""
 
     def __init__(self, constraints: Constraints) -> None:
-        from tgnas.data.nb201 import load_nb201_table
 
         self.constraints = constraints
         table = load_nb201_table()
@@ -117,8 +116,6 @@ class NB201CostTable:
             "flops_M": table.metric("flops_M_nbsz", None, constraints.dataset),
         }
         if constraints.max_latency:
-            from tgnas.data.hw import hw_metric, load_hw_metrics
-
             hw = load_hw_metrics(constraints.dataset, table)
             for device in constraints.max_latency:
                 costs[f"{device}_latency"] = hw[hw_metric(device)].to_numpy(dtype=np.float64)

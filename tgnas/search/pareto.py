@@ -16,8 +16,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
+from tgnas.data.hw import hw_metric, load_hw_metrics
+from tgnas.data.nb201 import load_nb201_table
 from tgnas.scoring import Scorer
+from tgnas.search.constraints import Constraints
+from tgnas.search.run import QUERY_METHODS, query_search, search
 
 
 def _pair(costs: Sequence[float], values: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -71,12 +76,6 @@ def latency_sweep(
     (``agnet``, ``tg-warm``, ``random``, ``re``; ``queries`` each). Columns: ``method, device,
     limit_ms, seed, arch, latency_ms, val_acc, test_acc, queries, seconds``.
     """
-    from tqdm import tqdm
-
-    from tgnas.data.hw import hw_metric, load_hw_metrics
-    from tgnas.data.nb201 import load_nb201_table
-    from tgnas.search import QUERY_METHODS, query_search, search
-    from tgnas.search.constraints import Constraints
 
     if method != "tg" and method not in QUERY_METHODS:
         raise ValueError(f"unknown sweep method {method!r}; accepted: tg, {', '.join(QUERY_METHODS)}")

@@ -143,7 +143,7 @@ def trajectory_point(evaluator: Evaluator, step: int, best_score: float, **extra
 
 def progress_bar(total: int, description: str, enabled: bool) -> Any:
     """A tqdm bar on stderr when ``enabled`` (long runs), otherwise a silent stand-in."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # tqdm pulls in its notebook machinery: only when a bar is shown
 
     return tqdm(total=total, desc=description, disable=not enabled, leave=False)
 
@@ -158,7 +158,7 @@ def torch_threads(count: int | None) -> Iterator[None]:
     if count is None:
         yield
         return
-    import torch
+    import torch  # torch: a search with a numpy scorer never needs it
 
     before = torch.get_num_threads()
     torch.set_num_threads(count)

@@ -135,7 +135,7 @@ class ArchGraph:
 
     # -- conversions ---------------------------------------------------------------------------
     def to_networkx(self):
-        import networkx as nx
+        import networkx as nx  # networkx: only for drawing and conversion
 
         graph = nx.DiGraph(space=self.space)
         for index, op in enumerate(self.ops):

@@ -128,7 +128,7 @@ def _train(args: argparse.Namespace) -> int:
         raise ValueError(f"--out must name a .pt weights file, got {args.out!r}")
     check_output(out, "--out", folder=False)
     check_output(out.with_suffix(".json"), "--out's model card", folder=False)
-    import numpy as np
+    import numpy as np  # the parser of `tgnas` imports nothing it does not need
 
     from tgnas.tg.embed import OperatorEmbedder  # torch
     from tgnas.tg.ensemble import train_proxy

@@ -22,6 +22,7 @@ import numpy as np
 from platformdirs import user_cache_dir
 
 from tgnas.atomic import atomic_output
+from tgnas.spaces import darts, nb101, nb201
 from tgnas.tg.describe import LENGTHS, describe
 
 #: model name → (package that ships the weights, pip requirement, embedding size)
@@ -55,7 +56,7 @@ _LOADED: dict[str, object] = {}
 def _load_transformer(model: str):
     if model not in _LOADED:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub, even by accident
-        from sentence_transformers import SentenceTransformer
+        from sentence_transformers import SentenceTransformer  # sentence-transformers (~10 s): only for texts not in the cache
 
         _LOADED[model] = SentenceTransformer(_model_path(model), device="cpu", local_files_only=True)
     return _LOADED[model]
@@ -97,8 +98,6 @@ def pca_vocabulary() -> list[str]:
     about 15 operators, so kernel sizes, dilations, pool types and expansion ratios are varied
     around them. The list is fixed, so the fitted PCA is reproducible.
     """
-    from tgnas.spaces import darts, nb101, nb201
-
     names = ["input", "output", "concat", *nb101.NB101_OPS, *nb201.NB201_OPS, *darts.DARTS_OPS]
     for k in (1, 3, 5, 7, 9, 11):
         names += [f"conv{k}x{k}-bn-relu", f"nor_conv_{k}x{k}", f"sep_conv_{k}x{k}", f"dil_conv_{k}x{k}", f"dw_conv_{k}x{k}"]

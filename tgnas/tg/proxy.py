@@ -32,7 +32,7 @@ import torch
 from tgnas import choices, spaces
 from tgnas.atomic import atomic_output, write_text_atomic
 from tgnas.scoring import NO_PATH_SCORE
-from tgnas.spaces.graph import ArchGraph
+from tgnas.spaces.graph import INPUT, OUTPUT, ArchGraph
 from tgnas.tg.embed import DEFAULT_MODEL, OperatorEmbedder, PCAReduction
 from tgnas.tg.gcn import GCNConfig, GCNRegressor
 from tgnas.tg.predictor import GCNPredictor, ensemble_scores
@@ -237,7 +237,6 @@ def _card_if_readable(path: Path) -> dict:
 
 
 def _space_ops(space: str) -> list[str]:
-    from tgnas.spaces.graph import INPUT, OUTPUT
 
     extra = ["concat"] if space == "darts" else []
     return [INPUT, OUTPUT, *extra, *spaces.create(space).ops]

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tgnas.data.nb101 import load_nb101
+from tgnas.data.nb201 import load_nb201_table
+from tgnas.data.nb301 import NB301Surrogate
 from tgnas.metrics import average_ranks
+from tgnas.spaces.darts import DartsSpace
 from tgnas.spaces.graph import ArchGraph
 
 LABEL_NORMALISATIONS = ("rank", "zscore")
@@ -64,7 +68,6 @@ def nb101_labelled_cells(files: Sequence[str] = ("naslib500", "official30")) -> 
     ``official30`` or the path of a full official file (tfrecord, pickle, JSON) when a user has
     one. All NB101 labels are 108-epoch validation accuracies, so the files form one source.
     """
-    from tgnas.data.nb101 import load_nb101
 
     if isinstance(files, str):
         files = (files,)
@@ -90,8 +93,6 @@ def nb301_source(n: int = 2000, seed: int = 0, epoch: int = 98) -> LabelledGraph
     The surrogate is a noisy labeller (Kendall τ ≈ 0.4 against really trained cells, see the data
     notes), so whether these labels help is measured, not assumed (chapter 02).
     """
-    from tgnas.data.nb301 import NB301Surrogate
-    from tgnas.spaces.darts import DartsSpace
 
     if n < 3:
         raise ValueError(f"an NB301 source needs at least 3 genotypes, got {n}")
@@ -109,7 +110,6 @@ def nb201_source(datasets: Sequence[str] = ("cifar10", "cifar100", "ImageNet16-1
     ImageNet16-120 so no single task dominates. Validation accuracies by default: a model that
     targets another space has no reason to see NB201 *test* numbers either.
     """
-    from tgnas.data.nb201 import load_nb201_table
 
     table = load_nb201_table()
     cells = [cell for cell in table.cells() if cell.has_path()]

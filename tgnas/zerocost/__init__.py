@@ -16,7 +16,7 @@ __all__ = ["ZeroCostScorer", "get_proxy", "proxy_names", "resolve_names"]
 def __getattr__(name: str):
     # `from tgnas.zerocost import ZeroCostScorer` without importing torch on `import tgnas.zerocost`
     if name == "ZeroCostScorer":
-        from tgnas.zerocost.compute import ZeroCostScorer
+        from tgnas.zerocost.compute import ZeroCostScorer  # torch: `import tgnas.zerocost` stays cheap
 
         return ZeroCostScorer
     raise AttributeError(f"module 'tgnas.zerocost' has no attribute {name!r}")

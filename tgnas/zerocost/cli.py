@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from tgnas.zerocost.validate import validate_against_reference
+    from tgnas.zerocost.validate import validate_against_reference  # torch and the reference tables: only when the command runs
 
     report = validate_against_reference(n=args.n, seed=args.seed, names=args.proxies, batch_size=args.batch_size, progress=progress(args))
     if args.json:

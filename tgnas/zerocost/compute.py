@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from tgnas import spaces
+from tgnas.data.cifar import load_cifar10, normalise
 from tgnas.data.nb201 import check_dataset
 from tgnas.metrics import average_ranks
 from tgnas.scoring import score_live
@@ -57,7 +58,6 @@ def load_minibatch(batch_size: int = DEFAULT_BATCH_SIZE, seed: int = 0) -> Proxy
     """One class-balanced minibatch of CIFAR-10 training images (never test images), normalised."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 2:
         raise ValueError(f"batch_size must be an int >= 2 (correlation proxies need pairs), got {batch_size!r}")
-    from tgnas.data.cifar import load_cifar10, normalise
 
     images, labels = load_cifar10("train", limit=batch_size, seed=seed)
     return ProxyInput(

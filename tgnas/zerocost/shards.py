@@ -22,8 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
-from tgnas import interrupts
+from tgnas import interrupts, spaces
 from tgnas.atomic import atomic_output
 from tgnas.checks import differences
 from tgnas.zerocost.compute import DEFAULT_BATCH_SIZE, compute_proxies, load_minibatch
@@ -53,7 +54,6 @@ def parse_shard(text: str) -> tuple[int, int]:
 @lru_cache(maxsize=len(SPACES))
 def space_cells(space: str = "nb201") -> tuple[str, ...]:
     """Every cell of ``space`` as a string, in the space's enumeration order."""
-    from tgnas import spaces
 
     check_space(space)
     enumeration = spaces.create(space)
@@ -100,7 +100,6 @@ def compute_shard(
     An existing shard file is kept if it was computed with the same proxies, seed and batch size;
     one computed otherwise is refused (ValueError naming each differing setting) unless ``recompute``.
     """
-    from tqdm import tqdm
 
     chosen = resolve_names(names)
     cells = shard_cells(index, count, space)

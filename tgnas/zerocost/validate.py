@@ -17,9 +17,12 @@ import time
 from collections.abc import Iterable
 
 import numpy as np
+from scipy.stats import spearmanr
+from tqdm import tqdm
 
 from tgnas.data.nb201 import NB201Table, load_nb201_table
 from tgnas.data.zc import load_zc_proxies
+from tgnas.tg.proxy import TGProxy
 from tgnas.zerocost.compute import compute_proxies, load_minibatch
 from tgnas.zerocost.registry import get_proxy, resolve_names
 
@@ -39,8 +42,6 @@ def tg_seconds_per_cell(archs: list[str]) -> float | None:
     None when the TG proxy or its trained NB201 weights are not available in this checkout.
     """
     try:
-        from tgnas import TGProxy  # issue #3
-
         proxy = TGProxy.load("nb201")
     except (ImportError, FileNotFoundError):
         return None
@@ -62,8 +63,6 @@ def validate_against_reference(
     Returns ``{"spearman_vs_reference": {proxy: rho}, "seconds_per_cell": {proxy: s},
     "tg_seconds_per_cell": s or None, "n": n, "seed": seed, "batch_size": batch_size}``.
     """
-    from scipy.stats import spearmanr
-    from tqdm import tqdm
 
     chosen = resolve_names(names)
     table = table or load_nb201_table()
