@@ -198,3 +198,21 @@ def test_parameter_table_states_the_declared_values(path):
 )
 def test_the_table_comparison_catches_a_wrong_value(text, value, expected):
     assert describes(text, value) is expected
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_setup_cell_resolves_every_parameter_once_into_its_own_name(path):
+    spec = _chapter_parameters(path)
+    setup = _code_cells(path)[1]
+    calls = [
+        node
+        for node in ast.walk(setup)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and ast.unparse(node.value.func) == "PARAMETERS.resolve"
+    ]
+    assert len(calls) == 1, "the setup cell calls PARAMETERS.resolve once"
+    [target] = calls[0].targets
+    unpacked = [name.id for name in target.elts]
+    passed = {keyword.arg: ast.unparse(keyword.value) for keyword in calls[0].value.keywords}
+    assert ast.unparse(calls[0].value.args[0]) == "profile"
+    assert unpacked == list(passed) and sorted(passed) == sorted(spec.names), "name, ... = PARAMETERS.resolve(profile, name=name, ...)"
+    assert all(value == name for name, value in passed.items())
