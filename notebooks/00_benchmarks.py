@@ -36,7 +36,7 @@
 profile = "ci"
 n_scatter = None
 n_darts = None
-seed = 0
+seed = None
 
 # %%
 import time
@@ -49,6 +49,7 @@ from tgnas.data.hw import load_hw_metrics
 from tgnas.data.nb101 import load_nb101
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.experiments.benchmarks import (
+    PARAMETERS,
     nb301_random_vs_published,
     no_path_accuracy,
     plot_fig8_nb101_darts,
@@ -65,10 +66,7 @@ from tgnas.experiments.benchmarks import (
 )
 from tgnas.spaces.darts import DARTS_V2
 
-if profile not in ("ci", "paper"):
-    raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
-n_scatter = n_scatter or {"ci": 3_000, "paper": 15_625}[profile]
-n_darts = n_darts or {"ci": 200, "paper": 5_000}[profile]
+n_scatter, n_darts, seed = PARAMETERS.resolve(profile, n_scatter=n_scatter, n_darts=n_darts, seed=seed)
 rng = np.random.default_rng(seed)
 started = time.perf_counter()
 table = load_nb201_table()  # first load in this kernel: parses the CSV (target: < 1 s)

@@ -43,6 +43,7 @@ import pandas as pd
 
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.experiments.embeddings import (
+    PARAMETERS,
     operator_similarity,
     plot_operator_pca,
     plot_operator_similarity,
@@ -57,11 +58,7 @@ from tgnas.experiments.predictor import nb201_target
 from tgnas.tg import nb101_source, nb301_source
 from tgnas.tg.embed import OperatorEmbedder
 
-if profile not in ("ci", "paper"):
-    raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
-epochs = epochs or {"ci": 25, "paper": 100}[profile]
-nb301_n = nb301_n or {"ci": 500, "paper": 3_000}[profile]
-seeds = seeds or {"ci": [0], "paper": [0, 1, 2]}[profile]
+epochs, nb301_n, seeds = PARAMETERS.resolve(profile, epochs=epochs, nb301_n=nb301_n, seeds=seeds)
 print(f"profile={profile}: epochs={epochs}, nb301_n={nb301_n}, seeds={seeds}")
 
 # %% [markdown]

@@ -52,6 +52,7 @@ import matplotlib.pyplot as plt
 from tgnas import TGProxy
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.experiments.predictor import (
+    PARAMETERS,
     SHIPPED_CONFIG,
     fig2_training_fraction,
     nb201_fraction_pool,
@@ -67,13 +68,9 @@ from tgnas.experiments.predictor import (
 )
 from tgnas.tg import nb101_source, nb301_source
 
-if profile not in ("ci", "paper"):
-    raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
-epochs = epochs or {"ci": 25, "paper": 100}[profile]
-nb301_n = nb301_n or {"ci": 500, "paper": 3_000}[profile]
-seeds = seeds or {"ci": [0], "paper": [0, 1, 2, 3, 4]}[profile]
-fractions = fractions or {"ci": [0.5, 0.1, 0.01], "paper": [0.9, 0.5, 0.1, 0.05, 0.01]}[profile]
-fig2_epochs = fig2_epochs or {"ci": 10, "paper": 100}[profile]
+epochs, nb301_n, seeds, fractions, fig2_epochs, nb101_file = PARAMETERS.resolve(
+    profile, epochs=epochs, nb301_n=nb301_n, seeds=seeds, fractions=fractions, fig2_epochs=fig2_epochs, nb101_file=nb101_file
+)
 print(f"profile={profile}: epochs={epochs}, nb301_n={nb301_n}, seeds={seeds}, fig2_epochs={fig2_epochs}")
 
 table = load_nb201_table()

@@ -48,6 +48,7 @@ import numpy as np
 from tgnas import TGProxy
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.experiments.hybrid import (
+    PARAMETERS,
     darts_hybrid_search,
     decode_genes,
     gene_mapping,
@@ -62,10 +63,7 @@ from tgnas.search import search
 from tgnas.spaces.darts import SAMPLED_OPS
 from tgnas.spaces.nb201 import NB201_OPS
 
-if profile not in ("ci", "paper"):
-    raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
-n_seeds = n_seeds or {"ci": 5, "paper": 20}[profile]
-darts_generations = darts_generations or {"ci": 30, "paper": 100}[profile]
+n_seeds, darts_generations = PARAMETERS.resolve(profile, n_seeds=n_seeds, darts_generations=darts_generations)
 started = time.perf_counter()
 nb201_proxy = TGProxy.load("nb201")
 darts_proxy = TGProxy.load("darts")

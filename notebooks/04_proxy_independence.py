@@ -45,8 +45,8 @@
 profile = "ci"
 n_heatmap = None
 n_own = None
-batch_size = 64
-seed = 0
+batch_size = None
+seed = None
 
 # %%
 import time
@@ -58,6 +58,7 @@ import torch
 from tgnas import TGProxy
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.experiments.independence import (
+    PARAMETERS,
     fig10_proxy_correlations,
     fig10_proxy_independence,
     most_independent_partner,
@@ -70,10 +71,7 @@ from tgnas.experiments.independence import (
     table_rank_average_combination,
 )
 
-if profile not in ("ci", "paper"):
-    raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
-n_heatmap = n_heatmap or 1_000
-n_own = n_own or {"ci": 8, "paper": 200}[profile]
+n_heatmap, n_own, batch_size, seed = PARAMETERS.resolve(profile, n_heatmap=n_heatmap, n_own=n_own, batch_size=batch_size, seed=seed)
 torch.set_num_threads(1)  # the NB201 networks are small: one thread per process is fastest on a shared CPU
 rng = np.random.default_rng(seed)
 table = load_nb201_table()

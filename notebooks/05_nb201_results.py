@@ -41,11 +41,9 @@ import matplotlib.pyplot as plt
 
 from tgnas import TGProxy
 from tgnas.data.nb201 import load_nb201_table
-from tgnas.experiments.nb201_results import hybrid_runs, plot_table4_cifar10, table4_nb201
+from tgnas.experiments.nb201_results import PARAMETERS, hybrid_runs, plot_table4_cifar10, table4_nb201
 
-if profile not in ("ci", "paper"):
-    raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
-n_seeds = n_seeds or {"ci": 5, "paper": 20}[profile]
+(n_seeds,) = PARAMETERS.resolve(profile, n_seeds=n_seeds)
 print(f"profile={profile}  n_seeds={n_seeds}")
 proxy = TGProxy.load("nb201")
 table = load_nb201_table()

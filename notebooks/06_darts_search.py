@@ -46,6 +46,7 @@ from tgnas import TGProxy
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.data.nb301 import NB301Surrogate
 from tgnas.experiments.darts_search import (
+    PARAMETERS,
     darts_searches,
     latency_front,
     plot_fig5_found_cells,
@@ -55,14 +56,7 @@ from tgnas.experiments.darts_search import (
 )
 from tgnas.spaces import create
 
-if profile not in ("ci", "paper"):
-    raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
-n_seeds = n_seeds or {"ci": 3, "paper": 10}[profile]
-n_random = n_random or {"ci": 200, "paper": 2_000}[profile]
-latency_limits = (
-    latency_limits
-    or {"ci": [3.0, 4.0, 5.0, 6.0, 8.0, 12.0], "paper": [2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 7.0, 8.0, 10.0, 12.0]}[profile]
-)
+n_seeds, n_random, latency_limits = PARAMETERS.resolve(profile, n_seeds=n_seeds, n_random=n_random, latency_limits=latency_limits)
 print(f"profile={profile}  n_seeds={n_seeds}  n_random={n_random}  latency_limits={latency_limits}")
 darts_proxy = TGProxy.load("darts")
 nb201_proxy = TGProxy.load("nb201")

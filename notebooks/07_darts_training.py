@@ -42,7 +42,7 @@
 
 # %% tags=["parameters"]
 profile = "ci"
-genotype = "DARTS_V2"
+genotype = None
 epochs = None
 layers = None
 channels = None
@@ -50,13 +50,14 @@ train_images = None
 test_images = None
 batch_size = None
 threads = None
-seed = 0
+seed = None
 
 # %%
 import matplotlib.pyplot as plt
 import torch
 
 from tgnas.experiments.darts_training import (
+    PARAMETERS,
     plot_genotype_cells,
     plot_training_history,
     table5_imagenet,
@@ -66,19 +67,18 @@ from tgnas.experiments.darts_training import (
 )
 from tgnas.spaces.darts import DartsGenotype
 
-if profile not in ("ci", "paper"):
-    raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
-settings = {
-    "ci": dict(epochs=4, layers=8, channels=16, train_images=2_000, test_images=1_000, batch_size=64, threads=1),
-    "paper": dict(epochs=600, layers=20, channels=36, train_images=None, test_images=None, batch_size=96, threads=None),
-}[profile]
-epochs = epochs or settings["epochs"]
-layers = layers or settings["layers"]
-channels = channels or settings["channels"]
-train_images = train_images or settings["train_images"]
-test_images = test_images or settings["test_images"]
-batch_size = batch_size or settings["batch_size"]
-threads = threads or settings["threads"]
+genotype, epochs, layers, channels, train_images, test_images, batch_size, threads, seed = PARAMETERS.resolve(
+    profile,
+    genotype=genotype,
+    epochs=epochs,
+    layers=layers,
+    channels=channels,
+    train_images=train_images,
+    test_images=test_images,
+    batch_size=batch_size,
+    threads=threads,
+    seed=seed,
+)
 if threads:
     torch.set_num_threads(threads)
 cell = DartsGenotype.parse(genotype)

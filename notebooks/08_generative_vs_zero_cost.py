@@ -79,6 +79,7 @@ from tgnas import TGProxy
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.experiments.query_search import (
     METHODS,
+    PARAMETERS,
     latency_fronts,
     plot_latency_fronts,
     plot_query_curves,
@@ -92,18 +93,14 @@ from tgnas.experiments.query_search import (
 )
 from tgnas.search.compare import query_curves
 
-if profile not in ("ci", "paper"):
-    raise ValueError(f"profile must be 'ci' or 'paper', got {profile!r}")
-n_seeds = n_seeds or {"ci": 5, "paper": 20}[profile]
-budget = budget or 300
-front_seeds = front_seeds or {"ci": 2, "paper": 5}[profile]
-front_queries = front_queries or {"ci": 100, "paper": 200}[profile]
-latency_limits = (
-    latency_limits
-    or {
-        "ci": {"edgegpu": [3.0, 4.0, 5.0, 7.0], "raspi4": [10.0, 20.0, 30.0, 50.0]},
-        "paper": {"edgegpu": [2.0, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 8.0], "raspi4": [5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 60.0]},
-    }[profile]
+n_seeds, budget, front_seeds, front_queries, latency_limits, results_dir = PARAMETERS.resolve(
+    profile,
+    n_seeds=n_seeds,
+    budget=budget,
+    front_seeds=front_seeds,
+    front_queries=front_queries,
+    latency_limits=latency_limits,
+    results_dir=results_dir,
 )
 print(
     f"profile={profile}  n_seeds={n_seeds}  budget={budget}  front_seeds={front_seeds}  "

@@ -1,7 +1,8 @@
 """The book pipeline: execute chapter notebooks (papermill, ``runner``), build the book (jupyter-book,
-``build``), check it in a headless browser (``browser_check``). ``layout`` knows where the book's
-parts live, ``manifest`` records the runs, ``kernel`` pins the kernel to this interpreter, and
-``exec_table`` is the Sphinx extension that lists the papermill runs on the status page.
+``build``), check it in a headless browser (``browser_check``). ``parameters`` declares and checks
+the chapters' ci/paper parameters, ``layout`` knows where the book's parts live, ``manifest``
+records the runs, ``kernel`` pins the kernel to this interpreter, and ``exec_table`` is the Sphinx
+extension that lists the papermill runs on the status page.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from tgnas.lazy import lazy_exports
 
 # the submodules import papermill and jupyter-book, which `tgnas --help` must not pay for
 _EXPORTS = {
-    "PROFILES": "runner",
+    "PROFILES": "parameters",
+    "ParameterError": "parameters",
     "NotebookExecutionError": "runner",
     "RunRecord": "runner",
     "run_notebooks": "runner",

@@ -1,8 +1,8 @@
 """``tgnas book run|all|build|check``: execute the chapter notebooks, build and check the book.
 
 A notebook that raises, a build warning or a broken page is the command's verdict (exit 1: a
-``tgnas: error:`` message, then the build's warnings, or one line per broken page); an unknown profile, notebook or parameter is
-bad input (exit 2, raised as ValueError by the runner).
+``tgnas: error:`` message, then the build's warnings, or one line per broken page); an unknown profile, notebook or parameter,
+or a parameter value the chapter refuses, is bad input (exit 2, raised as ValueError by the runner, in one line).
 """
 
 from __future__ import annotations

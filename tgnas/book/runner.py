@@ -36,9 +36,7 @@ from tgnas.book.layout import (
     sha256_file,
 )
 from tgnas.book.manifest import read_manifest, write_manifest
-
-PROFILES = ("ci", "paper")
-"""``ci``: small, fast settings that CI can afford; ``paper``: the settings the paper used."""
+from tgnas.book.parameters import PROFILES, ParameterError
 
 
 class NotebookExecutionError(RuntimeError):
@@ -227,9 +225,10 @@ def run_notebooks(
     """Execute the chapter notebooks (all, or those named in ``only``) with papermill.
 
     ``parameters`` overrides notebook parameters other than ``profile``; every override must be
-    declared in each selected notebook's parameters cell. A notebook is skipped when its source,
-    parameters and the tgnas sources match its last successful run and its output exists, unless
-    ``force``. The first failing notebook stops the run with :class:`NotebookExecutionError`.
+    declared in each selected notebook's parameters cell, and a value the notebook refuses
+    (:class:`~tgnas.book.parameters.ParameterError` in its setup cell) raises ParameterError.
+    A notebook is skipped when its source, parameters and the tgnas sources match its last
+    successful run and its output exists, unless ``force``. The first failing notebook stops the run with :class:`NotebookExecutionError`.
     Defaults: ``root`` = :func:`~tgnas.book.layout.find_book_root`, ``notebooks_dir`` =
     root/notebooks, ``out_dir`` = root/book/chapters.
     """
@@ -263,6 +262,9 @@ def run_notebooks(
                     "error": _error_summary(error),
                 }
                 write_manifest(out_dir, manifest)
+                if isinstance(error, PapermillExecutionError) and error.ename == ParameterError.__name__:
+                    # bad input, not a broken chapter: the chapter's own one-line verdict on the value is the message
+                    raise ParameterError(f"notebook {plan.name}: {error.evalue}") from error
                 record = _record(plan, profile, "failed", duration_s, started_at)
                 raise NotebookExecutionError(_failure_message(plan, error, root, profile), record) from error
             duration_s, started_at = _papermill_timing(plan.output)

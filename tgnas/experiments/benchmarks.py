@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from tgnas import spaces
+from tgnas.book.parameters import NON_NEGATIVE_INT, POSITIVE_INT, ChapterParameters, Parameter
 from tgnas.data.nb101 import NB101Record
 from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.data.nb301 import NB301Surrogate
@@ -20,6 +21,13 @@ from tgnas.spaces.darts import DARTS_V1, DARTS_V2, EDGES_PER_CELL, INTERMEDIATE_
 from tgnas.spaces.draw import draw_graph, draw_nb201_cell
 from tgnas.spaces.nb101 import NB101Cell
 from tgnas.spaces.nb201 import NB201Cell
+
+#: the parameters of chapter 00 (notebooks/00_benchmarks.py), ci and paper values
+PARAMETERS = ChapterParameters(
+    Parameter("n_scatter", POSITIVE_INT, ci=3_000, paper=15_625),
+    Parameter("n_darts", POSITIVE_INT, ci=200, paper=5_000),
+    Parameter("seed", NON_NEGATIVE_INT, ci=0, paper=0),
+)
 
 #: Table 4's Ground Truth row as printed in the paper
 PAPER_GROUND_TRUTH = {"FLOPs (M)": 153.27, "Params (M)": 1.073, "CIFAR-10 (%)": 94.37, "CIFAR-100 (%)": 73.22, "ImageNet16-120 (%)": 46.71}

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from tgnas import spaces
+from tgnas.book.parameters import POSITIVE_INT, POSITIVE_NUMBERS, ChapterParameters, Parameter
 from tgnas.data.hw import hw_metric, load_hw_metrics
 from tgnas.data.nb201 import NB201Table
 from tgnas.data.nb301 import NB301Surrogate
@@ -19,6 +20,18 @@ from tgnas.search import search
 from tgnas.search.pareto import latency_sweep, pareto_front
 from tgnas.spaces.darts import DARTS_V2, DartsGenotype
 from tgnas.spaces.draw import draw_graph
+
+#: the parameters of chapter 06 (notebooks/06_darts_search.py), ci and paper values
+PARAMETERS = ChapterParameters(
+    Parameter("n_seeds", POSITIVE_INT, ci=3, paper=10),
+    Parameter("n_random", POSITIVE_INT, ci=200, paper=2_000),
+    Parameter(
+        "latency_limits",
+        POSITIVE_NUMBERS,
+        ci=[3.0, 4.0, 5.0, 6.0, 8.0, 12.0],
+        paper=[2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 7.0, 8.0, 10.0, 12.0],
+    ),
+)
 
 SURROGATE = "NB301 surrogate (%)"
 

@@ -12,11 +12,25 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from tgnas import spaces
+from tgnas.book.parameters import NON_NEGATIVE_INT, POSITIVE_INT, TEXT, ChapterParameters, Parameter, optional
 from tgnas.darts.model import build_network, count_flops, count_parameters
 from tgnas.darts.trainer import TrainConfig, train_network
 from tgnas.data.nb301 import NB301Surrogate
 from tgnas.spaces.darts import DartsGenotype
 from tgnas.spaces.draw import draw_graph
+
+#: the parameters of chapter 07 (notebooks/07_darts_training.py), ci and paper values
+PARAMETERS = ChapterParameters(
+    Parameter("genotype", TEXT, ci="DARTS_V2", paper="DARTS_V2"),
+    Parameter("epochs", POSITIVE_INT, ci=4, paper=600),
+    Parameter("layers", POSITIVE_INT, ci=8, paper=20),
+    Parameter("channels", POSITIVE_INT, ci=16, paper=36),
+    Parameter("train_images", optional(POSITIVE_INT, "all 50,000"), ci=2_000, paper=None),
+    Parameter("test_images", optional(POSITIVE_INT, "all 10,000"), ci=1_000, paper=None),
+    Parameter("batch_size", POSITIVE_INT, ci=64, paper=96),
+    Parameter("threads", optional(POSITIVE_INT, "torch's default: all cores"), ci=1, paper=None),
+    Parameter("seed", NON_NEGATIVE_INT, ci=0, paper=0),
+)
 
 #: Table 5 of the paper (ImageNet, mobile setting) as published
 PAPER_TABLE5 = pd.DataFrame(

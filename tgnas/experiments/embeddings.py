@@ -11,12 +11,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from tgnas.book.parameters import POSITIVE_INT, SEEDS, ChapterParameters, Parameter
 from tgnas.experiments.predictor import GridPoint, Target, train_score_grid
 from tgnas.spaces import darts, nb101, nb201
 from tgnas.tg import LabelledGraphs
 from tgnas.tg.describe import LENGTHS, describe
 from tgnas.tg.embed import OperatorEmbedder
 from tgnas.tg.predictor import GCNPredictor
+
+#: the parameters of chapter 01 (notebooks/01_operator_embeddings.py), ci and paper values
+PARAMETERS = ChapterParameters(
+    Parameter("epochs", POSITIVE_INT, ci=25, paper=100),
+    Parameter("nb301_n", POSITIVE_INT, ci=500, paper=3_000),
+    Parameter("seeds", SEEDS, ci=[0], paper=[0, 1, 2]),
+)
 
 #: the operators shown, by space; the invented ones belong to no space
 SPACE_OPS = {

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from tgnas import spaces
+from tgnas.book.parameters import POSITIVE_INT, ChapterParameters, Parameter
 from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.data.nb301 import NB301Surrogate
 from tgnas.scoring import Scorer
@@ -18,6 +19,12 @@ from tgnas.search import EvolutionSettings, search
 from tgnas.search.result import SearchResult
 from tgnas.spaces.base import gene_to_index
 from tgnas.spaces.darts import DARTS_V2
+
+#: the parameters of chapter 03 (notebooks/03_hybrid_search.py), ci and paper values
+PARAMETERS = ChapterParameters(
+    Parameter("n_seeds", POSITIVE_INT, ci=5, paper=20),
+    Parameter("darts_generations", POSITIVE_INT, ci=30, paper=100),
+)
 
 #: the NB201 methods compared over seeds (the proxy's exhaustive optimum is added once)
 METHODS = ("hybrid", "pruning", "evolution", "random", "re")

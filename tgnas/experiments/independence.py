@@ -15,10 +15,19 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 from scipy.stats import spearmanr
 
+from tgnas.book.parameters import NON_NEGATIVE_INT, POSITIVE_INT, ChapterParameters, Parameter
 from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.data.zc import ZC_PROXIES, load_zc_partial, load_zc_proxies
 from tgnas.experiments._correlations import correlation
 from tgnas.zerocost.validate import validate_against_reference
+
+#: the parameters of chapter 04 (notebooks/04_proxy_independence.py), ci and paper values
+PARAMETERS = ChapterParameters(
+    Parameter("n_heatmap", POSITIVE_INT, ci=1_000, paper=1_000),
+    Parameter("n_own", POSITIVE_INT, ci=8, paper=200),
+    Parameter("batch_size", POSITIVE_INT, ci=64, paper=64),
+    Parameter("seed", NON_NEGATIVE_INT, ci=0, paper=0),
+)
 
 #: every proxy of the heatmaps and Table 3: the 13 NB-SZ proxies and TG
 PROXIES = (*ZC_PROXIES, "TG")

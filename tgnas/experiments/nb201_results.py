@@ -7,9 +7,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from tgnas.book.parameters import POSITIVE_INT, ChapterParameters, Parameter
 from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.scoring import Scorer
 from tgnas.search import search
+
+#: the parameters of chapter 05 (notebooks/05_nb201_results.py), ci and paper values
+PARAMETERS = ChapterParameters(Parameter("n_seeds", POSITIVE_INT, ci=5, paper=20))
 
 ACCURACY_COLUMNS = [f"{d} (%)" for d in DATASETS]
 TABLE4_COLUMNS = ["method", "FLOPs (M)", "Params (M)", "search cost", *ACCURACY_COLUMNS]

@@ -13,12 +13,23 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from tgnas.book.parameters import EXISTING_FILE, FRACTIONS, POSITIVE_INT, SEEDS, ChapterParameters, Parameter, optional
 from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.experiments._correlations import correlation, correlations
 from tgnas.spaces.graph import ArchGraph
 from tgnas.tg import LabelledGraphs, TrainRecipe, TrainResult, train_predictor
 from tgnas.tg.predictor import GCNConfig, GCNPredictor
 from tgnas.tg.proxy import TGProxy
+
+#: the parameters of chapter 02 (notebooks/02_gcn_predictor.py), ci and paper values
+PARAMETERS = ChapterParameters(
+    Parameter("epochs", POSITIVE_INT, ci=25, paper=100),
+    Parameter("nb301_n", POSITIVE_INT, ci=500, paper=3_000),
+    Parameter("seeds", SEEDS, ci=[0], paper=[0, 1, 2, 3, 4]),
+    Parameter("fractions", FRACTIONS, ci=[0.5, 0.1, 0.01], paper=[0.9, 0.5, 0.1, 0.05, 0.01]),
+    Parameter("fig2_epochs", POSITIVE_INT, ci=10, paper=100),
+    Parameter("nb101_file", optional(EXISTING_FILE, "no NB101 panel in Fig. 2"), ci=None, paper=None),
+)
 
 #: the recipe candidates of the ablation (the shipped model uses SHIPPED_CONFIG)
 RECIPE_CANDIDATES = {

@@ -10,12 +10,28 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from tgnas.book.parameters import NUMBERS_PER_NAME, POSITIVE_INT, TEXT, ChapterParameters, Parameter, optional
 from tgnas.data.hw import hw_metric, load_hw_metrics
 from tgnas.data.nb201 import NB201Table
 from tgnas.scoring import Scorer
 from tgnas.search import search
 from tgnas.search.compare import queries_needed
 from tgnas.search.pareto import hypervolume, latency_sweep, pareto_front
+
+#: the parameters of chapter 08 (notebooks/08_generative_vs_zero_cost.py), ci and paper values
+PARAMETERS = ChapterParameters(
+    Parameter("n_seeds", POSITIVE_INT, ci=5, paper=20),
+    Parameter("budget", POSITIVE_INT, ci=300, paper=300),
+    Parameter("front_seeds", POSITIVE_INT, ci=2, paper=5),
+    Parameter("front_queries", POSITIVE_INT, ci=100, paper=200),
+    Parameter(
+        "latency_limits",
+        NUMBERS_PER_NAME,
+        ci={"edgegpu": [3.0, 4.0, 5.0, 7.0], "raspi4": [10.0, 20.0, 30.0, 50.0]},
+        paper={"edgegpu": [2.0, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 8.0], "raspi4": [5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 60.0]},
+    ),
+    Parameter("results_dir", optional(TEXT, "runs are not kept"), ci=None, paper=None),
+)
 
 #: the query methods compared and how the chapter names them
 METHODS = ("tg-warm", "agnet", "re", "random")
