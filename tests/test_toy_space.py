@@ -187,3 +187,11 @@ def test_evaluate_ranks_scorers_on_a_benchmark_registered_outside_tgnas(toy_spac
     assert by_params.n() == 27 and by_params.tau("toyset") > 0.9  # the label is the weight count, params adds only biases
     assert by_ops.tau("toyset") < by_params.tau("toyset")  # "mid is best" is a worse ranking of this benchmark
     assert by_params.tau("toyset", subset="with_path") == by_params.tau("toyset")  # every chain has a path
+
+
+def test_evaluate_shows_its_stages_only_when_asked(toy_space, capsys):
+    evaluate(OpWeightScorer(), "toy-bench")
+    assert "evaluate on toy-bench" not in capsys.readouterr().err
+    evaluate(OpWeightScorer(), "toy-bench", progress=True)
+    shown = capsys.readouterr().err
+    assert "evaluate on toy-bench" in shown and "4/4" in shown

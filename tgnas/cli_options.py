@@ -112,9 +112,9 @@ def progress(args: argparse.Namespace) -> bool:
     return sys.stderr.isatty() and not getattr(args, "json", False)
 
 
-def add_threads_option(parser: argparse.ArgumentParser, default: int | None = 1) -> None:
+def add_threads_option(parser: argparse.ArgumentParser, default: int | None = 1, why: str = "") -> None:
     """``--threads N``: torch intra-op threads for the command; apply it with `apply_threads`."""
-    why = "the networks are small and a shared CPU makes small calls wait" if default == 1 else ""
+    why = why or ("the networks are small and a shared CPU makes small calls wait" if default == 1 else "")
     parser.add_argument(
         "--threads",
         type=positive_int,

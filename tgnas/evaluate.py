@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from tgnas import benchmarks
 from tgnas.metrics import rank_correlation
@@ -117,16 +118,25 @@ def evaluate_scores(
     return Evaluation(benchmark, space, correlations, score_seconds)
 
 
-def evaluate(scorer: Scorer, benchmark: str = "nb201", datasets: Sequence[str] | None = None) -> Evaluation:
-    """Score every architecture of ``benchmark`` with ``scorer`` and correlate with ``datasets`` (all when None)."""
+def evaluate(scorer: Scorer, benchmark: str = "nb201", datasets: Sequence[str] | None = None, progress: bool = False) -> Evaluation:
+    """Score every architecture of ``benchmark`` with ``scorer`` and correlate with ``datasets`` (all when None).
+
+    ``progress``: a bar over the four stages (labels, graphs, scores, correlations) on stderr.
+    """
     bench = benchmarks.create(benchmark)
     check_scorer_space(scorer, bench.space)
     chosen = bench.datasets if datasets is None else tuple([datasets] if isinstance(datasets, str) else datasets)
-    labels = {dataset: bench.labels(dataset) for dataset in chosen}  # refuses an unknown dataset before scoring
-    graphs = bench.graphs()
-    started = time.perf_counter()
-    scores = np.asarray(scorer.score_graphs(graphs), dtype=np.float64)
-    seconds = time.perf_counter() - started
-    if scores.shape != (len(graphs),):
-        raise ValueError(f"the scorer returned {scores.shape} scores for {len(graphs)} graphs")
-    return evaluate_scores(scores, labels, bench.has_path(), bench.name, bench.space, seconds)
+    with tqdm(total=4, desc=f"evaluate on {bench.name}", disable=not progress, leave=False) as bar:
+        labels = {dataset: bench.labels(dataset) for dataset in chosen}  # refuses an unknown dataset before scoring
+        bar.update(1)
+        graphs = bench.graphs()
+        bar.update(1)
+        started = time.perf_counter()
+        scores = np.asarray(scorer.score_graphs(graphs), dtype=np.float64)
+        seconds = time.perf_counter() - started
+        bar.update(1)
+        if scores.shape != (len(graphs),):
+            raise ValueError(f"the scorer returned {scores.shape} scores for {len(graphs)} graphs")
+        evaluation = evaluate_scores(scores, labels, bench.has_path(), bench.name, bench.space, seconds)
+        bar.update(1)
+    return evaluation

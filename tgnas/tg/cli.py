@@ -35,6 +35,7 @@ def add_commands(commands) -> None:
     add_weights_options(evaluate)
     add_json_option(evaluate)
     add_threads_option(evaluate)
+    add_progress_option(evaluate)
 
     train = commands.add_parser("train", help="train a TG proxy (progress bar, checkpoints, --resume)")
     train.add_argument(
@@ -55,7 +56,7 @@ def add_commands(commands) -> None:
     train.add_argument("--checkpoint-dir", help="where per-epoch checkpoints go (default: OUT's name + .ckpt/)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoints")
     add_progress_option(train)
-    add_threads_option(train)
+    add_threads_option(train, why="bit-reproducible weights, as float sums depend on the thread count; the model card records it")
     train.set_defaults(how_to_continue="rerun the same command with --resume")
 
 
@@ -107,7 +108,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     proxy = load_proxy(args)
     from tgnas.evaluate import evaluate  # scipy, pandas and the benchmark tables
 
-    evaluation = evaluate(proxy, benchmark=args.space)
+    evaluation = evaluate(proxy, benchmark=args.space, progress=progress(args))
     report = {
         **evaluation.to_dict(),
         "scorer": proxy.card.get("name"),
