@@ -194,4 +194,4 @@ def test_evaluate_shows_its_stages_only_when_asked(toy_space, capsys):
     assert "evaluate on toy-bench" not in capsys.readouterr().err
     evaluate(OpWeightScorer(), "toy-bench", progress=True)
     shown = capsys.readouterr().err
-    assert "evaluate on toy-bench" in shown and "4/4" in shown
+    assert "evaluate on toy-bench" in shown and "0/4" in shown  # a bar over the four stages
