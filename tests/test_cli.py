@@ -228,7 +228,7 @@ def test_the_model_card_records_the_command_as_run(tmp_path, monkeypatch, capsys
     monkeypatch.setattr(tgnas.tg.ensemble, "train_proxy", fake_train_proxy)
     out = tmp_path / "my weights.pt"
     argv = [
-        "/opt/venv/bin/tgnas",
+        str(tmp_path / "venv" / "bin" / "tgnas"),  # the script path argv[0] holds
         "train",
         "--target",
         "NB201",
