@@ -41,7 +41,6 @@ from tgnas.darts.model import build_network, count_flops, count_parameters, inpu
 from tgnas.data.cifar import CIFAR10_CLASSES, CIFAR10_MEAN, CIFAR10_STD, load_cifar10
 from tgnas.spaces.darts import DartsGenotype
 
-DATASETS = DARTS_DATASETS
 DEFAULTS: dict[str, dict[str, Any]] = {
     "cifar10": dict(
         epochs=600,
@@ -112,8 +111,8 @@ class TrainConfig:
 
     def resolved(self) -> TrainConfig:
         """The config with every None default filled in for its dataset, checked."""
-        if self.dataset not in DATASETS:
-            raise ValueError(f"unknown dataset {self.dataset!r}; accepted: {', '.join(DATASETS)}")
+        if self.dataset not in DARTS_DATASETS:
+            raise ValueError(f"unknown dataset {self.dataset!r}; accepted: {', '.join(DARTS_DATASETS)}")
         filled = replace(self, **{k: v for k, v in DEFAULTS[self.dataset].items() if getattr(self, k) is None})
         for name in ("epochs", "layers", "channels", "batch_size"):
             if getattr(filled, name) < 1:
