@@ -66,9 +66,9 @@ class Evaluation:
         """Spearman ρ on ``dataset`` over ``subset``."""
         return self.correlation(dataset, subset).spearman_rho
 
-    def n(self, subset: str = "all") -> int:
-        """Number of architectures in ``subset`` (the same for every dataset)."""
-        return self.correlation(self.datasets[0], subset).n
+    def n(self, subset: str = "all", dataset: str | None = None) -> int:
+        """Number of architectures in ``subset`` on ``dataset`` (default: the first; datasets differ only where labels are missing)."""
+        return self.correlation(self.datasets[0] if dataset is None else dataset, subset).n
 
     def to_dict(self) -> dict:
         """JSON-ready: ``kendall_tau[subset][dataset]``, ``spearman_rho[subset][dataset]``, ``n[subset]``."""
@@ -78,6 +78,7 @@ class Evaluation:
             "kendall_tau": {s: {d: self.tau(d, s) for d in self.datasets} for s in SUBSETS},
             "spearman_rho": {s: {d: self.rho(d, s) for d in self.datasets} for s in SUBSETS},
             "n": {s: self.n(s) for s in SUBSETS},
+            "n_per_dataset": {s: {d: self.n(s, d) for d in self.datasets} for s in SUBSETS},
             "score_seconds": self.score_seconds,
         }
 
@@ -98,7 +99,11 @@ def evaluate_scores(
     space: str | None = None,
     score_seconds: float | None = None,
 ) -> Evaluation:
-    """Correlate ``scores`` with each ``labels[dataset]`` on all architectures and on those with ``has_path``."""
+    """Correlate ``scores`` with each ``labels[dataset]`` on all architectures and on those with ``has_path``.
+
+    A NaN label means "not measured on this dataset": that architecture is left out of that
+    dataset's correlations (so ``n`` can differ between datasets). NaN scores are an error.
+    """
     scores = np.asarray(scores, dtype=np.float64)
     has_path = np.asarray(has_path)
     if scores.ndim != 1:
@@ -112,7 +117,8 @@ def evaluate_scores(
         values = np.asarray(values, dtype=np.float64)
         if values.shape != scores.shape:
             raise ValueError(f"labels of {dataset!r} have shape {values.shape}, but there are {len(scores)} scores")
-        for subset, rows in (("all", slice(None)), ("with_path", has_path)):
+        measured = ~np.isnan(values)
+        for subset, rows in (("all", measured), ("with_path", measured & has_path)):
             result = rank_correlation(scores[rows], values[rows])
             correlations[dataset, subset] = Correlation(result["kendall_tau"], result["spearman_rho"], result["n"])
     return Evaluation(benchmark, space, correlations, score_seconds)

@@ -16,7 +16,17 @@ class Benchmark(ABC):
     """Architectures of ``space`` (canonical strings, ``archs``) and their labels on each of ``datasets``.
 
     Labels are higher-is-better numbers, one per architecture in ``archs`` order; ``label`` says
-    what they are (e.g. "200-epoch test accuracy (%)").
+    what they are (e.g. "200-epoch test accuracy (%)"). A benchmark whose datasets cover different
+    cells lists the union in ``archs`` and gives NaN where a cell was not measured on a dataset;
+    evaluation drops those cells per dataset.
+
+    Two optional views, empty or equal to ``labels`` unless a benchmark has more:
+
+    * ``train_labels(dataset)``: what a predictor may *learn from* when this benchmark is a training
+      source (e.g. NB201's validation accuracies, while ``labels`` are its test accuracies);
+    * ``zero_cost_names(dataset)`` / ``zero_cost(dataset, name)``: proxies precomputed by the
+      benchmark's publishers (NAS-Bench-Suite-Zero and the like), NaN where a cell has none. They are
+      baselines only; a proxy "params" here is the benchmark's own parameter count.
     """
 
     name: str
@@ -38,6 +48,31 @@ class Benchmark(ABC):
         if dataset not in self.datasets:
             raise ValueError(f"the {self.name} benchmark has no dataset {dataset!r}; accepted: {', '.join(self.datasets)}")
         return np.asarray(self._labels(dataset), dtype=np.float64)
+
+    def train_labels(self, dataset: str) -> np.ndarray:
+        """Labels a predictor trained on this benchmark learns from (float64, NaN = not measured); ``labels`` unless overridden."""
+        if dataset not in self.datasets:
+            raise ValueError(f"the {self.name} benchmark has no dataset {dataset!r}; accepted: {', '.join(self.datasets)}")
+        return np.asarray(self._train_labels(dataset), dtype=np.float64)
+
+    def _train_labels(self, dataset: str) -> np.ndarray:
+        return self._labels(dataset)
+
+    def zero_cost_names(self, dataset: str) -> tuple[str, ...]:
+        """Names of the precomputed proxies on ``dataset`` (none unless the benchmark ships some)."""
+        return ()
+
+    def zero_cost(self, dataset: str, name: str) -> np.ndarray:
+        """Precomputed proxy ``name`` on ``dataset`` (float64, ``archs`` order, NaN where missing)."""
+        accepted = self.zero_cost_names(dataset) if dataset in self.datasets else ()
+        if name not in accepted:
+            raise ValueError(
+                f"the {self.name} benchmark has no precomputed proxy {name!r} on {dataset!r}; accepted: {', '.join(accepted) or 'none'}"
+            )
+        return np.asarray(self._zero_cost(dataset, name), dtype=np.float64)
+
+    def _zero_cost(self, dataset: str, name: str) -> np.ndarray:
+        raise NotImplementedError  # only reached for names listed by zero_cost_names
 
     def graphs(self) -> list[ArchGraph]:
         """The architectures as graphs of the space (computed once)."""
