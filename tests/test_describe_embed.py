@@ -39,6 +39,38 @@ def test_the_same_operator_under_two_spaces_names_reads_the_same():
     assert describe("nor_conv_3x3", "medium").startswith("A ReLU activation followed by a 3x3 convolution")
 
 
+def test_transnas_operators_read_like_their_nb201_twins():
+    # TransNAS-Bench-101 micro names its ops after their order (ReLU, conv, BN); NB201's "nor_" means the same
+    assert describe("relu_conv3x3_bn") == describe("nor_conv_3x3")
+    assert describe("relu_conv1x1_bn", "medium") == describe("nor_conv_1x1", "medium")
+    assert describe("zero", "long") == describe("none", "long")
+    assert describe("identity") == describe("skip_connect") == describe("skip")
+
+
+@pytest.mark.parametrize(
+    "name, short",
+    [
+        ("resblock", "residual block"),
+        ("resblock_widen", "residual block with doubled channels"),
+        ("resblock_stride2", "residual block with stride 2"),
+        ("resblock_widen_stride2", "residual block with doubled channels and stride 2"),
+    ],
+)
+def test_residual_stages_say_how_they_change_the_feature_map(name, short):
+    assert describe(name) == short
+    assert ("halves the resolution" in describe(name, "medium")) == ("stride" in name)
+
+
+def test_graph_layers_are_distinct_message_passing_operators():
+    layers = ["gat", "gcn", "gin", "cheb", "sage", "arma", "graph"]
+    for length in LENGTHS:
+        texts = [describe(op, length) for op in layers]
+        assert len(set(texts)) == len(layers), length
+    assert all("messages between neighbouring nodes" in describe(op, "medium") for op in layers)
+    assert describe("arma", "medium").startswith("An ARMA")
+    assert describe("fc") == "fully connected layer"
+
+
 def test_traits_of_an_inverted_residual_block():
     traits = parse_operator("mbconv_e3_k7")
     assert (traits.kind, traits.kernel, traits.expansion) == ("mbconv", 7, 3)
@@ -116,3 +148,15 @@ def test_unknown_model_and_bad_primed_vectors_are_refused(embedder):
         OperatorEmbedder("word2vec")
     with pytest.raises(ValueError, match="another embedding model"):
         embedder.prime(["3x3 convolution"], np.zeros((1, 768)))
+
+
+def test_one_hot_codes_give_every_unseen_operator_the_same_code():
+    one_hot = embed.OneHotEmbedder(["conv3x3-bn-relu", "maxpool3x3", "input", "output"])
+    vectors = one_hot.embed(["conv3x3-bn-relu", "nor_conv_3x3", "gcn", "input"])
+    assert vectors.shape == (4, one_hot.dim) == (4, 5)
+    assert (vectors.sum(axis=1) == 1).all()
+    np.testing.assert_array_equal(vectors[1], vectors[2])  # two different unseen ops: one code
+    assert not np.array_equal(vectors[0], vectors[1])  # a text embedder would put these together
+    assert one_hot.key != embed.OneHotEmbedder(["input", "output"]).key
+    with pytest.raises(ValueError, match="at least one operator"):
+        embed.OneHotEmbedder([])

@@ -14,7 +14,7 @@ class NB201Benchmark(Benchmark):
     name = "nb201"
     space = "nb201"
     datasets = DATASETS
-    label = "200-epoch test accuracy (%)"
+    label = "200-epoch test accuracy (%); training sources read the 200-epoch validation accuracy"
 
     @cached_property
     def table(self) -> NB201Table:
@@ -27,3 +27,7 @@ class NB201Benchmark(Benchmark):
 
     def _labels(self, dataset: str) -> np.ndarray:
         return self.table.accuracy(None, dataset, split="test", epochs=200)
+
+    def _train_labels(self, dataset: str) -> np.ndarray:
+        # a model that learns from NB201 (to score another space) has no reason to see its test numbers
+        return self.table.accuracy(None, dataset, split="val", epochs=200)

@@ -44,12 +44,27 @@ class OperatorTraits:
     """What a name says about an operator; ``None`` where it says nothing."""
 
     name: str
-    kind: str  # input, output, concat, zero, identity, conv, sep_conv, dil_conv, dw_conv, mbconv, pool, linear, unknown
+    kind: str  # input, output, concat, zero, identity, conv, sep_conv, dil_conv, dw_conv, mbconv, pool, linear, resblock, graph, unknown
     kernel: int | None = None
     dilation: int | None = None
     expansion: int | None = None
     pool: str | None = None  # "max" or "average"
     order: str | None = None  # "conv-bn-relu" or "relu-conv-bn"
+    widen: bool = False  # resblock: doubles the channels
+    stride: int | None = None  # resblock: spatial stride
+    graph_op: str | None = None  # graph: which message-passing layer (a key of _GRAPH_LAYERS)
+
+
+#: message-passing layers of graph neural networks (NAS-Bench-Graph's operators): name → (noun phrase, what it does)
+_GRAPH_LAYERS = {
+    "gcn": ("graph convolution", "It averages each node's neighbours with degree normalisation and applies a learned linear map."),
+    "gat": ("graph attention layer", "It weights each neighbour by a learned attention score before summing their features."),
+    "gin": ("graph isomorphism network layer", "It sums the neighbours' features and passes them through a small multilayer perceptron."),
+    "cheb": ("Chebyshev spectral graph convolution", "It filters node features with Chebyshev polynomials of the graph Laplacian."),
+    "sage": ("GraphSAGE neighbourhood aggregation", "It concatenates each node's features with the mean of its neighbours' features."),
+    "arma": ("ARMA graph convolution", "It applies a recursive auto-regressive moving-average filter over the graph."),
+    "graph": ("higher-order k-GNN graph convolution", "It sums the neighbours' features with a separate learned weight for the node itself."),
+}
 
 
 def _tokens(name: str) -> list[str]:
@@ -74,6 +89,11 @@ def parse_operator(name: str) -> OperatorTraits:
         elif match := re.fullmatch(r"d(\d+)", token):
             dilation = int(match.group(1))
     words = set(tokens)
+    if len(tokens) == 1 and tokens[0] in _GRAPH_LAYERS:
+        return OperatorTraits(name=name, kind="graph", graph_op=tokens[0])
+    if words & {"resblock", "residual"}:
+        stride = next((int(match.group(1)) for token in tokens if (match := re.fullmatch(r"stride(\d+)", token))), 1)
+        return OperatorTraits(name=name, kind="resblock", widen=bool(words & {"widen", "wide"}), stride=stride)
     kind = next((_KIND_WORDS[token] for token in tokens if token in _KIND_WORDS), None)
     if "skip" in words and "connect" in words:
         kind = "identity"
@@ -97,7 +117,10 @@ def parse_operator(name: str) -> OperatorTraits:
         pool = "max"
     order = None
     if kind in ("conv", "sep_conv", "dil_conv", "dw_conv"):
-        order = "relu-conv-bn" if ("nor" in words or kind != "conv") else "conv-bn-relu"
+        # NB201's "nor_" and the DARTS convolutions are ReLU first; otherwise the name's own order decides
+        # ("relu_conv3x3_bn" vs NB101's "conv3x3-bn-relu")
+        relu_first = "relu" in words and tokens.index("relu") < next(i for i, t in enumerate(tokens) if t in ("conv", "convolution"))
+        order = "relu-conv-bn" if ("nor" in words or kind != "conv" or relu_first) else "conv-bn-relu"
     return OperatorTraits(name=name, kind=kind, kernel=kernel, dilation=dilation, expansion=expansion, pool=pool, order=order)
 
 
@@ -119,6 +142,11 @@ def _short(t: OperatorTraits) -> str:
         return f"{_size(t)}{_CONV_NOUNS[t.kind]}{dilation}"
     if t.kind == "pool":
         return f"{_size(t)}{t.pool} pooling"
+    if t.kind == "resblock":
+        changes = [*(["doubled channels"] if t.widen else []), *([f"stride {t.stride}"] if t.stride and t.stride > 1 else [])]
+        return "residual block" + (f" with {' and '.join(changes)}" if changes else "")
+    if t.kind == "graph":
+        return _GRAPH_LAYERS[t.graph_op][0]
     if t.kind == "mbconv":
         expansion = f" with expansion ratio {t.expansion}" if t.expansion else ""
         return f"{_size(t)}inverted residual convolution block{expansion}"
@@ -141,7 +169,12 @@ def _medium(t: OperatorTraits) -> str:
         if t.order == "conv-bn-relu":
             return f"A {short} followed by batch normalization and a ReLU activation."
         return f"A ReLU activation followed by a {short} and batch normalization."
+    if t.kind == "resblock":
+        width = "doubles the number of channels" if t.widen else "keeps the number of channels"
+        size = f"halves the resolution with stride {t.stride}" if t.stride and t.stride > 1 else "keeps the resolution"
+        return f"A stage of two residual basic blocks of 3x3 convolutions that {width} and {size}."
     sentences = {
+        "graph": f"{'An' if short[0] in 'AEIOU' else 'A'} {short} that passes messages between neighbouring nodes of the input graph.",
         "pool": f"A {short} over the feature map with stride one.",
         "mbconv": f"A {short}: pointwise expansion, depthwise convolution and pointwise projection.",
         "input": "The input feature map of the cell.",
@@ -170,7 +203,10 @@ def _long(t: OperatorTraits) -> str:
         "zero": "It has no parameters and removes the edge from the network.",
         "identity": "It has no parameters and lets gradients flow directly.",
         "linear": "It has no spatial structure and is used for classification.",
+        "resblock": "Each block adds its input back to its output, so gradients flow through the shortcut.",
     }
+    if t.kind == "graph":
+        return f"{medium} {_GRAPH_LAYERS[t.graph_op][1]}"
     if t.kind in extra:
         return f"{medium} {extra[t.kind]}"
     return f"{medium} Its behaviour is known only from its name."

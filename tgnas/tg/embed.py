@@ -211,3 +211,35 @@ class OperatorEmbedder:
         self._cache_file.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(self._cache_file) as stream:
             np.savez(stream, **self._memory)
+
+
+class OneHotEmbedder:
+    """Operator names → one-hot codes over a fixed ``vocabulary``; every other name shares one "unknown" code.
+
+    The baseline the paper's text embeddings are argued against (§3.2): with codes, an operator the
+    training data never named (NB201's ``nor_conv_3x3`` after training on NB101's ``conv3x3-bn-relu``)
+    is just "unknown", however similar it is to a known one. Same interface as `OperatorEmbedder`
+    (``dim``, ``key``, ``embed``), so a `GCNPredictor` takes either.
+    """
+
+    UNKNOWN = "<unknown>"
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        names = sorted({str(op) for op in vocabulary} - {self.UNKNOWN})
+        if not names:
+            raise ValueError("a one-hot embedder needs at least one operator name in its vocabulary")
+        self.vocabulary = tuple(names)
+        self._position = {op: i for i, op in enumerate(self.vocabulary)}
+
+    @property
+    def dim(self) -> int:
+        return len(self.vocabulary) + 1  # the last code is the shared "unknown"
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256("\n".join(self.vocabulary).encode()).hexdigest()[:12]
+        return f"onehot/{len(self.vocabulary)}ops/{digest}"
+
+    def embed(self, ops: Iterable[str]) -> np.ndarray:
+        rows = [self._position.get(op, len(self.vocabulary)) for op in ops]
+        return np.eye(self.dim, dtype=np.float32)[rows] if rows else np.zeros((0, self.dim), dtype=np.float32)

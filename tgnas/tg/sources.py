@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tgnas import benchmarks
 from tgnas.data.nb101 import load_nb101
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.data.nb301 import NB301Surrogate
@@ -22,6 +23,8 @@ from tgnas.spaces.darts import DartsSpace
 from tgnas.spaces.graph import ArchGraph
 
 LABEL_NORMALISATIONS = ("rank", "zscore")
+#: how a benchmark with several datasets (tasks) becomes training sources (`benchmark_sources`)
+TASK_MODES = ("per_task", "mean")
 #: source name → space its graphs belong to (known before loading, for the leakage check)
 SOURCE_SPACES = {"nb101": "nb101", "nb301": "darts", "nb201": "nb201"}
 
@@ -116,6 +119,39 @@ def nb201_source(datasets: Sequence[str] = ("cifar10", "cifar100", "ImageNet16-1
     per_dataset = [normalise_labels(table.accuracy(cells, dataset, split=split), "zscore") for dataset in datasets]
     label = np.mean(per_dataset, axis=0)
     return LabelledGraphs(f"nb201:{split}:{'+'.join(datasets)}", "nb201", [cell.to_graph() for cell in cells], label)
+
+
+def benchmark_sources(name: str, tasks: str = "per_task", max_cells: int | None = None, seed: int = 0) -> list[LabelledGraphs]:
+    """A registered benchmark (`tgnas.benchmarks`) as training sources, from its ``train_labels``.
+
+    Only cells with an input→output path are used (the others score `NO_PATH_SCORE` whatever a
+    model learns). ``tasks="per_task"`` gives one source per dataset; ``"mean"`` one source whose
+    label is the mean of the per-dataset rank-normalised labels over the cells measured on every
+    dataset (the paper's amalgamation of NB201's three datasets, §4.3), so a benchmark with seven
+    tasks does not weigh seven times as much as one with one. ``max_cells`` keeps a random subset
+    (``seed``) of each source, the same cells for every task.
+    """
+    if tasks not in TASK_MODES:
+        raise ValueError(f"unknown task mode {tasks!r}; accepted: {', '.join(TASK_MODES)}")
+    if max_cells is not None and max_cells < 5:
+        raise ValueError(f"max_cells must be at least 5 (or None for all cells), got {max_cells}")
+    bench = benchmarks.create(name)
+    graphs, live = bench.graphs(), bench.has_path()
+    labels = {dataset: bench.train_labels(dataset) for dataset in bench.datasets}
+    keep = live.copy()
+    if max_cells is not None and keep.sum() > max_cells:
+        chosen = np.random.default_rng(seed).choice(np.flatnonzero(keep), max_cells, replace=False)
+        keep = np.zeros_like(keep)
+        keep[chosen] = True
+    if tasks == "mean":
+        rows = np.flatnonzero(keep & np.all([~np.isnan(values) for values in labels.values()], axis=0))
+        label = np.mean([normalise_labels(values[rows], "rank") for values in labels.values()], axis=0)
+        return [LabelledGraphs(f"{name}:mean", bench.space, [graphs[i] for i in rows], label)]
+    sources = []
+    for dataset, values in labels.items():
+        rows = np.flatnonzero(keep & ~np.isnan(values))
+        sources.append(LabelledGraphs(f"{name}:{dataset}", bench.space, [graphs[i] for i in rows], values[rows]))
+    return sources
 
 
 def load_source(spec: str) -> LabelledGraphs:

@@ -1,0 +1,183 @@
+"""The leave-one-benchmark-out protocol (`tgnas.tg.protocol`) on three small chain spaces defined here.
+
+Each space is a chain of 4 slots with its own operator names for the same three operators (a 3x3
+convolution, a 1x1 convolution, an identity); every benchmark labels a chain by how many 3x3
+convolutions it has, with a twist per benchmark. A text-embedding predictor trained on two of them
+therefore ranks the third, while one-hot codes see only unknown operators there.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tgnas import benchmarks, spaces
+from tgnas.benchmarks import Benchmark
+from tgnas.spaces import ArchGraph, SearchSpace, as_rng
+from tgnas.spaces.graph import INPUT, OUTPUT
+from tgnas.tg import protocol
+from tgnas.tg.embed import OperatorEmbedder
+from tgnas.tg.gcn import GCNConfig
+from tgnas.tg.protocol import Recipe, ResultStore, choose_recipe, lobo_table, pair_runs, train_without
+from tgnas.tg.train import LeakageError, TrainRecipe
+
+SLOTS = 4
+#: per space: the names of (3x3 convolution, 1x1 convolution, identity)
+OP_NAMES = {
+    "chain_a": ("conv3x3-bn-relu", "conv1x1-bn-relu", "identity"),
+    "chain_b": ("nor_conv_3x3", "nor_conv_1x1", "skip_connect"),
+    "chain_c": ("relu_conv3x3_bn", "relu_conv1x1_bn", "skip"),
+}
+
+
+@dataclass(frozen=True)
+class Chain:
+    ops: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "|".join(self.ops)
+
+
+def _space(space_name: str) -> type[SearchSpace]:
+    names = OP_NAMES[space_name]
+
+    class ChainSpace(SearchSpace[Chain]):
+        name = space_name
+        ops = names
+        arch_type = Chain
+
+        def parse(self, text: str) -> Chain:
+            return Chain(tuple(text.split("|")))
+
+        def sample(self, rng=None) -> Chain:
+            return Chain(tuple(names[i] for i in as_rng(rng).integers(3, size=SLOTS)))
+
+        def neighbours(self, arch: Chain) -> list[Chain]:
+            return [Chain(arch.ops[:i] + (op,) + arch.ops[i + 1 :]) for i in range(SLOTS) for op in names if op != arch.ops[i]]
+
+        def to_graph(self, arch: Chain) -> ArchGraph:
+            return ArchGraph((INPUT, *arch.ops, OUTPUT), np.eye(SLOTS + 2, k=1, dtype=np.uint8), self.name, {}, str(arch))
+
+    return ChainSpace
+
+
+def _benchmark(bench_name: str, space_name: str, twist: float) -> type[Benchmark]:
+    names = OP_NAMES[space_name]
+
+    class ChainBenchmark(Benchmark):
+        name = bench_name
+        space = space_name
+        datasets = ("task1", "task2")
+        label = "3x3 convolutions, plus a little of the 1x1 ones"
+
+        @property
+        def archs(self) -> list[str]:
+            return ["|".join(ops) for ops in itertools.product(names, repeat=SLOTS)]
+
+        def _labels(self, dataset: str) -> np.ndarray:
+            ops = [arch.split("|") for arch in self.archs]
+            weight = twist if dataset == "task1" else 0.5 * twist
+            return np.array([o.count(names[0]) + weight * o.count(names[1]) for o in ops], dtype=float)
+
+    return ChainBenchmark
+
+
+FAMILIES = ("bench_a", "bench_b", "bench_c")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def chain_benchmarks():
+    for space_name in OP_NAMES:
+        spaces.register(space_name, _space(space_name))
+    for bench_name, space_name, twist in zip(FAMILIES, OP_NAMES, (0.3, 0.2, 0.4)):
+        benchmarks.register(bench_name, _benchmark(bench_name, space_name, twist))
+    yield
+    for bench_name in FAMILIES:
+        benchmarks.unregister(bench_name)
+    for space_name in OP_NAMES:
+        spaces.unregister(space_name)
+
+
+@pytest.fixture(autouse=True)
+def offline_embedder(monkeypatch, tmp_path_factory):
+    cache = tmp_path_factory.mktemp("embeddings")
+    monkeypatch.setattr(protocol, "OperatorEmbedder", lambda: OperatorEmbedder(cache=cache))
+
+
+def _recipe(name: str, embedding: str = "text", hidden: int = 32) -> Recipe:
+    return Recipe(
+        name,
+        embedding=embedding,
+        tasks="per_task",
+        max_cells=None,
+        config=GCNConfig(hidden=hidden, head_hidden=16),
+        train=TrainRecipe(epochs=15, batch_size=16, lr=5e-3, patience=15, loss="pairwise"),
+    )
+
+
+def test_a_text_model_trained_on_two_spaces_ranks_the_third_and_one_hot_codes_cannot():
+    text = train_without(_recipe("text"), ["bench_c"], FAMILIES)
+    one_hot = train_without(_recipe("codes", "onehot"), ["bench_c"], FAMILIES)
+    assert text.sources == ["bench_a:task1", "bench_a:task2", "bench_b:task1", "bench_b:task2"]
+    text_tau = protocol.summary_tau(protocol.evaluate_on(text, "bench_c"))
+    one_hot_tau = protocol.summary_tau(protocol.evaluate_on(one_hot, "bench_c"))
+    assert text_tau > 0.6
+    assert abs(one_hot_tau) < 0.2 or np.isnan(one_hot_tau)  # every bench_c operator is "unknown"
+
+
+def test_pair_runs_give_each_target_a_leave_one_out_table_without_its_labels(tmp_path):
+    store = ResultStore(tmp_path)
+    pairs = pair_runs([_recipe("small", hidden=16)], FAMILIES, store)
+    assert len(pairs) == 6  # 3 pairs, each tested on both members
+    table = lobo_table(pairs, "bench_c")
+    assert list(table.columns) == ["bench_a", "bench_b", "mean"]
+    # the bench_a entry for target bench_c comes from the run that held out bench_a *and* bench_c
+    row = pairs[(pairs.tested == "bench_a") & (pairs.also_held_out == "bench_c")]
+    assert table.loc["small", "bench_a"] == pytest.approx(row.tau_with_path.item())
+    assert len(list(tmp_path.glob("*.json"))) == 3
+
+
+def test_a_rerun_reads_the_stored_results_instead_of_training(tmp_path, monkeypatch):
+    store = ResultStore(tmp_path)
+    first = pair_runs([_recipe("small", hidden=16)], FAMILIES, store)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("trained again although every result is stored")
+
+    monkeypatch.setattr(protocol, "train_without", refuse)
+    again = pair_runs([_recipe("small", hidden=16)], FAMILIES, ResultStore(tmp_path))
+    pd.testing.assert_frame_equal(first, again)
+    with pytest.raises(AssertionError, match="trained again"):
+        pair_runs([_recipe("other", hidden=8)], FAMILIES, ResultStore(tmp_path))
+
+
+def test_the_rule_takes_the_best_mean_and_breaks_ties_by_size():
+    big, small, poor = _recipe("big", hidden=64), _recipe("small", hidden=16), _recipe("poor", hidden=8)
+    table = pd.DataFrame({"mean": [0.500, 0.495, 0.30]}, index=["big", "small", "poor"])
+    assert choose_recipe(table, [big, small, poor]) is small  # within TIE of the best: fewer parameters win
+    table.loc["big", "mean"] = 0.52
+    assert choose_recipe(table, [big, small, poor]) is big
+
+
+def test_a_held_out_space_is_never_in_the_pool():
+    benchmarks.register("bench_a_twin", _benchmark("bench_a_twin", "chain_a", 0.9))
+    try:
+        with pytest.raises(LeakageError, match="chain_a"):
+            train_without(_recipe("leaky"), ["bench_a"], ("bench_a", "bench_a_twin", "bench_b"))
+    finally:
+        benchmarks.unregister("bench_a_twin")
+
+
+def test_bad_families_and_recipes_are_refused_in_one_line():
+    with pytest.raises(ValueError, match="unknown benchmark.*'nope'.*registered"):
+        train_without(_recipe("x"), ["bench_a"], ("bench_a", "nope"))
+    with pytest.raises(ValueError, match="nothing left to train on"):
+        train_without(_recipe("x"), list(FAMILIES), FAMILIES)
+    with pytest.raises(ValueError, match="unknown embedding 'words'; accepted: text, onehot"):
+        Recipe("x", embedding="words")
+    with pytest.raises(ValueError, match="no leave-one-out runs for target 'bench_z'"):
+        lobo_table(pd.DataFrame({"recipe": ["x"], "tested": ["bench_a"], "also_held_out": ["bench_b"], "tau_with_path": [0.1]}), "bench_z")
