@@ -55,3 +55,12 @@ def test_nb201_edge_drawing_labels_every_edge():
 def test_operator_families_get_distinct_colours():
     assert op_colour("conv3x3-bn-relu") == op_colour("sep_conv_5x5") != op_colour("max_pool_3x3")
     assert op_colour("skip_connect") != op_colour("input")
+
+
+def test_a_constant_scorer_has_an_undefined_correlation_not_a_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = rank_correlation([2.0, 2.0, 2.0, 2.0], [1, 2, 3, 4])
+    assert np.isnan(result["kendall_tau"]) and np.isnan(result["spearman_rho"]) and result["n"] == 4

@@ -83,6 +83,17 @@ def _benchmark(bench_name: str, space_name: str, twist: float) -> type[Benchmark
             weight = twist if dataset == "task1" else 0.5 * twist
             return np.array([o.count(names[0]) + weight * o.count(names[1]) for o in ops], dtype=float)
 
+        def zero_cost_names(self, dataset: str) -> tuple[str, ...]:
+            return ("params", "ones", "threes")
+
+        def _zero_cost(self, dataset: str, name: str) -> np.ndarray:
+            ops = [arch.split("|") for arch in self.archs]
+            if name == "params":  # 9 weights per 3x3 convolution, 1 per 1x1
+                return np.array([9 * o.count(names[0]) + o.count(names[1]) for o in ops], dtype=float)
+            values = np.array([o.count(names[1 if name == "ones" else 0]) for o in ops], dtype=float)
+            values[::2] = np.nan  # computed for half of the cells only
+            return values
+
     return ChainBenchmark
 
 
@@ -181,3 +192,28 @@ def test_bad_families_and_recipes_are_refused_in_one_line():
         Recipe("x", embedding="words")
     with pytest.raises(ValueError, match="no leave-one-out runs for target 'bench_z'"):
         lobo_table(pd.DataFrame({"recipe": ["x"], "tested": ["bench_a"], "also_held_out": ["bench_b"], "tau_with_path": [0.1]}), "bench_z")
+
+
+def test_the_universality_matrix_puts_each_target_beside_its_baselines():
+    from tgnas.experiments import universality
+
+    recipe = _recipe("small", hidden=16)
+    matrix = universality.universality_matrix({family: recipe for family in FAMILIES}, FAMILIES)
+    assert list(matrix["benchmark"]) == [f for f in FAMILIES for _ in range(2)]
+    assert (matrix["best ZC"] == "threes").all()  # the oracle pick: the proxy that *is* the label's main term
+    assert (matrix["best ZC n"] == 81 // 2).all()  # only the cells it was computed for
+    assert (matrix["n"] == 81).all()
+    verdict = universality.verdicts(matrix)
+    assert verdict["TG > one-hot"].all()  # one-hot codes are constant (NaN τ) or weak on unseen operators
+    numbers = universality.summary(matrix, verdict)
+    assert numbers["rows"] == 6 and numbers["beats one-hot"] == "6 of 6"
+    assert np.isnan(numbers["nb201 cifar10 path"])  # no NB201 among these benchmarks
+
+
+def test_candidate_names_are_checked():
+    from tgnas.experiments import universality
+
+    recipes = universality.candidates("2x128 sum, task mean; 3x128 sum, task mean", 3, 50, 1)
+    assert [r.config.layers for r in recipes] == [2, 3] and recipes[0].train.epochs == 3
+    with pytest.raises(ValueError, match="unknown candidate recipe.*'bigger'"):
+        universality.candidates("bigger", 3, 50, 1)

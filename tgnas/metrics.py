@@ -33,6 +33,8 @@ def rank_correlation(scores: Iterable[float], targets: Iterable[float]) -> dict[
 
     if np.isnan(x).any() or np.isnan(y).any():
         raise ValueError(f"NaN in scores ({int(np.isnan(x).sum())}) or targets ({int(np.isnan(y).sum())}); filter them first")
+    if np.ptp(x) == 0 or np.ptp(y) == 0:  # a constant side ranks nothing: both coefficients are undefined (NaN), without scipy's warning
+        return {"kendall_tau": float("nan"), "spearman_rho": float("nan"), "n": int(len(x))}
     return {
         "kendall_tau": float(stats.kendalltau(x, y).statistic),
         "spearman_rho": float(stats.spearmanr(x, y).statistic),

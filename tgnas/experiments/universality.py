@@ -1,0 +1,213 @@
+"""Chapter 09: one predictor for every space? Leave-one-benchmark-out zero-shot ranking on six benchmarks.
+
+`selection` runs the protocol of `tgnas.tg.protocol` (candidate recipes, pair runs, one recipe chosen
+per target by a rule that never sees the target), `universality_matrix` puts the chosen model of every
+target beside the same GCN with one-hot operator codes, params, FLOPs and the best precomputed
+zero-cost proxy, and `nb201_ablation` shows — after the choice, and not used for it — how every
+candidate would have done on NB201.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from tgnas import benchmarks
+from tgnas.book.parameters import POSITIVE_INT, TEXT, ChapterParameters, Parameter, optional
+from tgnas.evaluate import evaluate_scores
+from tgnas.tg.gcn import GCNConfig
+from tgnas.tg.protocol import FAMILIES, Recipe, ResultStore, choose_recipe, lobo_table, pair_runs, run_held_out
+from tgnas.tg.train import TrainRecipe
+
+#: candidate recipes by name; every one is a text-embedding GCN (the one-hot variant is a column of its own)
+CANDIDATE_SHAPES: dict[str, dict] = {
+    "2x128 sum, task mean": {},
+    "2x128 sum, every task": {"tasks": "per_task"},
+    "2x128 sum+mean, task mean": {"config": GCNConfig(readout="sum+mean")},
+    "3x128 sum, task mean": {"config": GCNConfig(layers=3)},
+    "2x128 sum, task mean, mse+pairwise": {"loss": "mse+pairwise"},
+}
+CI_CANDIDATES = ["2x128 sum, task mean", "2x128 sum, every task"]
+
+PARAMETERS = ChapterParameters(
+    Parameter("candidates", TEXT, ci="; ".join(CI_CANDIDATES), paper="; ".join(CANDIDATE_SHAPES)),
+    Parameter("epochs", POSITIVE_INT, ci=15, paper=40),
+    Parameter("max_cells", POSITIVE_INT, ci=300, paper=1000),
+    Parameter("members", POSITIVE_INT, ci=1, paper=3),
+    Parameter("results_dir", optional(TEXT, "results kept in memory only"), ci=None, paper=None),
+)
+
+
+def candidates(names: str | Sequence[str], epochs: int, max_cells: int, members: int) -> list[Recipe]:
+    """The named candidates of `CANDIDATE_SHAPES` at the chapter's scale (``names``: a list or text separated by ";")."""
+    names = [name.strip() for name in names.split(";")] if isinstance(names, str) else list(names)
+    unknown = [name for name in names if name not in CANDIDATE_SHAPES]
+    if unknown or not names:
+        raise ValueError(f"unknown candidate recipe(s) {unknown}; accepted: {'; '.join(CANDIDATE_SHAPES)}")
+    recipes = []
+    for name in names:
+        shape = dict(CANDIDATE_SHAPES[name])
+        loss = shape.pop("loss", "pairwise")
+        train = TrainRecipe(epochs=epochs, patience=max(5, epochs // 3), loss=loss)
+        recipes.append(Recipe(name, max_cells=max_cells, members=members, train=train, **shape))
+    return recipes
+
+
+@dataclass
+class Selection:
+    """The pair runs, each target's leave-one-benchmark-out table and the recipe the rule chose for it."""
+
+    candidates: list[Recipe]
+    pairs: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    chosen: dict[str, Recipe]
+
+    def chosen_frame(self) -> pd.DataFrame:
+        """One row per target: the chosen recipe and its mean LOBO τ on the target's pool."""
+        return pd.DataFrame(
+            [
+                {"target": target, "chosen recipe": recipe.name, "mean LOBO τ (pool only)": self.tables[target].loc[recipe.name, "mean"]}
+                for target, recipe in self.chosen.items()
+            ]
+        ).set_index("target")
+
+
+def selection(
+    recipes: Sequence[Recipe],
+    families: Sequence[str] = FAMILIES,
+    store: ResultStore | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Selection:
+    """Pair runs for ``recipes``, then `choose_recipe` once per target on its own pool."""
+    pairs = pair_runs(recipes, families, store, progress=progress)
+    tables = {target: lobo_table(pairs, target) for target in families}
+    return Selection(list(recipes), pairs, tables, {target: choose_recipe(tables[target], recipes) for target in families})
+
+
+def _baseline(bench, dataset: str, name: str) -> np.ndarray | None:
+    """A benchmark's precomputed ``name`` (params, flops, …), else the space's analytic feature, else None."""
+    if name in bench.zero_cost_names(dataset):
+        return bench.zero_cost(dataset, name)
+    feature = {"params": "params_M", "flops": "flops_M"}.get(name)
+    values = [graph.features.get(feature) for graph in bench.graphs()] if feature else [None]
+    return None if any(value is None for value in values) else np.asarray(values, dtype=np.float64)
+
+
+def _tau_on_measured(scores: np.ndarray | None, labels: np.ndarray, has_path: np.ndarray) -> tuple[float, float, int]:
+    """τ on all cells and on cells with a path, over the cells both a score and a label exist for; n with a path."""
+    if scores is None:
+        return np.nan, np.nan, 0
+    rows = ~np.isnan(scores) & ~np.isnan(labels)
+    if rows.sum() < 3:
+        return np.nan, np.nan, int(rows.sum())
+    evaluation = evaluate_scores(scores[rows], {"d": labels[rows]}, has_path[rows])
+    return evaluation.tau("d"), evaluation.tau("d", "with_path"), evaluation.n("with_path")
+
+
+def _best_zero_cost(bench, dataset: str, labels: np.ndarray, has_path: np.ndarray) -> tuple[str, float, int]:
+    """The precomputed proxy (params and FLOPs excluded) with the highest τ on cells with a path: an oracle choice."""
+    best = ("none", np.nan, 0)
+    for name in bench.zero_cost_names(dataset):
+        if name in ("params", "flops"):
+            continue
+        _, tau, n = _tau_on_measured(bench.zero_cost(dataset, name), labels, has_path)
+        if np.isfinite(tau) and (not np.isfinite(best[1]) or tau > best[1]):
+            best = (name, tau, n)
+    return best
+
+
+def universality_matrix(chosen: dict[str, Recipe], families: Sequence[str] = FAMILIES, store: ResultStore | None = None) -> pd.DataFrame:
+    """One row per (target benchmark, dataset): TG zero-shot, one-hot codes, params, FLOPs, best precomputed ZC.
+
+    TG and one-hot are the chosen recipe of each target trained on every other benchmark; τ on all
+    cells (cells without a path score lowest) and on cells with a path; ``n`` counts the labelled
+    cells with a path. The best ZC proxy is picked per row by its own τ (an oracle, favouring the baseline).
+    """
+    store = store or ResultStore(None)
+    rows = []
+    for target in families:
+        bench = benchmarks.create(target)
+        text = run_held_out(chosen[target], [target], families, store)[target]
+        codes = run_held_out(chosen[target].with_embedding("onehot"), [target], families, store)[target]
+        has_path = bench.has_path()
+        for dataset in bench.datasets:
+            labels = bench.labels(dataset)
+            params_all, params_path, _ = _tau_on_measured(_baseline(bench, dataset, "params"), labels, has_path)
+            flops_all, flops_path, _ = _tau_on_measured(_baseline(bench, dataset, "flops"), labels, has_path)
+            zc_name, zc_tau, zc_n = _best_zero_cost(bench, dataset, labels, has_path)
+            rows.append(
+                {
+                    "benchmark": target,
+                    "dataset": dataset,
+                    "n": text["n_per_dataset"]["with_path"][dataset],
+                    "TG all": text["kendall_tau"]["all"][dataset],
+                    "TG path": text["kendall_tau"]["with_path"][dataset],
+                    "one-hot path": codes["kendall_tau"]["with_path"][dataset],
+                    "params path": params_path,
+                    "FLOPs path": flops_path,
+                    "params all": params_all,
+                    "best ZC": zc_name,
+                    "best ZC path": zc_tau,
+                    "best ZC n": zc_n,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def verdicts(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Per row: does TG beat params and one-hot (cells with a path), and is it positive?
+
+    A baseline whose scores are constant on a benchmark (one-hot codes that see only "unknown"
+    operators, say) has an undefined τ (NaN); it ranks nothing, so it counts as τ = 0 here.
+    """
+    frame = matrix[["benchmark", "dataset"]].copy()
+    frame["TG > params"] = matrix["TG path"] > matrix["params path"].fillna(0)
+    frame["TG > one-hot"] = matrix["TG path"] > matrix["one-hot path"].fillna(0)
+    frame["TG > 0"] = matrix["TG path"] > 0
+    return frame
+
+
+def nb201_ablation(recipes: Sequence[Recipe], families: Sequence[str] = FAMILIES, store: ResultStore | None = None) -> pd.DataFrame:
+    """Every candidate trained without NB201 and scored on it — reported after the choice, never used for it."""
+    rows = []
+    for recipe in recipes:
+        evaluation = run_held_out(recipe, ["nb201"], families, store or ResultStore(None))["nb201"]
+        rows.append({"recipe": recipe.name, **{f"{d} path": evaluation["kendall_tau"]["with_path"][d] for d in evaluation["kendall_tau"]["all"]}})
+    return pd.DataFrame(rows).set_index("recipe")
+
+
+def plot_matrix(matrix: pd.DataFrame):
+    """τ on cells with a path per benchmark row: TG, one-hot, params (one panel, book width)."""
+    labels = [f"{b} · {d}" for b, d in zip(matrix["benchmark"], matrix["dataset"])]
+    positions = np.arange(len(matrix))
+    fig, ax = plt.subplots(figsize=(7.0, 0.28 * len(matrix) + 1.2))
+    for offset, column, colour in ((-0.27, "TG path", "C0"), (0.0, "one-hot path", "C1"), (0.27, "params path", "C7")):
+        ax.barh(positions + offset, matrix[column].fillna(0), height=0.27, color=colour, label=column.replace(" path", ""))
+    ax.set_yticks(positions, labels, fontsize=9)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("Kendall τ on cells with a path", fontsize=10)
+    ax.legend(fontsize=9, loc="lower right")
+    ax.tick_params(axis="x", labelsize=9)
+    fig.tight_layout()
+    return fig
+
+
+
+def summary(matrix: pd.DataFrame, verdict: pd.DataFrame) -> dict[str, object]:
+    """The numbers the chapter's prose cites: counts of rows meeting each bar, and NB201 CIFAR-10's τ."""
+    rows = len(matrix)
+    nb201 = matrix[(matrix["benchmark"] == "nb201") & (matrix["dataset"] == "cifar10")]
+    return {
+        "rows": rows,
+        "beats params": f"{int(verdict['TG > params'].sum())} of {rows}",
+        "beats one-hot": f"{int(verdict['TG > one-hot'].sum())} of {rows}",
+        "positive": f"{int(verdict['TG > 0'].sum())} of {rows}",
+        "nb201 cifar10 path": float(nb201["TG path"].iloc[0]) if len(nb201) else float("nan"),
+        "nb201 cifar10 all": float(nb201["TG all"].iloc[0]) if len(nb201) else float("nan"),
+        "nb201 cifar10 params path": float(nb201["params path"].iloc[0]) if len(nb201) else float("nan"),
+    }
