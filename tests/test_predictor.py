@@ -275,6 +275,11 @@ def test_nb101_source_merges_the_two_files_into_distinct_cells():
         ("nb999", "accepted: nb101\\[:FILES\\], nb301\\[:N\\[:SEED\\]\\], nb201\\[:DATASETS\\]"),
         ("nb301:many", "write nb301:N or nb301:N:SEED"),
         ("nb301:1", "at least 3 genotypes"),
+        ("bench:nope", "unknown benchmark 'nope' in source 'bench:nope'; registered: nb201, nb101"),
+        ("bench:nb201:all", "TASKS must be one of per_task, mean, got 'all'"),
+        ("bench:nb201:mean:x", "MAX_CELLS must be a positive integer, got 'x'"),
+        ("bench:", "write bench:NAME"),
+        ("bench:nb201", "can be several sources: load it with load_sources"),
     ],
 )
 def test_bad_source_specs_are_explained(spec, message):
@@ -282,6 +287,20 @@ def test_bad_source_specs_are_explained(spec, message):
 
     with pytest.raises(ValueError, match=message):
         load_source(spec)
+
+
+@pytest.mark.real_data
+def test_a_benchmark_source_spec_gives_its_training_labels():
+    from tgnas.tg.sources import load_sources, source_space
+
+    assert source_space("bench:nb101") == "nb101"
+    (mean,) = load_sources("bench:nb201:mean:100")
+    assert (mean.name, mean.space, len(mean)) == ("nb201:mean", "nb201", 100)
+    assert mean.labels.min() > 0 and mean.labels.max() < 1  # the mean of per-dataset ranks in (0, 1)
+    per_task = load_sources("bench:nb201:per_task:50")
+    assert [s.name for s in per_task] == ["nb201:cifar10", "nb201:cifar100", "nb201:ImageNet16-120"]
+    assert per_task[0].labels.max() < 92  # validation accuracies (the test maximum is 94.37)
+    assert all(graph.has_path() for graph in per_task[0].graphs)
 
 
 @pytest.mark.real_data

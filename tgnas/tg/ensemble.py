@@ -21,7 +21,7 @@ from tgnas.tg.embed import OperatorEmbedder
 from tgnas.tg.gcn import GCNConfig
 from tgnas.tg.predictor import GCNPredictor
 from tgnas.tg.proxy import TGProxy
-from tgnas.tg.sources import LabelledGraphs, load_source, source_space
+from tgnas.tg.sources import LabelledGraphs, load_sources, source_space
 from tgnas.tg.train import TrainRecipe, check_no_leakage, train_predictor
 
 
@@ -48,7 +48,7 @@ def train_proxy(
     for spec in sources:  # refuse before loading anything
         if isinstance(spec, str) and source_space(spec) == target_space:
             check_no_leakage([LabelledGraphs(spec, target_space, [], np.zeros(0))], target_space)
-    loaded = [load_source(s) if isinstance(s, str) else s for s in sources]
+    loaded = [source for spec in sources for source in (load_sources(spec) if isinstance(spec, str) else [spec])]
     check_no_leakage(loaded, target_space)
     recipe = recipe or TrainRecipe()
     config = config or GCNConfig()

@@ -154,15 +154,42 @@ def benchmark_sources(name: str, tasks: str = "per_task", max_cells: int | None 
     return sources
 
 
+def _benchmark_spec(spec: str) -> tuple[str, str, int | None]:
+    """``bench:NAME[:TASKS[:MAX_CELLS]]`` → (name, tasks, max_cells), checked without loading anything."""
+    parts = spec.split(":")[1:]
+    if not 1 <= len(parts) <= 3 or not parts[0]:
+        raise ValueError(f"bad source {spec!r}: write bench:NAME, bench:NAME:TASKS or bench:NAME:TASKS:MAX_CELLS")
+    name = parts[0]
+    if name not in benchmarks.names():
+        raise ValueError(f"unknown benchmark {name!r} in source {spec!r}; registered: {', '.join(benchmarks.names())}")
+    tasks = parts[1] if len(parts) > 1 else "per_task"
+    if tasks not in TASK_MODES:
+        raise ValueError(f"bad source {spec!r}: TASKS must be one of {', '.join(TASK_MODES)}, got {tasks!r}")
+    if len(parts) > 2 and not parts[2].isdigit():
+        raise ValueError(f"bad source {spec!r}: MAX_CELLS must be a positive integer, got {parts[2]!r}")
+    return name, tasks, int(parts[2]) if len(parts) > 2 else None
+
+
+def load_sources(spec: str) -> list[LabelledGraphs]:
+    """The sources of one command-line spelling: a benchmark gives one per task, the others one (`load_source`)."""
+    if spec.partition(":")[0] == "bench":
+        return benchmark_sources(*_benchmark_spec(spec))
+    return [load_source(spec)]
+
+
 def load_source(spec: str) -> LabelledGraphs:
     """A source from its command-line spelling.
 
     * ``nb101`` (NASLib's 500 + the 30 official records) or ``nb101:FILE[+FILE…]``;
     * ``nb301:N[:SEED]``: N random DARTS genotypes labelled by the surrogate;
-    * ``nb201`` or ``nb201:DATASET[+DATASET…]``: NB201 validation accuracies.
+    * ``nb201`` or ``nb201:DATASET[+DATASET…]``: NB201 validation accuracies;
+    * ``bench:NAME[:TASKS[:MAX_CELLS]]`` (through `load_sources`, as it can be several sources): a
+      registered benchmark's training labels, ``TASKS`` ``per_task`` or ``mean`` (`benchmark_sources`).
     """
     name, _, argument = spec.partition(":")
     source_space(spec)
+    if name == "bench":
+        raise ValueError(f"{spec!r} can be several sources: load it with load_sources")
     if name == "nb101":
         return nb101_source(tuple(argument.split("+")) if argument else ("naslib500", "official30"))
     if name == "nb301":
@@ -180,6 +207,10 @@ def load_source(spec: str) -> LabelledGraphs:
 def source_space(spec: str) -> str:
     """The space a source spec (`load_source`) is labelled in, without loading it."""
     name = spec.partition(":")[0]
+    if name == "bench":
+        return benchmarks.create(_benchmark_spec(spec)[0]).space
     if name not in SOURCE_SPACES:
-        raise ValueError(f"unknown training source {spec!r}; accepted: nb101[:FILES], nb301[:N[:SEED]], nb201[:DATASETS]")
+        raise ValueError(
+            f"unknown training source {spec!r}; accepted: nb101[:FILES], nb301[:N[:SEED]], nb201[:DATASETS], bench:NAME[:TASKS[:MAX_CELLS]]"
+        )
     return SOURCE_SPACES[name]
