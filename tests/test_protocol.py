@@ -116,7 +116,7 @@ def chain_benchmarks():
 @pytest.fixture(autouse=True)
 def offline_embedder(monkeypatch, tmp_path_factory):
     cache = tmp_path_factory.mktemp("embeddings")
-    monkeypatch.setattr(protocol, "OperatorEmbedder", lambda: OperatorEmbedder(cache=cache))
+    monkeypatch.setattr(protocol, "OperatorEmbedder", lambda length: OperatorEmbedder(length=length, cache=cache))
 
 
 def _recipe(name: str, embedding: str = "text", hidden: int = 32) -> Recipe:
@@ -190,6 +190,8 @@ def test_bad_families_and_recipes_are_refused_in_one_line():
         train_without(_recipe("x"), list(FAMILIES), FAMILIES)
     with pytest.raises(ValueError, match="unknown embedding 'words'; accepted: text, onehot"):
         Recipe("x", embedding="words")
+    with pytest.raises(ValueError, match="unknown description length 'tiny'; accepted: short, medium, long"):
+        Recipe("x", length="tiny")
     with pytest.raises(ValueError, match="no leave-one-out runs for target 'bench_z'"):
         lobo_table(pd.DataFrame({"recipe": ["x"], "tested": ["bench_a"], "also_held_out": ["bench_b"], "tau_with_path": [0.1]}), "bench_z")
 

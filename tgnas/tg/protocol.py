@@ -5,7 +5,7 @@ any other. This module tests it the only honest way: a model that scores benchma
 on the *other* benchmarks (the pool) and never sees a label of ``T`` — not for fitting, not for
 early stopping and not for choosing its recipe.
 
-* **Candidates** are `Recipe`s: embedding (text or one-hot codes), how multi-task benchmarks enter
+* **Candidates** are `Recipe`s: embedding (text of a description length, or one-hot codes), how multi-task benchmarks enter
   (one source per task, or their mean), cells per source, GCN shape, loss, epochs.
 * **Selection rule** (`choose_recipe`), written here and applied once per target: for target ``T``
   every candidate is scored by its leave-one-benchmark-out τ on the pool — for each pool benchmark
@@ -37,6 +37,7 @@ from tgnas import benchmarks
 from tgnas.atomic import atomic_output
 from tgnas.evaluate import Evaluation, evaluate_scores
 from tgnas.spaces.graph import ArchGraph
+from tgnas.tg.describe import LENGTHS
 from tgnas.tg.embed import OneHotEmbedder, OperatorEmbedder
 from tgnas.tg.gcn import GCNConfig, GCNRegressor
 from tgnas.tg.predictor import GCNPredictor, ensemble_scores
@@ -56,6 +57,7 @@ class Recipe:
 
     name: str
     embedding: str = "text"
+    length: str = "short"  # description length of the text embedding (paper Table 2: short, medium, long)
     tasks: str = "mean"
     max_cells: int | None = 1000
     config: GCNConfig = field(default_factory=GCNConfig)
@@ -67,6 +69,8 @@ class Recipe:
             raise ValueError(f"unknown embedding {self.embedding!r}; accepted: {', '.join(EMBEDDINGS)}")
         if self.members < 1:
             raise ValueError(f"a recipe needs at least one member, got {self.members}")
+        if self.length not in LENGTHS:
+            raise ValueError(f"unknown description length {self.length!r}; accepted: {', '.join(LENGTHS)}")
 
     def to_dict(self) -> dict:
         return {**asdict(self), "config": self.config.to_dict(), "train": self.train.to_dict()}
@@ -109,7 +113,7 @@ def pool_sources(families: Iterable[str], recipe: Recipe, seed: int = 0) -> list
 def _embedder(recipe: Recipe, sources: Sequence[LabelledGraphs]) -> OperatorEmbedder | OneHotEmbedder:
     if recipe.embedding == "onehot":  # codes for the operators the pool names; everything else is "unknown"
         return OneHotEmbedder(op for source in sources for graph in source.graphs for op in graph.ops)
-    return OperatorEmbedder()
+    return OperatorEmbedder(length=recipe.length)
 
 
 def check_families(families: Iterable[str]) -> tuple[str, ...]:
