@@ -26,10 +26,10 @@ class _Tiny(Benchmark):
 def test_register_refuses_a_taken_name_and_create_lists_the_known_ones(monkeypatch):
     monkeypatch.setattr(benchmarks, "_REGISTRY", dict(benchmarks._REGISTRY))
     benchmarks.register("tiny-nb201", _Tiny)
-    assert benchmarks.names() == ("nb201", "nb101", "tiny-nb201")
+    assert benchmarks.names() == ("nb201", "nb101", "nb301", "tiny-nb201")
     with pytest.raises(ValueError, match="a benchmark named 'nb201' is already registered"):
         benchmarks.register("nb201", _Tiny)
-    with pytest.raises(ValueError, match="known benchmarks: nb201, nb101, tiny-nb201"):
+    with pytest.raises(ValueError, match="known benchmarks: nb201, nb101, nb301, tiny-nb201"):
         benchmarks.create("nb999")
     tiny = benchmarks.create("tiny-nb201")
     assert list(tiny.has_path()) == [False, True] and tiny.graphs()[1].n_nodes == 8
@@ -60,3 +60,85 @@ def test_nb101_has_the_331_distinct_labelled_cells():
     source = nb101_source()
     np.testing.assert_array_equal(bench.labels("cifar10"), source.labels)
     assert bench.graphs() == source.graphs and bench.has_path().all()
+
+
+@pytest.mark.real_data
+def test_nb201_zero_cost_coverage_per_dataset():
+    bench = benchmarks.create("nb201")
+    covered = {"cifar10": 9445, "cifar100": 725, "ImageNet16-120": 9445}
+    for dataset in bench.datasets:
+        assert len(bench.zero_cost_names(dataset)) == 13
+        counts = {name: int((~np.isnan(bench.zero_cost(dataset, name))).sum()) for name in bench.zero_cost_names(dataset)}
+        full = {name for name, count in counts.items() if count == 15625}
+        assert full == {"params", "flops", "zen"}, dataset
+        assert {count for name, count in counts.items() if name not in full} == {covered[dataset]}, dataset
+
+
+@pytest.mark.real_data
+def test_nb201_zero_cost_values_sit_at_their_cells_and_the_tables_size_counts_win():
+    from tgnas.data.zc import load_zc_proxies
+
+    bench = benchmarks.create("nb201")
+    for dataset in ("cifar10", "cifar100"):
+        proxies = load_zc_proxies(dataset, bench.table)
+        rows = proxies.iloc[[0, len(proxies) // 2, -1]]
+        positions = [bench.archs.index(arch) for arch in rows["arch_str"]]
+        for name in ("nwot", "synflow", "params", "flops"):
+            np.testing.assert_array_equal(bench.zero_cost(dataset, name)[positions], rows[name].to_numpy())
+        np.testing.assert_allclose(bench.zero_cost(dataset, "zen")[positions], rows["zen"].to_numpy(), atol=1e-6)
+        np.testing.assert_array_equal(bench.zero_cost(dataset, "params"), bench.table.metric("params_M", dataset=dataset))
+    outside = ~bench.table.frame["in_nbsz_valid_set"].to_numpy()
+    assert np.isnan(bench.zero_cost("cifar10", "nwot")[outside]).all() and not np.isnan(bench.zero_cost("cifar10", "nwot")[~outside]).any()
+    with pytest.raises(ValueError, match="has no precomputed proxy 'madeup' on 'cifar10'; accepted: epe_nas, fisher"):
+        bench.zero_cost("cifar10", "madeup")
+
+
+def _nb101_network_params(cell) -> int:
+    """Trainable parameters of the NB101 network of ``cell``, counted independently of both files (stem 3→128,
+    3 stacks × 3 modules at 128/256/512 channels, output channels split over the vertices feeding the output,
+    1×1 projections from the module input, conv-BN with affine BN, a 512→10 classifier)."""
+    matrix, ops = np.asarray(cell.matrix), cell.ops
+    kernel = {"conv3x3-bn-relu": 3, "conv1x1-bn-relu": 1}
+
+    def module(c_in: int, c_out: int) -> int:
+        n = len(matrix)
+        width = [0] * n
+        feeders = [v for v in range(1, n - 1) if matrix[v, -1]]
+        for rank, v in enumerate(feeders):
+            width[v] = c_out // len(feeders) + (rank < c_out % len(feeders))
+        for v in range(n - 3, 0, -1):
+            if not matrix[v, -1]:
+                width[v] = max(width[d] for d in range(v + 1, n - 1) if matrix[v, d])
+        total = (c_in * c_out + 2 * c_out) if matrix[0, -1] else 0
+        for v in range(1, n - 1):
+            total += (c_in * width[v] + 2 * width[v]) if matrix[0, v] else 0
+            total += kernel[ops[v]] ** 2 * width[v] ** 2 + 2 * width[v] if ops[v] in kernel else 0
+        return total
+
+    total, c_in = 3 * 3 * 3 * 128 + 2 * 128, 128
+    for c_out in (128, 256, 512):
+        for _ in range(3):
+            total, c_in = total + module(c_in, c_out), c_out
+    return total + 512 * 10 + 10
+
+
+@pytest.mark.real_data
+def test_nb101_zero_cost_means_over_duplicates_and_official_params_in_millions():
+    from tgnas.data.nb101 import load_nb101
+
+    bench = benchmarks.create("nb101")
+    names = bench.zero_cost_names("cifar10")
+    assert names == ("epe_nas", "fisher", "flops", "grad_norm", "grasp", "jacov", "l2_norm", "params", "plain", "snip", "synflow")
+    counts = {name: int((~np.isnan(bench.zero_cost("cifar10", name))).sum()) for name in names}
+    assert counts == {**dict.fromkeys(names, 301), "params": 331}
+    naslib, official = load_nb101("naslib500"), load_nb101("official30")
+    repeated = [r for r in naslib if r.cell == naslib[0].cell]
+    position = bench.archs.index(str(naslib[0].cell))
+    assert bench.zero_cost("cifar10", "snip")[position] == pytest.approx(np.mean([r.proxies["snip"] for r in repeated]))
+    # units: one independent count reproduces NASLib's params (millions) and the official trainable_parameters
+    assert all(_nb101_network_params(r.cell) == round(r.proxies["params"] * 1e6) for r in naslib)
+    assert all(_nb101_network_params(r.cell) == r.params for r in official)
+    params = bench.zero_cost("cifar10", "params")
+    for record in official:
+        assert params[bench.archs.index(str(record.cell))] == record.params / 1e6
+        assert np.isnan(bench.zero_cost("cifar10", "synflow")[bench.archs.index(str(record.cell))])
