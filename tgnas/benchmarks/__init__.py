@@ -22,6 +22,7 @@ from tgnas.benchmarks.base import Benchmark
 _REGISTRY: dict[str, str | Callable[[], Benchmark]] = {
     "nb201": "tgnas.benchmarks.nb201:NB201Benchmark",
     "nb101": "tgnas.benchmarks.nb101:NB101Benchmark",
+    "nbgraph": "tgnas.benchmarks.nbgraph:NBGraphBenchmark",
 }
 
 
