@@ -126,7 +126,7 @@ def _node(op: str, children: list[_Tree]) -> _Tree:
     return (op, tuple(sorted(children, key=_order_key)))
 
 
-@functools.lru_cache(maxsize=1 << 17)  # 157,464 encodings at most; neighbours and all_cells canonicalise the same ones often
+@functools.lru_cache(maxsize=24 * 9**4)  # every encoding fits; neighbours, parse and all_cells canonicalise the same ones often
 def _canonical(links: tuple[int, ...], ops: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[str, ...]]:
     """The canonical (links, ops) of a checked encoding (module docstring, steps 1–4)."""
 
