@@ -25,11 +25,12 @@ class _Tiny(Benchmark):
 
 def test_register_refuses_a_taken_name_and_create_lists_the_known_ones(monkeypatch):
     monkeypatch.setattr(benchmarks, "_REGISTRY", dict(benchmarks._REGISTRY))
+    built_in = benchmarks.names()
     benchmarks.register("tiny-nb201", _Tiny)
-    assert benchmarks.names() == ("nb201", "nb101", "nb301", "tiny-nb201")
+    assert built_in[:2] == ("nb201", "nb101") and benchmarks.names() == (*built_in, "tiny-nb201")
     with pytest.raises(ValueError, match="a benchmark named 'nb201' is already registered"):
         benchmarks.register("nb201", _Tiny)
-    with pytest.raises(ValueError, match="known benchmarks: nb201, nb101, nb301, tiny-nb201"):
+    with pytest.raises(ValueError, match="known benchmarks: " + ", ".join((*built_in, "tiny-nb201"))):
         benchmarks.create("nb999")
     tiny = benchmarks.create("tiny-nb201")
     assert list(tiny.has_path()) == [False, True] and tiny.graphs()[1].n_nodes == 8

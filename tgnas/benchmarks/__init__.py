@@ -23,6 +23,7 @@ _REGISTRY: dict[str, str | Callable[[], Benchmark]] = {
     "nb201": "tgnas.benchmarks.nb201:NB201Benchmark",
     "nb101": "tgnas.benchmarks.nb101:NB101Benchmark",
     "nb301": "tgnas.benchmarks.nb301:NB301Benchmark",
+    "nbgraph": "tgnas.benchmarks.nbgraph:NBGraphBenchmark",
 }
 
 

@@ -27,6 +27,7 @@ _REGISTRY: dict[str, SpaceFactory] = {
     "nb101": _lazy("tgnas.spaces.nb101", "NB101Space"),
     "nb201": _lazy("tgnas.spaces.nb201", "NB201Space"),
     "darts": _lazy("tgnas.spaces.darts", "DartsSpace"),
+    "nbgraph": _lazy("tgnas.spaces.nbgraph", "NBGraphSpace"),
 }
 
 #: the spaces that ship with tgnas (`names()` also lists spaces added with `register`)
