@@ -22,6 +22,8 @@ from tgnas.benchmarks.base import Benchmark
 _REGISTRY: dict[str, str | Callable[[], Benchmark]] = {
     "nb201": "tgnas.benchmarks.nb201:NB201Benchmark",
     "nb101": "tgnas.benchmarks.nb101:NB101Benchmark",
+    "transnas_micro": "tgnas.benchmarks.transnas:TransNASMicroBenchmark",
+    "transnas_macro": "tgnas.benchmarks.transnas:TransNASMacroBenchmark",
 }
 
 

@@ -27,6 +27,8 @@ _REGISTRY: dict[str, SpaceFactory] = {
     "nb101": _lazy("tgnas.spaces.nb101", "NB101Space"),
     "nb201": _lazy("tgnas.spaces.nb201", "NB201Space"),
     "darts": _lazy("tgnas.spaces.darts", "DartsSpace"),
+    "transnas_micro": _lazy("tgnas.spaces.transnas_micro", "TransNASMicroSpace"),
+    "transnas_macro": _lazy("tgnas.spaces.transnas_macro", "TransNASMacroSpace"),
 }
 
 #: the spaces that ship with tgnas (`names()` also lists spaces added with `register`)
