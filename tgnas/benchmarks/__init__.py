@@ -23,6 +23,8 @@ _REGISTRY: dict[str, str | Callable[[], Benchmark]] = {
     "nb201": "tgnas.benchmarks.nb201:NB201Benchmark",
     "nb101": "tgnas.benchmarks.nb101:NB101Benchmark",
     "nb301": "tgnas.benchmarks.nb301:NB301Benchmark",
+    "transnas_micro": "tgnas.benchmarks.transnas:TransNASMicroBenchmark",
+    "transnas_macro": "tgnas.benchmarks.transnas:TransNASMacroBenchmark",
     "nbgraph": "tgnas.benchmarks.nbgraph:NBGraphBenchmark",
 }
 

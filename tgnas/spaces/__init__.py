@@ -1,4 +1,4 @@
-"""Search spaces (NAS-Bench-101, NAS-Bench-201, DARTS), all converting to one `ArchGraph` type.
+"""Search spaces (NAS-Bench-101, NAS-Bench-201, DARTS, TransNAS-Bench-101 micro and macro, NAS-Bench-Graph), all converting to one `ArchGraph` type.
 
 >>> from tgnas import spaces
 >>> nb201 = spaces.create("nb201")
@@ -27,6 +27,8 @@ _REGISTRY: dict[str, SpaceFactory] = {
     "nb101": _lazy("tgnas.spaces.nb101", "NB101Space"),
     "nb201": _lazy("tgnas.spaces.nb201", "NB201Space"),
     "darts": _lazy("tgnas.spaces.darts", "DartsSpace"),
+    "transnas_micro": _lazy("tgnas.spaces.transnas_micro", "TransNASMicroSpace"),
+    "transnas_macro": _lazy("tgnas.spaces.transnas_macro", "TransNASMacroSpace"),
     "nbgraph": _lazy("tgnas.spaces.nbgraph", "NBGraphSpace"),
 }
 
@@ -58,7 +60,7 @@ def names() -> tuple[str, ...]:
 
 
 def create(name: str) -> SearchSpace:
-    """The search space called ``name`` (``nb101``, ``nb201``, ``darts`` or one added with `register`)."""
+    """The search space called ``name`` (one of `NAMES` or one added with `register`)."""
     key = str(name).lower()
     if key not in _REGISTRY:
         raise ValueError(f"unknown search space {name!r}; known spaces: {', '.join(_REGISTRY)}")

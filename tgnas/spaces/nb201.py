@@ -11,20 +11,13 @@ no formula reproduces; `tgnas.data.nb201` reads it from the benchmark table.
 Edge-op → node-op conversion (`to_graph`, paper §3.1 / Fig. 8)
 -------------------------------------------------------------
 NB201 puts operators on edges and features on nodes; the predictor wants operators on nodes. Every
-edge j→k becomes one operator node. The graph has an ``input`` node (cell node 0), the six operator
-nodes in string order, and an ``output`` node (cell node 3). Data flows
-
-* ``input`` → operator node of edge 0→k,
-* operator node of edge i→j → operator node of every edge j→k (cell node j sums its in-edges and
-  feeds its out-edges),
-* operator node of edge j→3 → ``output``.
-
-``none`` outputs zeros, so no information passes through it: by default its node is removed together
-with its edges, and then every node that is no longer on an input→output path is removed too (the
-NAS-Bench-101 pruning rule). A cell whose output is cut off becomes ``input → output`` with no edge
-(`ArchGraph.has_path()` is False). ``skip_connect`` is an identity, but it still routes data between
-cell nodes, so it stays an ordinary operator node named ``skip_connect``. ``keep_none=True`` keeps
-the fixed 8-node form with ``none`` nodes wired like every other operator.
+edge j→k becomes one operator node (`tgnas.spaces.cell_dag`, shared with TransNAS-Bench-101 micro):
+an ``input`` node (cell node 0), the six operator nodes in string order, and an ``output`` node (cell
+node 3). ``none`` nodes are removed, then every node off an input→output path (the NAS-Bench-101
+pruning rule), so a cell whose output is cut off becomes ``input → output`` with no edge
+(`ArchGraph.has_path()` is False). ``skip_connect`` stays an ordinary operator node named
+``skip_connect``. ``keep_none=True`` keeps the fixed 8-node form with ``none`` nodes wired like every
+other operator.
 
 The evaluation network (`network_params`, `network_flops`, `NB201Space.build_network`)
 --------------------------------------------------------------------------------------
@@ -48,13 +41,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from tgnas.spaces.base import SearchSpace, as_rng, check_genes, gene_to_index, parse_int_tuple
-from tgnas.spaces.graph import INPUT, OUTPUT, ArchGraph
+from tgnas.spaces.cell_dag import FOUR_NODE_EDGES, edge_op_graph
+from tgnas.spaces.graph import ArchGraph
 from tgnas.spaces.supernet import Supernet, SupernetCell
 
 #: operators in the benchmark's own order
 NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 #: edges (source node, target node) in the order they appear in the arch string
-EDGES = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
+EDGES = FOUR_NODE_EDGES
 N_CELLS = len(NB201_OPS) ** len(EDGES)  # 15,625
 
 #: NASLib op code → op name, and NASLib edge position → position in `EDGES` (see SOURCES.md)
@@ -184,28 +178,10 @@ class NB201Cell:
 
 @functools.lru_cache(maxsize=2 * N_CELLS)  # graphs are immutable; scoring the whole space repeatedly is common
 def _cell_graph(edge_ops: tuple[str, ...], keep_none: bool) -> ArchGraph:
-    n = len(EDGES) + 2
-    matrix = np.zeros((n, n), dtype=np.uint8)
-    output = n - 1
-    for position, (source, target) in enumerate(EDGES):
-        node = position + 1
-        if source == 0:
-            matrix[0, node] = 1
-        if target == 3:
-            matrix[node, output] = 1
-        for later, (next_source, _) in enumerate(EDGES):
-            if next_source == target:
-                matrix[node, later + 1] = 1
-    ops = (INPUT, *edge_ops, OUTPUT)
-    if not keep_none:
-        keep = [i for i, op in enumerate(ops) if op != "none"]
-        matrix = matrix[np.ix_(keep, keep)]
-        ops = tuple(ops[i] for i in keep)
     cell = NB201Cell(edge_ops)  # type: ignore[arg-type]
     space = NB201Space()
     features = {"params_M": space.params(cell), "flops_M": space.flops(cell)}
-    graph = ArchGraph(ops, matrix, space.name, features, space.format(cell))
-    return graph if keep_none else graph.pruned()
+    return edge_op_graph(EDGES, edge_ops, "none", space.name, features, space.format(cell), keep_zero=keep_none)
 
 
 def _conv_bn_params(c_in: int, c_out: int, kernel: int) -> int:
