@@ -26,10 +26,10 @@
 # | parameter | meaning | `ci` | `paper` |
 # |---|---|---|---|
 # | `profile` | which column of this table to use | `ci` | `paper` |
-# | `candidates` | candidate recipes the selection rule compares | 2 | all 5 |
-# | `epochs` | training epochs per model | 15 | 40 |
-# | `max_cells` | labelled cells per training source | 300 | 1,000 |
-# | `members` | seeds per trained model (ensemble) | 1 | 3 |
+# | `candidates` | candidate recipes the selection rule compares (names separated by `;`) | 2 | all 6 |
+# | `epochs` | training epochs per model | 15 | 30 |
+# | `max_cells` | labelled cells per training source | 300 | 500 |
+# | `members` | seeds per trained model (ensemble) | 1 | 2 |
 # | `results_dir` | where trained models' evaluations are kept, so a rerun resumes | memory only | memory only |
 #
 # **Learning objectives.** After this chapter you can
@@ -149,7 +149,7 @@ universality.nb201_ablation(recipes, store=store).round(3)
 #
 # ## Exercises
 #
-# 1. Rerun with `candidates="2x128 sum, every task"` only. Which benchmarks gain and which lose when
+# 1. Rerun with `candidates="long, every task"` only. Which benchmarks gain and which lose when
 #    every TransNAS task and NAS-Bench-Graph dataset is its own training source?
 # 2. Why can the "best ZC" column not be used as a proxy on a new benchmark, even though it looks
 #    like a baseline?
@@ -158,7 +158,7 @@ universality.nb201_ablation(recipes, store=store).round(3)
 #
 # :::{admonition} Solutions
 # :class: dropdown
-# 1. `tgnas book run --only 09_universal_proxy -p candidates "2x128 sum, every task"`. The benchmarks with many
+# 1. `tgnas book run --only 09_universal_proxy -p candidates "long, every task"`. The benchmarks with many
 #    tasks then dominate the training batches; compare the TG column with this run's.
 # 2. It was picked by its τ on the target's labels: a choice made with the answer. On an unseen
 #    benchmark there is no label to pick with.

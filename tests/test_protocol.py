@@ -215,7 +215,7 @@ def test_the_universality_matrix_puts_each_target_beside_its_baselines():
 def test_candidate_names_are_checked():
     from tgnas.experiments import universality
 
-    recipes = universality.candidates("2x128 sum, task mean; 3x128 sum, task mean", 3, 50, 1)
-    assert [r.config.layers for r in recipes] == [2, 3] and recipes[0].train.epochs == 3
+    recipes = universality.candidates("short, task mean; long, task mean, 3 layers", 3, 50, 1)
+    assert [(r.length, r.config.layers) for r in recipes] == [("short", 2), ("long", 3)] and recipes[0].train.epochs == 3
     with pytest.raises(ValueError, match="unknown candidate recipe.*'bigger'"):
         universality.candidates("bigger", 3, 50, 1)

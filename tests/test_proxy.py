@@ -212,10 +212,15 @@ def test_cli_evaluate_json_has_the_documented_keys(capsys):
 @pytest.mark.real_data
 def test_cli_train_writes_weights_and_card_and_resumes(tmp_path, capsys):
     out = tmp_path / "tiny.pt"
-    args = ["train", "--target", "nb201", "--sources", "nb101", "--out", str(out), "--members", "1", "--epochs", "2", "--hidden", "8"]
+    selection = tmp_path / "selection.json"
+    selection.write_text(json.dumps({"rule": "highest mean LOBO tau", "chosen": "short, task mean"}))
+    args = ["train", "--target", "nb201", "--sources", "nb101", "bench:transnas_micro:mean:40", "--out", str(out), "--members", "1"]
+    args += ["--epochs", "2", "--hidden", "8", "--selection", str(selection)]
     assert cli.main(args) == 0
     card = json.loads(out.with_suffix(".json").read_text())
-    assert card["sources"][0]["space"] == "nb101" and card["nb201_labels_used"] is False
+    assert [s["name"] for s in card["sources"]] == ["nb101:naslib500+official30", "transnas_micro:mean"]
+    assert card["sources"][1]["n"] == 40 and card["nb201_labels_used"] is False
+    assert card["selection"]["chosen"] == "short, task mean"
     assert (tmp_path / "tiny.ckpt" / "member0" / "checkpoint.pt").exists()
     assert cli.main([*args, "--resume"]) == 0  # finished run: resume just reloads it
     assert np.isfinite(TGProxy.load(out).score([BEST_NB201])).all()

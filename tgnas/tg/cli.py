@@ -46,6 +46,7 @@ def add_commands(commands) -> None:
     train.add_argument("--members", type=positive_int, default=5, help="ensemble size (seeds SEED, SEED+1, …)")
     train.add_argument("--seed", type=non_negative_int, default=0)
     train.add_argument("--epochs", type=positive_int, default=100)
+    train.add_argument("--patience", type=positive_int, default=40, help="stop after this many epochs without a better validation τ")
     train.add_argument("--layers", type=positive_int, default=2)
     train.add_argument("--hidden", type=positive_int, default=128)
     train.add_argument("--readout", default="sum")
@@ -53,6 +54,11 @@ def add_commands(commands) -> None:
     train.add_argument("--loss", default="mse+pairwise")
     train.add_argument("--length", default="short", help="operator description length: short, medium, long")
     train.add_argument("--pca", type=non_negative_int, default=0, help="reduce embeddings to this many dimensions (0: no PCA)")
+    train.add_argument(
+        "--selection",
+        metavar="FILE",
+        help="JSON of the recipe selection that chose these settings (leave-one-benchmark-out table); copied into the model card",
+    )
     train.add_argument("--checkpoint-dir", help="where per-epoch checkpoints go (default: OUT's name + .ckpt/)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoints")
     add_progress_option(train)
@@ -139,7 +145,8 @@ def _train(args: argparse.Namespace) -> int:
 
     # every setting is checked before anything loads: the PCA below embeds operators with the transformer
     check_no_leakage([LabelledGraphs(spec, source_space(spec), [], np.zeros(0)) for spec in args.sources], args.target)
-    recipe = TrainRecipe(epochs=args.epochs, loss=args.loss, seed=args.seed)
+    selection = _read_selection(args.selection) if args.selection else None
+    recipe = TrainRecipe(epochs=args.epochs, loss=args.loss, seed=args.seed, patience=args.patience)
     config = GCNConfig(layers=args.layers, hidden=args.hidden, readout=args.readout, graph_norm=args.graph_norm)
     embedder = OperatorEmbedder(length=args.length)
     if args.pca:
@@ -155,7 +162,21 @@ def _train(args: argparse.Namespace) -> int:
         resume=args.resume,
         progress=progress(args),
         command=args.command_line,
+        selection=selection,
     )
     proxy.save(out)
     print(f"wrote {out} and {out.with_suffix('.json')} (validation tau per member: {proxy.card['validation_kendall_tau']})")
     return 0
+
+
+def _read_selection(path: str) -> dict:
+    """The ``--selection`` file: a JSON object, checked before any training starts."""
+    try:
+        value = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ValueError(f"--selection file {path!r} does not exist") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"--selection file {path!r} is not readable JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"--selection file {path!r} must hold a JSON object, got {type(value).__name__}")
+    return value

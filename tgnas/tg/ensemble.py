@@ -36,12 +36,14 @@ def train_proxy(
     resume: bool = False,
     progress: bool = True,
     command: str | None = None,
+    selection: dict | None = None,
 ) -> TGProxy:
     """Train ``members`` predictors (seeds ``recipe.seed`` …) and bundle them as a `TGProxy`.
 
     ``target_space`` is the space the proxy will score; no source may be labelled in it. The
     model card lists every source, the recipe, per-member validation τ on the training spaces and
-    ``nb201_labels_used`` (true only if an NB201 source was used).
+    ``nb201_labels_used`` (true only if an NB201 source was used) and, when given, the ``selection``
+    that chose the recipe (the leave-one-benchmark-out table of `tgnas.tg.protocol`).
     """
     if members < 1:
         raise ValueError(f"members must be ≥ 1, got {members}")
@@ -80,6 +82,7 @@ def train_proxy(
         "train_seconds": round(time.perf_counter() - started, 1),
         "operators": operators,
         "command": command,
+        "selection": selection,
         "torch_threads": torch.get_num_threads(),  # float summation order, hence bit-exact reproduction, depends on it
         "versions": {"tgnas": __version__, "torch": torch.__version__, "python": platform.python_version(), "numpy": np.__version__},
     }
