@@ -345,3 +345,17 @@ def test_the_training_loop_does_not_import_the_predictor():
     tree = ast.parse(inspect.getsource(loop))
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert "tgnas.tg.predictor" not in imported and "tgnas.tg.proxy" not in imported
+
+
+def test_a_batch_of_tied_labels_trains_on_without_a_pairwise_term():
+    # one source whose labels all tie: the pairwise loss has no ordered pair, and training must not fail on it
+    from tgnas.spaces import nb201
+    from tgnas.tg.sources import LabelledGraphs
+    from tgnas.tg.train import TrainRecipe, fit_network
+
+    cells = [nb201.NB201Cell(("nor_conv_3x3",) * 5 + (op,)) for op in ("nor_conv_3x3", "nor_conv_1x1", "skip_connect", "avg_pool_3x3")]
+    graphs = [cell.to_graph() for cell in cells] * 2
+    source = LabelledGraphs("ties", "nb201", graphs, np.full(len(graphs), 90.0))
+    predictor = GCNPredictor(OperatorEmbedder(cache=False), GCNConfig(hidden=8, head_hidden=4), seed=0)
+    result = fit_network(predictor, [source], TrainRecipe(epochs=2, batch_size=4, loss="pairwise", val_fraction=0.0, patience=2), progress=False)
+    assert [entry["loss"] for entry in result.history] == [0.0, 0.0]

@@ -219,3 +219,19 @@ def test_candidate_names_are_checked():
     assert [(r.length, r.config.layers) for r in recipes] == [("short", 2), ("long", 3)] and recipes[0].train.epochs == 3
     with pytest.raises(ValueError, match="unknown candidate recipe.*'bigger'"):
         universality.candidates("bigger", 3, 50, 1)
+
+
+def test_the_selection_goes_into_a_record_and_a_train_command_that_reproduces_it():
+    from tgnas.cli import build_parser
+    from tgnas.experiments import universality
+
+    recipes = [_recipe("small", hidden=16), _recipe("tiny", hidden=8)]
+    chosen = universality.selection(recipes, FAMILIES)
+    record = universality.selection_record(chosen, "bench_c")
+    assert record["pool"] == ["bench_a", "bench_b"] and set(record["table"]) == {"small", "tiny"}
+    assert record["chosen"] == chosen.chosen["bench_c"].name and "fewest GCN parameters" in record["rule"]
+    argv = universality.train_command(chosen.chosen["bench_c"], "nb201", 5)  # the shipped models' families
+    args = build_parser().parse_args([*argv, "--out", "w.pt"])
+    assert args.target == "nb201" and "bench:nb201:per_task" not in args.sources
+    assert args.sources == [f"bench:{f}:per_task" for f in ("nb101", "nb301", "transnas_micro", "transnas_macro", "nbgraph")]
+    assert (args.members, args.epochs, args.patience, args.loss, args.hidden) == (5, 15, 15, "pairwise", chosen.chosen["bench_c"].config.hidden)

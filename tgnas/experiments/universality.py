@@ -20,7 +20,7 @@ from tgnas import benchmarks
 from tgnas.book.parameters import POSITIVE_INT, TEXT, ChapterParameters, Parameter, optional
 from tgnas.evaluate import evaluate_scores
 from tgnas.tg.gcn import GCNConfig
-from tgnas.tg.protocol import FAMILIES, Recipe, ResultStore, choose_recipe, lobo_table, pair_runs, run_held_out
+from tgnas.tg.protocol import FAMILIES, TIE, Recipe, ResultStore, choose_recipe, lobo_table, pair_runs, run_held_out
 from tgnas.tg.train import TrainRecipe
 
 #: candidate recipes by name; every one is a text-embedding GCN (the one-hot variant is a column of its own).
@@ -212,3 +212,30 @@ def summary(matrix: pd.DataFrame, verdict: pd.DataFrame) -> dict[str, object]:
         "nb201 cifar10 all": float(nb201["TG all"].iloc[0]) if len(nb201) else float("nan"),
         "nb201 cifar10 params path": float(nb201["params path"].iloc[0]) if len(nb201) else float("nan"),
     }
+
+
+def selection_record(chosen: Selection, target: str) -> dict:
+    """What a model card keeps of the choice for ``target``: the rule, the pool, the LOBO table and the winner."""
+    table = chosen.tables[target]
+    return {
+        "target": target,
+        "rule": f"highest mean leave-one-benchmark-out Kendall tau (cells with a path) on the pool; within {TIE} of it, fewest GCN parameters",
+        "pool": [column for column in table.columns if column != "mean"],
+        "table": {name: {k: round(float(v), 4) for k, v in row.items()} for name, row in table.iterrows()},
+        "chosen": chosen.chosen[target].name,
+        "recipe": chosen.chosen[target].to_dict(),
+    }
+
+
+def train_command(recipe: Recipe, target: str, members: int, families: Sequence[str] = FAMILIES) -> list[str]:
+    """The ``tgnas train`` arguments that train ``recipe`` on every benchmark but ``target`` (the shipped models' command)."""
+    space = benchmarks.create(target).space
+    cells = "" if recipe.max_cells is None else f":{recipe.max_cells}"
+    sources = [f"bench:{family}:{recipe.tasks}{cells}" for family in families if family != target]
+    config, train = recipe.config, recipe.train
+    return [
+        *("train", "--target", space, "--sources", *sources),
+        *("--members", str(members), "--seed", str(train.seed), "--epochs", str(train.epochs), "--patience", str(train.patience)),
+        *("--layers", str(config.layers), "--hidden", str(config.hidden), "--readout", config.readout, "--loss", train.loss),
+        *("--length", recipe.length),
+    ]

@@ -136,7 +136,8 @@ def _prepare(predictor: Trainable, sources: Sequence[LabelledGraphs], recipe: Tr
 
 
 def _loss(predicted: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
-    total = predicted.new_zeros(())
+    # zero that stays in the graph: a batch whose labels all tie gives the pairwise loss no pair, and the step must still run
+    total = (predicted * 0).sum()
     if "mse" in kind:
         total = total + torch.nn.functional.mse_loss(predicted, target)
     if "pairwise" in kind:
