@@ -235,3 +235,25 @@ def test_the_selection_goes_into_a_record_and_a_train_command_that_reproduces_it
     assert args.target == "nb201" and "bench:nb201:per_task" not in args.sources
     assert args.sources == [f"bench:{f}:per_task" for f in ("nb101", "nb301", "transnas_micro", "transnas_macro", "nbgraph")]
     assert (args.members, args.epochs, args.patience, args.loss, args.hidden) == (5, 15, 15, "pairwise", chosen.chosen["bench_c"].config.hidden)
+
+
+def test_a_task_mean_keeps_cells_measured_on_some_tasks_only():
+    from tgnas.tg.sources import benchmark_sources
+
+    base = _benchmark("bench_partial", "chain_a", 0.3)
+
+    class Partial(base):
+        def _labels(self, dataset: str) -> np.ndarray:
+            values = super()._labels(dataset)
+            if dataset == "task2":
+                values[::3] = np.nan  # a task that measured two cells in three
+            return values
+
+    benchmarks.register("bench_partial", Partial)
+    try:
+        (mean,) = benchmark_sources("bench_partial", "mean")
+        (task1, task2) = benchmark_sources("bench_partial", "per_task")
+    finally:
+        benchmarks.unregister("bench_partial")
+    assert len(mean) == len(task1) == 81 and len(task2) == 54
+    assert 0 < mean.labels.min() < mean.labels.max() < 1

@@ -192,7 +192,11 @@ class ResultStore:
 
 
 def _held_out_key(recipe: Recipe, held_out: Sequence[str], families: Sequence[str], seed: int) -> str:
-    text = json.dumps([recipe.key(), sorted(held_out), sorted(families), seed])
+    """The cache key of one training: the recipe, what was held out, and a fingerprint of the training data
+    (each source's name, size and label sum), so a change in how sources are built never reads a stale result."""
+    pool = [family for family in families if family not in held_out]
+    data = [(s.name, len(s), round(float(s.labels.sum()), 6)) for s in pool_sources(pool, recipe, seed)]
+    text = json.dumps([recipe.key(), sorted(held_out), sorted(families), seed, data])
     return f"{'+'.join(sorted(held_out))}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 

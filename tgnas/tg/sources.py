@@ -126,9 +126,9 @@ def benchmark_sources(name: str, tasks: str = "per_task", max_cells: int | None 
 
     Only cells with an input→output path are used (the others score `NO_PATH_SCORE` whatever a
     model learns). ``tasks="per_task"`` gives one source per dataset; ``"mean"`` one source whose
-    label is the mean of the per-dataset rank-normalised labels over the cells measured on every
-    dataset (the paper's amalgamation of NB201's three datasets, §4.3), so a benchmark with seven
-    tasks does not weigh seven times as much as one with one. ``max_cells`` keeps a random subset
+    label is, per cell, the mean of its rank-normalised labels over the datasets it was measured on
+    (the paper's amalgamation of NB201's three datasets, §4.3), so a benchmark with seven tasks does
+    not weigh seven times as much as one with one. ``max_cells`` keeps a random subset
     (``seed``) of each source, the same cells for every task.
     """
     if tasks not in TASK_MODES:
@@ -144,9 +144,7 @@ def benchmark_sources(name: str, tasks: str = "per_task", max_cells: int | None 
         keep = np.zeros_like(keep)
         keep[chosen] = True
     if tasks == "mean":
-        rows = np.flatnonzero(keep & np.all([~np.isnan(values) for values in labels.values()], axis=0))
-        label = np.mean([normalise_labels(values[rows], "rank") for values in labels.values()], axis=0)
-        return [LabelledGraphs(f"{name}:mean", bench.space, [graphs[i] for i in rows], label)]
+        return [_mean_task_source(name, bench.space, graphs, labels, keep)]
     sources = []
     for dataset, values in labels.items():
         rows = np.flatnonzero(keep & ~np.isnan(values))
@@ -175,6 +173,22 @@ def load_sources(spec: str) -> list[LabelledGraphs]:
     if spec.partition(":")[0] == "bench":
         return benchmark_sources(*_benchmark_spec(spec))
     return [load_source(spec)]
+
+
+def _mean_task_source(name: str, space: str, graphs: list, labels: dict[str, np.ndarray], keep: np.ndarray) -> LabelledGraphs:
+    """One source from several datasets: each dataset ranked over its own measured cells, then averaged per cell.
+
+    A cell measured on only some datasets (NAS-Bench-Graph's proteins covers 2,021 of 26,206 cells)
+    keeps the mean of the ranks it has, rather than being dropped or biasing the others.
+    """
+    ranks = np.full((len(labels), len(graphs)), np.nan)
+    for row, values in enumerate(labels.values()):
+        measured = np.flatnonzero(keep & ~np.isnan(values))
+        if len(measured):
+            ranks[row, measured] = normalise_labels(values[measured], "rank")
+    rows = np.flatnonzero(~np.isnan(ranks).all(axis=0))
+    label = np.array([np.mean(ranks[~np.isnan(ranks[:, i]), i]) for i in rows])
+    return LabelledGraphs(f"{name}:mean", space, [graphs[i] for i in rows], label)
 
 
 def load_source(spec: str) -> LabelledGraphs:
