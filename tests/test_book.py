@@ -14,6 +14,8 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import nbformat
 import pytest
@@ -50,7 +52,7 @@ print("interpreter:", sys.executable)
 print("cwd:", os.getcwd())
 print("run:", profile, scale)
 
-# %%
+# %% mystnb={"figure": {"caption": "A demo curve.", "name": "fig-demo"}, "image": {"alt": "a rising line through three points"}}
 fig, ax = plt.subplots(figsize=(3, 2))
 ax.plot([1, 2, 3], [1, 4, scale * 4])
 plt.show()
@@ -70,18 +72,20 @@ raise RuntimeError("deliberate failure in the test notebook")
 """
 
 
+#: the repository's pages other than the chapters (intro first, status last), which every test book has too
+PAGES = [doc for doc in toc_documents(REPO) if not doc.startswith("book/chapters/")]
+
+
 def _toc_text(chapters: list[str]) -> str:
-    entries = "".join(f"  - file: book/chapters/{name}\n" for name in chapters)
-    return f"format: jb-book\nroot: book/intro\nchapters:\n{entries}  - file: book/status\n"
+    entries = "".join(f"  - file: {doc}\n" for doc in [*(f"book/chapters/{name}" for name in chapters), *PAGES[1:]])
+    return f"format: jb-book\nroot: {PAGES[0]}\nchapters:\n{entries}"
 
 
 def _make_book(root: Path, chapters: dict[str, str]) -> Path:
     """A book at ``root`` with the repository's config and pages and the given chapter sources."""
     (root / "notebooks").mkdir(parents=True)
-    (root / "book").mkdir()
     shutil.copy(REPO / "_config.yml", root / "_config.yml")
-    for page in ("intro.md", "status.md"):
-        shutil.copy(REPO / "book" / page, root / "book" / page)
+    shutil.copytree(REPO / "book", root / "book", ignore=shutil.ignore_patterns("chapters"))
     (root / "_toc.yml").write_text(_toc_text(list(chapters)))
     for name, source in chapters.items():
         (root / "notebooks" / f"{name}.py").write_text(source)
@@ -466,7 +470,7 @@ def test_a_sound_site_has_no_problems(site):
             ),
             "book/chapters/00_x.html": _page(
                 '<section id="results"><div class="cell_output docutils container">'
-                '<img src="../../_images/plot.png" alt="plot"></div>'
+                '<figure><img src="../../_images/plot.png" alt="a plot"><figcaption>Fig. 1</figcaption></figure></div>'
                 '<a href="../intro.html">back</a><a href="../../">home</a></section>'
             ),
         },
@@ -547,7 +551,7 @@ def test_chapter_without_a_figure_is_reported_and_svg_output_counts(site):
         site,
         {
             "book/chapters/00_a.html": _page('<svg class="icon"></svg><div class="cell_output"><pre>text only</pre></div>'),
-            "book/chapters/01_b.html": _page('<div class="cell_output docutils container"><div><svg><path d="M0"/></svg></div></div>'),
+            "book/chapters/01_b.html": _page('<div class="cell_output docutils container"><figure><svg><path d="M0"/></svg><figcaption>c</figcaption></figure></div>'),
             "book/intro.html": _page("<p>not a chapter, no figure needed</p>"),
         },
     )
@@ -604,10 +608,12 @@ def test_each_page_gets_its_own_chromium_run_with_the_required_flags(site, tmp_p
     _site(site, {"a.html": _page('<p id="x">A</p><a href="b.html">b</a>'), "b.html": _page("<a href='a.html#x'>a</a>")})
     assert check_book(site, chromium=str(chromium), expected_pages=["a", "b"], chapter_pages=[]) == []
     calls = [json.loads(line) for line in log.read_text().splitlines()]
-    assert sorted(call[-1] for call in calls) == [(site / "a.html").as_uri(), (site / "b.html").as_uri()]
+    # Chromium loads a probed copy of each page (same name, a temporary directory removed afterwards)
+    copies = [Path(url2pathname(urlsplit(call[-1]).path)) for call in calls]
+    assert sorted(copy.name for copy in copies) == ["a.html", "b.html"] and not any(copy.exists() for copy in copies)
     for call in calls:
         assert (
-            call[:7]
+            call[:8]
             == list(browser_check.CHROMIUM_FLAGS)
             == [
                 "--headless",
@@ -617,10 +623,11 @@ def test_each_page_gets_its_own_chromium_run_with_the_required_flags(site, tmp_p
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                "--window-size=1280,900",
             ]
         )
-        assert call[8:10] == ["--virtual-time-budget=5000", "--dump-dom"]
-    profiles = [call[7].split("=", 1)[1] for call in calls]
+        assert call[9:11] == ["--virtual-time-budget=5000", "--dump-dom"]
+    profiles = [call[8].split("=", 1)[1] for call in calls]
     assert len(set(profiles)) == 2 and not any(Path(profile).exists() for profile in profiles)
 
 
