@@ -1,4 +1,4 @@
-"""The book pipeline: papermill runner, readiness checks, jupyter-book build, exec table, browser check.
+"""The book pipeline: papermill runner, readiness checks, jupyter-book build, generated status page, browser check.
 
 The runner tests execute tiny jupytext notebooks written to tmp_path (each execution starts one
 kernel, about a second); the build tests use the repository's own _config.yml, intro and status
@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 from tgnas.book import browser_check, runner
 from tgnas.book.browser_check import ChromiumNotFoundError, check_book, dom_problems, parse_dom
 from tgnas.book.build import BookBuildError, build_book, readiness_problems
-from tgnas.book.exec_table import exec_data_from_papermill
 from tgnas.book.layout import discover_notebooks, package_fingerprint, toc_documents
 from tgnas.book.manifest import read_manifest
 from tgnas.book.runner import NotebookExecutionError, run_notebooks
@@ -367,14 +366,15 @@ def test_readiness_problems_name_each_mismatch(executed_book, tmp_path):
         build_book(root=root)
 
 
-def test_build_renders_chapters_and_the_exec_table(built_book):
+def test_build_renders_chapters_and_the_generated_status_page(built_book):
     root, html_dir = built_book
     assert html_dir == root / "_build" / "html"
     status = (html_dir / "book" / "status.html").read_text()
     table = status[status.index("<table") : status.index("</table>")]
-    assert "book/chapters/00_demo" in table and "papermill (ci)" in table and "✅" in table
     entry = read_manifest(root / "book/chapters")["00_demo"]
-    assert f"<p>{round(entry['duration_s'], 2)}</p>" in table
+    assert 'href="chapters/00_demo.html"' in table and "Demo chapter" in table and "<code" in table and ">ci<" in table
+    assert f"{entry['duration_s']:.1f} s" in table and ">ok<" in table
+    assert entry["environment"]["packages"]["tgnas"] in status and entry["environment"]["python"] in status
     chapter = (html_dir / "book" / "chapters" / "00_demo.html").read_text()
     assert "Demo chapter" in chapter and parse_dom(chapter).figures >= 1
     assert (root / "_build" / "book-build.log").read_text().count("build succeeded") == 1
@@ -387,47 +387,6 @@ def test_strict_build_fails_on_a_warning_and_names_it(executed_book, tmp_path):
     with pytest.raises(BookBuildError, match=r"(?s)exit 1.*intro.md:\d+: WARNING: unknown document: 'no-such-page'"):
         build_book(root=root)
     assert "\x1b[" not in (root / "_build" / "book-build.log").read_text()
-
-
-# --- exec table ----------------------------------------------------------------------------
-
-
-def _papermill_notebook(exception: bool | None, outputs: list[dict]) -> dict:
-    return {
-        "metadata": {
-            "papermill": {
-                "start_time": "2024-03-01T10:00:00.000000+00:00",
-                "end_time": "2024-03-01T10:00:12.500000+00:00",
-                "duration": 12.5,
-                "exception": exception,
-                "parameters": {"profile": "paper", "seed": 1},
-            }
-        },
-        "cells": [{"cell_type": "code", "outputs": outputs}],
-    }
-
-
-def test_exec_data_of_a_successful_papermill_run():
-    data = exec_data_from_papermill(_papermill_notebook(None, []))
-    assert data == {
-        "mtime": 1709287212.5,
-        "runtime": 12.5,
-        "method": "papermill (paper)",
-        "succeeded": True,
-        "error": None,
-        "traceback": None,
-    }
-
-
-def test_exec_data_of_a_failed_run_names_the_exception():
-    error = {"output_type": "error", "ename": "KeyError", "evalue": "'x'", "traceback": []}
-    data = exec_data_from_papermill(_papermill_notebook(True, [{"output_type": "stream", "text": "hi"}, error]))
-    assert data["succeeded"] is False and data["error"] == "KeyError: 'x'"
-
-
-def test_exec_data_is_none_for_notebooks_papermill_did_not_run():
-    assert exec_data_from_papermill({"metadata": {}, "cells": []}) is None
-    assert exec_data_from_papermill({"metadata": {"papermill": {"parameters": {}}}, "cells": []}) is None
 
 
 # --- browser check: DOM checks without Chromium ---------------------------------------------

@@ -1,8 +1,9 @@
 """The book pipeline: execute chapter notebooks (papermill, ``runner``), build the book (jupyter-book,
 ``build``), check it in a headless browser (``browser_check``). ``parameters`` declares and checks
 the chapters' ci/paper parameters, ``layout`` knows where the book's parts live, ``manifest``
-records the runs, ``kernel`` pins the kernel to this interpreter, and ``exec_table`` is the Sphinx
-extension that lists the papermill runs on the status page.
+records the runs (with the ``environment`` they ran in), ``kernel`` pins the kernel to this interpreter,
+``clean`` makes the executed notebooks read cleanly as pages, and ``pages`` is the Sphinx extension
+that renders the generated pages (``status``: runs, machine, data).
 """
 
 from __future__ import annotations

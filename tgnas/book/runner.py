@@ -32,6 +32,7 @@ from tqdm import tqdm
 
 from tgnas.atomic import atomic_output, write_text_atomic
 from tgnas.book.clean import clean_notebook, stderr_log
+from tgnas.book.environment import snapshot
 from tgnas.book.kernel import KERNELSPEC, ThisInterpreterKernelManager
 from tgnas.book.layout import (
     CHAPTERS_DIR,
@@ -259,6 +260,7 @@ def run_notebooks(
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(out_dir)
     records: list[RunRecord] = []
+    environment: dict[str, Any] | None = None  # taken once, before the first chapter that executes
     with tempfile.TemporaryDirectory(prefix="tgnas-book-") as scratch:
         plans = _plan(selected, out_dir, Path(scratch), profile, overrides)
         progress = tqdm(plans, desc="notebooks", unit="nb")
@@ -268,6 +270,7 @@ def run_notebooks(
             if not force and _is_up_to_date(entry, plan.inputs, plan.output):
                 records.append(_record(plan, profile, "skipped", entry.get("duration_s"), entry.get("started_at")))
                 continue
+            environment = environment or snapshot(root)
             try:
                 kept_aside = _execute(plan, root)
             except Exception as error:
@@ -292,6 +295,7 @@ def run_notebooks(
                 "duration_s": duration_s,
                 "started_at": started_at,
                 "stderr_outputs": kept_aside,
+                "environment": environment,
             }
             write_manifest(out_dir, manifest)
             if kept_aside:
