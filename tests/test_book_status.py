@@ -11,11 +11,20 @@ from tgnas.book.status import ChapterRun, data_markdown, environment_markdown, f
 from tgnas.data.fetch import CheckResult
 from tgnas.data.manifest import GROUPS, MANIFEST
 
-ENV_A = {"python": "3.11.9", "platform": "Linux", "cpu": "x86, 2 logical cores", "gpu": "none (CPU only)", "commit": "abc", "packages": {"tgnas": "0.1.0"}}
+ENV_A = {
+    "python": "3.11.9",
+    "platform": "Linux",
+    "cpu": "x86, 2 logical cores",
+    "gpu": "none (CPU only)",
+    "commit": "abc",
+    "packages": {"tgnas": "0.1.0"},
+}
 ENV_B = {**ENV_A, "commit": "def"}
 
 
-def _run(name: str, duration: float | None, environment_: dict | None = ENV_A, started: str = "2024-03-01T10:00:00", **kwargs) -> ChapterRun:
+def _run(
+    name: str, duration: float | None, environment_: dict | None = ENV_A, started: str = "2024-03-01T10:00:00", **kwargs
+) -> ChapterRun:
     fields = {"title": f"Title {name}", "profile": "ci", "status": "ok", "stderr_outputs": 0, **kwargs}
     return ChapterRun(name=name, duration_s=duration, started_at=started, environment=environment_, **fields)
 
@@ -26,7 +35,9 @@ def test_durations_read_as_a_person_would_say_them(seconds, text):
 
 
 def test_run_table_links_titles_and_totals_the_known_times():
-    text = runs_markdown([_run("00_a", 6.0), _run("01_b", 120.0, stderr_outputs=2, profile="paper"), _run("02_c", None, status="not run", profile="-")])
+    text = runs_markdown(
+        [_run("00_a", 6.0), _run("01_b", 120.0, stderr_outputs=2, profile="paper"), _run("02_c", None, status="not run", profile="-")]
+    )
     assert "| {doc}`Title 00_a <chapters/00_a>` | `ci` | 6.0 s | 2024-03-01 10:00:00 | ok | none |" in text
     assert "| {doc}`Title 01_b <chapters/01_b>` | `paper` | 2 min 00 s |" in text and "| ok | 2 |" in text
     assert "**Total:** 2 min 06 s for 2 of 3 chapters (profile `ci`, `paper`)." in text
@@ -42,7 +53,10 @@ def test_environment_is_the_latest_runs_and_names_chapters_that_ran_elsewhere():
 
 
 def test_data_rows_give_every_manifest_files_checksum_and_state():
-    results = [CheckResult(MANIFEST[0].relative, "ok", "sha256 matches", True), CheckResult("nb101/nasbench_only108.tfrecord", "missing", "", False)]
+    results = [
+        CheckResult(MANIFEST[0].relative, "ok", "sha256 matches", True),
+        CheckResult("nb101/nasbench_only108.tfrecord", "missing", "", False),
+    ]
     text = data_markdown(results)
     assert f"| `{MANIFEST[0].relative}` | sha256 `{MANIFEST[0].checksum.hexdigest}` | ok |" in text
     assert "| `nb101/nasbench_only108.tfrecord` | content check (no pinned checksum) | missing (optional) |" in text
@@ -67,7 +81,9 @@ def test_data_page_lists_each_file_with_origin_licence_and_size(tmp_path):
     assert text.count("not in the data directory") == len(MANIFEST) - 1
     derived = next(entry for entry in MANIFEST if entry.derived_from)
     mirror_only = next(entry for entry in MANIFEST if entry.mirror_only)
-    assert data_page.origin(derived).startswith("derived here from `") and data_page.origin(mirror_only) == f"mirror only: {mirror_only.note}"
+    assert (
+        data_page.origin(derived).startswith("derived here from `") and data_page.origin(mirror_only) == f"mirror only: {mirror_only.note}"
+    )
 
 
 def test_snapshot_names_versions_hardware_and_commit(tmp_path):
