@@ -32,6 +32,7 @@ def _notebook():
             new_code_cell('profile = "paper"', metadata={"tags": ["injected-parameters"]}),
             new_code_cell("run()", outputs=[_stream("stdout", "done\n"), _stream("stderr", BAR + BAR), _stream("stderr", WARNING)]),
             new_code_cell("secret()", metadata={"tags": ["remove-input"]}),
+            new_code_cell("answer()", metadata={"tags": ["solution"]}),
         ]
     )
 
@@ -40,7 +41,7 @@ def test_clean_hides_code_removes_parameter_cells_and_keeps_the_chapters_own_tag
     notebook = _notebook()
     clean_notebook(notebook)
     tags = [cell.metadata.get("tags", []) for cell in notebook.cells]
-    assert tags == [[], ["parameters", REMOVE_CELL], ["injected-parameters", REMOVE_CELL], [HIDE_INPUT], ["remove-input"]]
+    assert tags == [[], ["parameters", REMOVE_CELL], ["injected-parameters", REMOVE_CELL], [HIDE_INPUT], ["remove-input"], ["solution"]]
     clean_notebook(notebook)  # idempotent: the runner may publish a notebook twice
     assert [cell.metadata.get("tags", []) for cell in notebook.cells] == tags
 

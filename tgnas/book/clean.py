@@ -3,7 +3,9 @@
 The runner passes every executed notebook through :func:`clean_notebook` before publishing it, so
 no chapter needs per-cell tags for the page to read cleanly:
 
-* every code cell gets the ``hide-input`` tag (myst-nb renders its source behind a toggle);
+* every code cell gets the ``hide-input`` tag (myst-nb renders its source behind a toggle), except a
+  cell tagged ``solution``: the code of an exercise's solution is the answer, shown inside the
+  solution's own dropdown;
 * the parameters cell and the one papermill injects (tags ``parameters`` / ``injected-parameters``)
   get ``remove-cell``: the chapter's opening table and its setup cell already state the values;
 * stream outputs written to stderr are taken off the page. Progress bars (tqdm's carriage-return
@@ -22,8 +24,9 @@ from nbformat import NotebookNode
 HIDE_INPUT = "hide-input"
 REMOVE_CELL = "remove-cell"
 PARAMETER_TAGS = frozenset({"parameters", "injected-parameters"})
+SOLUTION = "solution"
 #: tags a chapter may set itself; a cell carrying one keeps its own choice
-_VISIBILITY_TAGS = frozenset({"hide-input", "hide-output", "hide-cell", "remove-input", "remove-output", "remove-cell", "show-input"})
+_VISIBILITY_TAGS = frozenset({"hide-input", "hide-output", "hide-cell", "remove-input", "remove-output", "remove-cell", SOLUTION})
 #: one tqdm redraw: "desc:  40%|####      | 4/10 [00:01<00:02, 2.9it/s]" (the bar and the counter are what identify it)
 _PROGRESS_LINE = re.compile(r"^\s*(?:[^\r\n]*:\s*)?\d{1,3}%\|[^|\r\n]*\|\s*\d[^\r\n]*$")
 

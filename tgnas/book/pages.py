@@ -4,7 +4,9 @@ Directives (their content is MyST Markdown made by a function, never typed numbe
 
 * ``{tgnas-status} runs|environment|data`` — :mod:`tgnas.book.status` (chapter runs, the machine
   they ran on, the benchmark files and their checksums);
-* ``{tgnas-data}`` — :mod:`tgnas.book.data_page` (each data file's origin, licence, size and use).
+* ``{tgnas-data}`` — :mod:`tgnas.book.data_page` (each data file's origin, licence, size and use);
+* ``{tgnas-scorecard}`` — :mod:`tgnas.book.scorecard` (each claim of the paper, ours and the verdict,
+  from the results the chapters recorded).
 
 A page holding one of them is rebuilt on every build: what it shows changes with the runs, not
 with its source.
@@ -21,7 +23,8 @@ from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from tgnas.book import data_page, status
+from tgnas.book import data_page, scorecard, status
+from tgnas.book.layout import CHAPTERS_DIR
 from tgnas.data.paths import data_dir
 
 _ENV_KEY = "tgnas_generated_pages"
@@ -56,6 +59,11 @@ class DataDirective(_GeneratedMarkdown):
         return data_page.data_page_markdown(data_dir())
 
 
+class ScorecardDirective(_GeneratedMarkdown):
+    def markdown(self) -> str:
+        return scorecard.scorecard_markdown(scorecard.all_results(Path(self.env.srcdir) / CHAPTERS_DIR))
+
+
 def _init_registry(app: Sphinx, env, docnames) -> None:
     if not hasattr(env, _ENV_KEY):
         setattr(env, _ENV_KEY, set())
@@ -72,6 +80,7 @@ def _merge(app: Sphinx, env, docnames, other) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("tgnas-status", StatusDirective)
     app.add_directive("tgnas-data", DataDirective)
+    app.add_directive("tgnas-scorecard", ScorecardDirective)
     app.connect("env-before-read-docs", _init_registry)
     app.connect("env-get-outdated", _always_outdated)
     app.connect("env-merge-info", _merge)

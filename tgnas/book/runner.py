@@ -45,6 +45,7 @@ from tgnas.book.layout import (
 )
 from tgnas.book.manifest import read_manifest, write_manifest
 from tgnas.book.parameters import PROFILES, ParameterError
+from tgnas.book.scorecard import results_path
 
 
 class NotebookExecutionError(RuntimeError):
@@ -147,12 +148,13 @@ def stderr_path(output: Path) -> Path:
 def _execute(plan: _Plan, root: Path) -> int:
     """Run papermill on ``plan``, publish what it wrote as ``plan.output``; the number of stderr outputs kept aside.
 
-    The previous output (and stderr log) is removed first, so the output always belongs to the latest
+    The previous output (with its stderr log and scorecard results) is removed first, so the output always belongs to the latest
     attempt: on failure the partial notebook (if papermill got to write one) is published for
     inspecting the failing cell, and the exception propagates.
     """
     plan.output.unlink(missing_ok=True)
     stderr_path(plan.output).unlink(missing_ok=True)
+    results_path(plan.name, plan.output.parent).unlink(missing_ok=True)  # the chapter records its scorecard results afresh
     try:
         papermill.execute_notebook(
             str(plan.converted),
