@@ -55,13 +55,12 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-
-from tgnas import spaces
-from tgnas.data.hw import load_hw_metrics
-from tgnas.data.nb101 import load_nb101
 from myst_nb import glue
 
+from tgnas import spaces
 from tgnas.book import scorecard
+from tgnas.data.hw import load_hw_metrics
+from tgnas.data.nb101 import load_nb101
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.experiments.benchmarks import (
     PARAMETERS,
