@@ -377,6 +377,9 @@ def test_build_renders_chapters_and_the_generated_status_page(built_book):
     assert entry["environment"]["packages"]["tgnas"] in status and entry["environment"]["python"] in status
     chapter = (html_dir / "book" / "chapters" / "00_demo.html").read_text()
     assert "Demo chapter" in chapter and parse_dom(chapter).figures >= 1
+    # the jupytext source sits next to the .ipynb in the download menu
+    assert 'href="../../_sources/book/chapters/00_demo.py"' in chapter and 'href="../../_sources/book/chapters/00_demo.ipynb"' in chapter
+    assert (html_dir / "_sources/book/chapters/00_demo.py").read_text() == (root / "notebooks/00_demo.py").read_text()
     assert (root / "_build" / "book-build.log").read_text().count("build succeeded") == 1
 
 
