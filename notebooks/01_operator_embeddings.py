@@ -104,6 +104,8 @@ similarity = operator_similarity(embedder)
 print(f"embedded {len(similarity.names)} operators in {similarity.seconds:.2f} s (cached after the first run)")
 fig = plot_operator_similarity(similarity)
 plt.show()
+
+# %%
 table_similarity_checks(similarity)
 
 # %% [markdown]

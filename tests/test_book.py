@@ -634,3 +634,14 @@ def test_chromium_check_of_the_built_book_is_clean(built_book, monkeypatch):
     root, html_dir = built_book
     monkeypatch.chdir(root / "book")  # the default html_dir is _build/html of the enclosing book root
     assert check_book() == []
+
+
+def test_a_run_removes_the_scorecard_results_and_stderr_log_of_the_previous_run(executed_book, tmp_path):
+    root = _copy_book(executed_book[0], tmp_path / "book")
+    chapters = root / "book" / "chapters"
+    (chapters / "00_demo.scorecard.json").write_text("{}")
+    (chapters / "00_demo.stderr.txt").write_text("old warning")
+    [record] = run_notebooks(root=root, force=True)
+    assert record.status == "executed"
+    assert not (chapters / "00_demo.scorecard.json").exists() and not (chapters / "00_demo.stderr.txt").exists()
+    assert read_manifest(chapters)["00_demo"]["stderr_outputs"] == 0

@@ -29,7 +29,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 from tgnas.book import data_page, scorecard, status
-from tgnas.book.layout import CHAPTERS_DIR, NOTEBOOKS_DIR
+from tgnas.book.layout import CHAPTERS_DIR, NOTEBOOKS_DIR, discover_notebooks
 from tgnas.data.paths import data_dir
 
 _ENV_KEY = "tgnas_generated_pages"
@@ -66,7 +66,8 @@ class DataDirective(_GeneratedMarkdown):
 
 class ScorecardDirective(_GeneratedMarkdown):
     def markdown(self) -> str:
-        return scorecard.scorecard_markdown(scorecard.all_results(Path(self.env.srcdir) / CHAPTERS_DIR))
+        root = Path(self.env.srcdir)
+        return scorecard.scorecard_markdown(scorecard.all_results(root / CHAPTERS_DIR), discover_notebooks(root / NOTEBOOKS_DIR))
 
 
 def _init_registry(app: Sphinx, env, docnames) -> None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -234,8 +234,11 @@ def _cell(text: Any) -> str:
     return shown.replace("|", "\\|").replace("\n", " ")
 
 
-def scorecard_markdown(results: Mapping[str, Mapping[str, Any]]) -> str:
-    """The scorecard table: claim | paper | ours | verdict | why | tested in; a count of verdicts below it."""
+def scorecard_markdown(results: Mapping[str, Mapping[str, Any]], chapters: Collection[str] | None = None) -> str:
+    """The scorecard table: claim | paper | ours | verdict | why | tested in; a count of verdicts below it.
+
+    "tested in" links the chapter when it is among ``chapters`` (the book's chapters; None: all).
+    """
     header = "| claim | where in the paper | paper | ours | verdict | why | tested in |\n|---|---|---|---|---|---|---|\n"
     rows = []
     for entry in CLAIMS:
@@ -243,7 +246,8 @@ def scorecard_markdown(results: Mapping[str, Mapping[str, Any]]) -> str:
         ours, verdict, why = (
             (result["ours"], result["verdict"], result["why"]) if result else ("-", "not yet tested", "its chapter records no result yet")
         )
-        link = f"{{doc}}`chapters/{entry.chapter}`, section “{entry.section}”"
+        page = f"{{doc}}`chapters/{entry.chapter}`" if chapters is None or entry.chapter in chapters else f"`{entry.chapter}`"
+        link = f"{page}, section “{entry.section}”"
         rows.append(f"| {_cell(entry.claim)} | {entry.where} | {_cell(entry.paper)} | {_cell(ours)} | **{verdict}** | {_cell(why)} | {link} |")
     counts = [f"{sum(1 for r in results.values() if r['verdict'] == verdict)} {verdict}" for verdict in VERDICTS]
     untested = sum(1 for entry in CLAIMS if entry.id not in results)
