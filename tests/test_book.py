@@ -513,7 +513,9 @@ def test_chapter_without_a_figure_is_reported_and_svg_output_counts(site):
         site,
         {
             "book/chapters/00_a.html": _page('<svg class="icon"></svg><div class="cell_output"><pre>text only</pre></div>'),
-            "book/chapters/01_b.html": _page('<div class="cell_output docutils container"><figure><svg><path d="M0"/></svg><figcaption>c</figcaption></figure></div>'),
+            "book/chapters/01_b.html": _page(
+                '<div class="cell_output docutils container"><figure><svg><path d="M0"/></svg><figcaption>c</figcaption></figure></div>'
+            ),
             "book/intro.html": _page("<p>not a chapter, no figure needed</p>"),
         },
     )

@@ -109,9 +109,9 @@ _ISSUE_MENTION = re.compile(r"\b[Ii]ssues? #")
 # emoji font is installed: the pictographic planes, the emoji among the BMP symbols, and the
 # variation selector that turns a symbol into an emoji.
 _EMOJI = re.compile(
-    "[\U0001F000-\U0001FAFF\u231A\u231B\u23E9-\u23EC\u23F0\u23F3\u25FD\u25FE\u2614\u2615\u2648-\u2653"
-    "\u267F\u2693\u26A1\u26AA\u26AB\u26BD\u26BE\u26C4\u26C5\u26CE\u26D4\u26EA\u26F2-\u26F5\u26FA\u26FD"
-    "\u2705\u270A\u270B\u2728\u274C\u274E\u2753-\u2755\u2757\u2795-\u2797\u27B0\u27BF\u2B1B\u2B1C\u2B50\u2B55\uFE0F]"
+    "[\U0001f000-\U0001faff\u231a\u231b\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615\u2648-\u2653"
+    "\u267f\u2693\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea\u26f2-\u26f5\u26fa\u26fd"
+    "\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757\u2795-\u2797\u27b0\u27bf\u2b1b\u2b1c\u2b50\u2b55\ufe0f]"
 )
 
 
@@ -359,7 +359,9 @@ def reader_problems(dom: PageDom) -> list[str]:
         problems.append(f"{len(dom.uncaptioned)} figure(s) without a caption (first: {_shorten(dom.uncaptioned[0])})")
     if dom.bad_alt:
         src, alt = dom.bad_alt[0]
-        problems.append(f"{len(dom.bad_alt)} figure image(s) whose alt text is missing, empty or a file name (first: {_shorten(src)}, alt={alt!r})")
+        problems.append(
+            f"{len(dom.bad_alt)} figure image(s) whose alt text is missing, empty or a file name (first: {_shorten(src)}, alt={alt!r})"
+        )
     if dom.scroll is not None and dom.scroll[0] > dom.scroll[1]:
         problems.append(f"the page scrolls sideways ({dom.scroll[0]} px of content in a {dom.scroll[1]} px wide window)")
     text = " ".join(" ".join(dom.text).split())  # text nodes joined as a reader sees them, runs of space as one
@@ -392,7 +394,10 @@ def probed_copy(page: Path, directory: Path) -> Path:
 
 def dump_dom(page: Path, chromium: str = "chromium", timeout_s: float = 60.0) -> str:
     """The DOM of ``page`` after headless Chromium loaded it (through :func:`probed_copy`); RuntimeError when Chromium fails."""
-    with tempfile.TemporaryDirectory(prefix="tgnas-chromium-") as profile_dir, tempfile.TemporaryDirectory(prefix="tgnas-page-") as copy_dir:
+    with (
+        tempfile.TemporaryDirectory(prefix="tgnas-chromium-") as profile_dir,
+        tempfile.TemporaryDirectory(prefix="tgnas-page-") as copy_dir,
+    ):
         command = [
             chromium,
             *CHROMIUM_FLAGS,

@@ -21,7 +21,9 @@ def add_commands(commands) -> None:
         parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="notebook names, e.g. 00_benchmarks")
         parser.add_argument("--force", action="store_true", help="execute even if nothing changed")
         parser.add_argument(
-            "--fetch-data", action="store_true", help="first download the benchmark files the book needs that are missing (what `make book` does)"
+            "--fetch-data",
+            action="store_true",
+            help="first download the benchmark files the book needs that are missing (what `make book` does)",
         )
         parser.add_argument(
             "-p",

@@ -248,7 +248,9 @@ def scorecard_markdown(results: Mapping[str, Mapping[str, Any]], chapters: Colle
         )
         page = f"{{doc}}`chapters/{entry.chapter}`" if chapters is None or entry.chapter in chapters else f"`{entry.chapter}`"
         link = f"{page}, section “{entry.section}”"
-        rows.append(f"| {_cell(entry.claim)} | {entry.where} | {_cell(entry.paper)} | {_cell(ours)} | **{verdict}** | {_cell(why)} | {link} |")
+        rows.append(
+            f"| {_cell(entry.claim)} | {entry.where} | {_cell(entry.paper)} | {_cell(ours)} | **{verdict}** | {_cell(why)} | {link} |"
+        )
     counts = [f"{sum(1 for r in results.values() if r['verdict'] == verdict)} {verdict}" for verdict in VERDICTS]
     untested = sum(1 for entry in CLAIMS if entry.id not in results)
     return header + "\n".join(rows) + f"\n\nOf {len(CLAIMS)} claims: {', '.join(counts)}, {untested} not yet tested.\n"
