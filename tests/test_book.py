@@ -1,4 +1,4 @@
-"""The book pipeline: papermill runner, readiness checks, jupyter-book build, exec table, browser check.
+"""The book pipeline: papermill runner, readiness checks, jupyter-book build, generated status page, browser check.
 
 The runner tests execute tiny jupytext notebooks written to tmp_path (each execution starts one
 kernel, about a second); the build tests use the repository's own _config.yml, intro and status
@@ -14,6 +14,8 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import nbformat
 import pytest
@@ -23,7 +25,6 @@ from hypothesis import strategies as st
 from tgnas.book import browser_check, runner
 from tgnas.book.browser_check import ChromiumNotFoundError, check_book, dom_problems, parse_dom
 from tgnas.book.build import BookBuildError, build_book, readiness_problems
-from tgnas.book.exec_table import exec_data_from_papermill
 from tgnas.book.layout import discover_notebooks, package_fingerprint, toc_documents
 from tgnas.book.manifest import read_manifest
 from tgnas.book.runner import NotebookExecutionError, run_notebooks
@@ -50,7 +51,7 @@ print("interpreter:", sys.executable)
 print("cwd:", os.getcwd())
 print("run:", profile, scale)
 
-# %%
+# %% mystnb={"figure": {"caption": "A demo curve.", "name": "fig-demo"}, "image": {"alt": "a rising line through three points"}}
 fig, ax = plt.subplots(figsize=(3, 2))
 ax.plot([1, 2, 3], [1, 4, scale * 4])
 plt.show()
@@ -70,18 +71,20 @@ raise RuntimeError("deliberate failure in the test notebook")
 """
 
 
+#: the repository's pages other than the chapters (intro first, status last), which every test book has too
+PAGES = [doc for doc in toc_documents(REPO) if not doc.startswith("book/chapters/")]
+
+
 def _toc_text(chapters: list[str]) -> str:
-    entries = "".join(f"  - file: book/chapters/{name}\n" for name in chapters)
-    return f"format: jb-book\nroot: book/intro\nchapters:\n{entries}  - file: book/status\n"
+    entries = "".join(f"  - file: {doc}\n" for doc in [*(f"book/chapters/{name}" for name in chapters), *PAGES[1:]])
+    return f"format: jb-book\nroot: {PAGES[0]}\nchapters:\n{entries}"
 
 
 def _make_book(root: Path, chapters: dict[str, str]) -> Path:
     """A book at ``root`` with the repository's config and pages and the given chapter sources."""
     (root / "notebooks").mkdir(parents=True)
-    (root / "book").mkdir()
     shutil.copy(REPO / "_config.yml", root / "_config.yml")
-    for page in ("intro.md", "status.md"):
-        shutil.copy(REPO / "book" / page, root / "book" / page)
+    shutil.copytree(REPO / "book", root / "book", ignore=shutil.ignore_patterns("chapters"))
     (root / "_toc.yml").write_text(_toc_text(list(chapters)))
     for name, source in chapters.items():
         (root / "notebooks" / f"{name}.py").write_text(source)
@@ -363,16 +366,20 @@ def test_readiness_problems_name_each_mismatch(executed_book, tmp_path):
         build_book(root=root)
 
 
-def test_build_renders_chapters_and_the_exec_table(built_book):
+def test_build_renders_chapters_and_the_generated_status_page(built_book):
     root, html_dir = built_book
     assert html_dir == root / "_build" / "html"
     status = (html_dir / "book" / "status.html").read_text()
     table = status[status.index("<table") : status.index("</table>")]
-    assert "book/chapters/00_demo" in table and "papermill (ci)" in table and "✅" in table
     entry = read_manifest(root / "book/chapters")["00_demo"]
-    assert f"<p>{round(entry['duration_s'], 2)}</p>" in table
+    assert 'href="chapters/00_demo.html"' in table and "Demo chapter" in table and "<code" in table and ">ci<" in table
+    assert f"{entry['duration_s']:.1f} s" in table and ">ok<" in table
+    assert entry["environment"]["packages"]["tgnas"] in status and entry["environment"]["python"] in status
     chapter = (html_dir / "book" / "chapters" / "00_demo.html").read_text()
     assert "Demo chapter" in chapter and parse_dom(chapter).figures >= 1
+    # the jupytext source sits next to the .ipynb in the download menu
+    assert 'href="../../_sources/book/chapters/00_demo.py"' in chapter and 'href="../../_sources/book/chapters/00_demo.ipynb"' in chapter
+    assert (html_dir / "_sources/book/chapters/00_demo.py").read_text() == (root / "notebooks/00_demo.py").read_text()
     assert (root / "_build" / "book-build.log").read_text().count("build succeeded") == 1
 
 
@@ -383,47 +390,6 @@ def test_strict_build_fails_on_a_warning_and_names_it(executed_book, tmp_path):
     with pytest.raises(BookBuildError, match=r"(?s)exit 1.*intro.md:\d+: WARNING: unknown document: 'no-such-page'"):
         build_book(root=root)
     assert "\x1b[" not in (root / "_build" / "book-build.log").read_text()
-
-
-# --- exec table ----------------------------------------------------------------------------
-
-
-def _papermill_notebook(exception: bool | None, outputs: list[dict]) -> dict:
-    return {
-        "metadata": {
-            "papermill": {
-                "start_time": "2024-03-01T10:00:00.000000+00:00",
-                "end_time": "2024-03-01T10:00:12.500000+00:00",
-                "duration": 12.5,
-                "exception": exception,
-                "parameters": {"profile": "paper", "seed": 1},
-            }
-        },
-        "cells": [{"cell_type": "code", "outputs": outputs}],
-    }
-
-
-def test_exec_data_of_a_successful_papermill_run():
-    data = exec_data_from_papermill(_papermill_notebook(None, []))
-    assert data == {
-        "mtime": 1709287212.5,
-        "runtime": 12.5,
-        "method": "papermill (paper)",
-        "succeeded": True,
-        "error": None,
-        "traceback": None,
-    }
-
-
-def test_exec_data_of_a_failed_run_names_the_exception():
-    error = {"output_type": "error", "ename": "KeyError", "evalue": "'x'", "traceback": []}
-    data = exec_data_from_papermill(_papermill_notebook(True, [{"output_type": "stream", "text": "hi"}, error]))
-    assert data["succeeded"] is False and data["error"] == "KeyError: 'x'"
-
-
-def test_exec_data_is_none_for_notebooks_papermill_did_not_run():
-    assert exec_data_from_papermill({"metadata": {}, "cells": []}) is None
-    assert exec_data_from_papermill({"metadata": {"papermill": {"parameters": {}}}, "cells": []}) is None
 
 
 # --- browser check: DOM checks without Chromium ---------------------------------------------
@@ -466,7 +432,7 @@ def test_a_sound_site_has_no_problems(site):
             ),
             "book/chapters/00_x.html": _page(
                 '<section id="results"><div class="cell_output docutils container">'
-                '<img src="../../_images/plot.png" alt="plot"></div>'
+                '<figure><img src="../../_images/plot.png" alt="a plot"><figcaption>Fig. 1</figcaption></figure></div>'
                 '<a href="../intro.html">back</a><a href="../../">home</a></section>'
             ),
         },
@@ -547,7 +513,9 @@ def test_chapter_without_a_figure_is_reported_and_svg_output_counts(site):
         site,
         {
             "book/chapters/00_a.html": _page('<svg class="icon"></svg><div class="cell_output"><pre>text only</pre></div>'),
-            "book/chapters/01_b.html": _page('<div class="cell_output docutils container"><div><svg><path d="M0"/></svg></div></div>'),
+            "book/chapters/01_b.html": _page(
+                '<div class="cell_output docutils container"><figure><svg><path d="M0"/></svg><figcaption>c</figcaption></figure></div>'
+            ),
             "book/intro.html": _page("<p>not a chapter, no figure needed</p>"),
         },
     )
@@ -604,10 +572,12 @@ def test_each_page_gets_its_own_chromium_run_with_the_required_flags(site, tmp_p
     _site(site, {"a.html": _page('<p id="x">A</p><a href="b.html">b</a>'), "b.html": _page("<a href='a.html#x'>a</a>")})
     assert check_book(site, chromium=str(chromium), expected_pages=["a", "b"], chapter_pages=[]) == []
     calls = [json.loads(line) for line in log.read_text().splitlines()]
-    assert sorted(call[-1] for call in calls) == [(site / "a.html").as_uri(), (site / "b.html").as_uri()]
+    # Chromium loads a probed copy of each page (same name, a temporary directory removed afterwards)
+    copies = [Path(url2pathname(urlsplit(call[-1]).path)) for call in calls]
+    assert sorted(copy.name for copy in copies) == ["a.html", "b.html"] and not any(copy.exists() for copy in copies)
     for call in calls:
         assert (
-            call[:7]
+            call[:8]
             == list(browser_check.CHROMIUM_FLAGS)
             == [
                 "--headless",
@@ -617,10 +587,11 @@ def test_each_page_gets_its_own_chromium_run_with_the_required_flags(site, tmp_p
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                "--window-size=1280,900",
             ]
         )
-        assert call[8:10] == ["--virtual-time-budget=5000", "--dump-dom"]
-    profiles = [call[7].split("=", 1)[1] for call in calls]
+        assert call[9:11] == ["--virtual-time-budget=5000", "--dump-dom"]
+    profiles = [call[8].split("=", 1)[1] for call in calls]
     assert len(set(profiles)) == 2 and not any(Path(profile).exists() for profile in profiles)
 
 
@@ -665,3 +636,14 @@ def test_chromium_check_of_the_built_book_is_clean(built_book, monkeypatch):
     root, html_dir = built_book
     monkeypatch.chdir(root / "book")  # the default html_dir is _build/html of the enclosing book root
     assert check_book() == []
+
+
+def test_a_run_removes_the_scorecard_results_and_stderr_log_of_the_previous_run(executed_book, tmp_path):
+    root = _copy_book(executed_book[0], tmp_path / "book")
+    chapters = root / "book" / "chapters"
+    (chapters / "00_demo.scorecard.json").write_text("{}")
+    (chapters / "00_demo.stderr.txt").write_text("old warning")
+    [record] = run_notebooks(root=root, force=True)
+    assert record.status == "executed"
+    assert not (chapters / "00_demo.scorecard.json").exists() and not (chapters / "00_demo.stderr.txt").exists()
+    assert read_manifest(chapters)["00_demo"]["stderr_outputs"] == 0

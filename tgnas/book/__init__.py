@@ -1,8 +1,11 @@
 """The book pipeline: execute chapter notebooks (papermill, ``runner``), build the book (jupyter-book,
 ``build``), check it in a headless browser (``browser_check``). ``parameters`` declares and checks
 the chapters' ci/paper parameters, ``layout`` knows where the book's parts live, ``manifest``
-records the runs, ``kernel`` pins the kernel to this interpreter, and ``exec_table`` is the Sphinx
-extension that lists the papermill runs on the status page.
+records the runs (with the ``environment`` they ran in), ``kernel`` pins the kernel to this interpreter,
+``clean`` makes the executed notebooks read cleanly as pages, ``scorecard`` holds the paper's claims
+and the results chapters record for them, ``data_setup`` fetches missing benchmark files before a
+run, and ``pages`` is the Sphinx extension that renders the generated pages (``status``: runs,
+machine, data; ``data_page``; the scorecard) and offers each chapter's ``.py``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ _EXPORTS = {
     "BookBuildError": "build",
     "build_book": "build",
     "check_book": "browser_check",
+    "DataSetupError": "data_setup",
+    "ensure_data": "data_setup",
 }
 
 

@@ -4,7 +4,10 @@ Chromium renders each page (scripts run for a virtual 5 s) and dumps the resulti
 run on that DOM, so they also cover what the theme's JavaScript adds or removes. Reported: a
 table-of-contents page missing from the build, an image that does not resolve to a non-empty file,
 an internal link to a missing file or anchor, a chapter (a page built from an executed notebook)
-that shows no figure, and a page Chromium could not load.
+that shows no figure, a page Chromium could not load, and what a reader would see wrong
+(:func:`reader_problems`): a cell output rendered from stderr or showing a warning, a figure
+without a caption or with alt text that is empty or a file name, a page that scrolls sideways at
+1280 px, a mention of an issue, an emoji glyph.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--window-size=1280,900",  # a laptop screen: the theme shows its sidebars, as most readers see it
 )
 VIRTUAL_TIME_BUDGET_MS = 5000
 
@@ -76,16 +80,86 @@ class PageDom:
     """<img>/<svg> elements inside notebook cell outputs (class ``cell_output``) or <figure>s."""
     redirect: str | None = None
     """Target of a ``<meta http-equiv="refresh">`` (jupyter-book's index.html is one)."""
+    stderr_outputs: int = 0
+    """Cell output blocks rendered from stderr (myst-nb class ``stderr``)."""
+    warnings: list[str] = field(default_factory=list)
+    """Lines of cell outputs that are a Python warning (``SomethingWarning: ...``)."""
+    uncaptioned: list[str] = field(default_factory=list)
+    """Sources of figures (cell-output or <figure> images) without a <figcaption>; ``<svg>`` for inline SVG."""
+    bad_alt: list[tuple[str, str | None]] = field(default_factory=list)
+    """(src, alt) of figure images whose alt text is missing, empty or a file name."""
+    scroll: tuple[int, int] | None = None
+    """(scrollWidth, clientWidth) of the page as the browser laid it out (set by the check's probe script)."""
+    text: list[str] = field(default_factory=list)
+    """The page's text, outside <script> and <style>."""
+
+
+#: attribute the probe script puts on <html>: "scrollWidth clientWidth" of the laid-out page
+SCROLL_ATTRIBUTE = "data-tgnas-scroll"
+_PROBE = (
+    '<script>window.addEventListener("load",function(){setTimeout(function(){'
+    "var page=document.scrollingElement||document.documentElement;"
+    f'document.documentElement.setAttribute("{SCROLL_ATTRIBUTE}",page.scrollWidth+" "+page.clientWidth);'
+    "},500);});</script>"
+)
+_WARNING_LINE = re.compile(r"\b[A-Z][A-Za-z]*Warning: ")
+_FILE_NAME = re.compile(r"^\S+\.(?:png|jpe?g|svg|gif|webp|pdf)$", re.IGNORECASE)
+_ISSUE_MENTION = re.compile(r"\b[Ii]ssues? #")
+# Characters drawn as colour emoji (Unicode Emoji_Presentation), which show as empty boxes where no
+# emoji font is installed: the pictographic planes, the emoji among the BMP symbols, and the
+# variation selector that turns a symbol into an emoji.
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u231a\u231b\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615\u2648-\u2653"
+    "\u267f\u2693\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea\u26f2-\u26f5\u26fa\u26fd"
+    "\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757\u2795-\u2797\u27b0\u27bf\u2b1b\u2b1c\u2b50\u2b55\ufe0f]"
+)
+
+
+def _alt_problem(src: str, alt: str | None) -> bool:
+    """Whether ``alt`` says nothing a reader can use: absent, blank, or a file name (myst-nb's default is the path)."""
+    if alt is None or not alt.strip():
+        return True
+    alt = alt.strip()
+    return alt == src or alt == src.rsplit("/", 1)[-1] or _FILE_NAME.match(alt) is not None
+
+
+@dataclass
+class _Open:
+    """An element the collector is inside of."""
+
+    tag: str
+    output: bool = False
+    """a notebook cell output (class ``cell_output``)"""
+    stderr: bool = False
+    figure_images: list[str] | None = None
+    """for a <figure>: the images inside it so far"""
+    captioned: bool = False
 
 
 class _DomCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.dom = PageDom()
-        self._open: list[tuple[str, bool]] = []  # (tag, is a figure container)
+        self._open: list[_Open] = []
 
-    def _inside_container(self) -> bool:
-        return any(is_container for _, is_container in self._open)
+    def _inside_output(self) -> bool:
+        return any(element.output for element in self._open)
+
+    def _figure(self) -> _Open | None:
+        return next((element for element in reversed(self._open) if element.figure_images is not None), None)
+
+    def _collect_figure(self, tag: str, attributes: dict[str, str | None]) -> None:
+        figure = self._figure()
+        if figure is None and not self._inside_output():
+            return
+        self.dom.figures += 1
+        src = (attributes.get("src") or "") if tag == "img" else "<svg>"
+        if tag == "img" and _alt_problem(src, attributes.get("alt")):
+            self.dom.bad_alt.append((src, attributes.get("alt")))
+        if figure is not None:
+            figure.figure_images.append(src)
+        else:
+            self.dom.uncaptioned.append(src)
 
     def _collect(self, tag: str, attributes: dict[str, str | None]) -> None:
         if attributes.get("id"):
@@ -96,8 +170,15 @@ class _DomCollector(HTMLParser):
             self.dom.links.append(attributes["href"] or "")
         if tag == "img":
             self.dom.images.append(attributes.get("src") or "")
-        if tag in ("img", "svg") and self._inside_container():
-            self.dom.figures += 1
+        # an <svg>'s parts are not figures, nor is the icon of a button (the copy button of an output)
+        if tag in ("img", "svg") and not any(element.tag in ("svg", "button") for element in self._open):
+            self._collect_figure(tag, attributes)
+        if tag == "figcaption" and self._figure() is not None:
+            self._figure().captioned = True
+        if tag == "html" and attributes.get(SCROLL_ATTRIBUTE):
+            widths = (attributes[SCROLL_ATTRIBUTE] or "").split()
+            if len(widths) == 2 and all(width.isdigit() for width in widths):
+                self.dom.scroll = (int(widths[0]), int(widths[1]))
         if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
             match = _REFRESH_URL.search(attributes.get("content") or "")
             if match:
@@ -106,18 +187,33 @@ class _DomCollector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         self._collect(tag, attributes)
-        if tag not in _VOID_ELEMENTS:
-            classes = (attributes.get("class") or "").split()
-            self._open.append((tag, tag == "figure" or "cell_output" in classes))
+        if tag in _VOID_ELEMENTS:
+            return
+        classes = (attributes.get("class") or "").split()
+        element = _Open(tag, output="cell_output" in classes, figure_images=[] if tag == "figure" else None)
+        element.stderr = "stderr" in classes and (self._inside_output() or "output" in classes)
+        if element.stderr:
+            self.dom.stderr_outputs += 1
+        self._open.append(element)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._collect(tag, dict(attrs))
 
     def handle_endtag(self, tag: str) -> None:
         for depth in range(len(self._open) - 1, -1, -1):
-            if self._open[depth][0] == tag:
+            if self._open[depth].tag == tag:
+                for closed in self._open[depth:]:
+                    if closed.figure_images is not None and not closed.captioned:
+                        self.dom.uncaptioned.extend(closed.figure_images)
                 del self._open[depth:]
                 return
+
+    def handle_data(self, data: str) -> None:
+        if any(element.tag in ("script", "style") for element in self._open):
+            return
+        self.dom.text.append(data)
+        if self._inside_output():
+            self.dom.warnings.extend(line.strip() for line in data.splitlines() if _WARNING_LINE.search(line))
 
 
 def parse_dom(html: str) -> PageDom:
@@ -231,6 +327,7 @@ def dom_problems(
             problems.append(f"{docname}.html: chapter shows no figure (no <img>/<svg> in its cell outputs)")
     for page, dom in sorted(parsed.items()):
         name = _relative(page, html_dir)
+        problems += [f"{name}: {problem}" for problem in reader_problems(dom)]
         if dom.redirect is not None:
             problem = _link_problem(page, dom.redirect, html_dir, parsed)
             if problem:
@@ -247,16 +344,67 @@ def dom_problems(
     return list(dict.fromkeys(problems))  # the theme repeats links (page toc, sidebar): report once
 
 
+def _shorten(src: str) -> str:
+    return f"{src[:40]}..." if src.startswith("data:") and len(src) > 40 else src
+
+
+def reader_problems(dom: PageDom) -> list[str]:
+    """What a reader of the page would see wrong: stderr or warnings, figures without caption or alt
+    text, a page wider than the window, a mention of an issue, emoji glyphs."""
+    problems = []
+    if dom.stderr_outputs:
+        problems.append(f"{dom.stderr_outputs} cell output block(s) rendered from stderr (warnings, log lines, progress bars)")
+    problems += [f"a cell output shows a warning: {line[:160]!r}" for line in dict.fromkeys(dom.warnings)]
+    if dom.uncaptioned:
+        problems.append(f"{len(dom.uncaptioned)} figure(s) without a caption (first: {_shorten(dom.uncaptioned[0])})")
+    if dom.bad_alt:
+        src, alt = dom.bad_alt[0]
+        problems.append(
+            f"{len(dom.bad_alt)} figure image(s) whose alt text is missing, empty or a file name (first: {_shorten(src)}, alt={alt!r})"
+        )
+    if dom.scroll is not None and dom.scroll[0] > dom.scroll[1]:
+        problems.append(f"the page scrolls sideways ({dom.scroll[0]} px of content in a {dom.scroll[1]} px wide window)")
+    text = " ".join(" ".join(dom.text).split())  # text nodes joined as a reader sees them, runs of space as one
+    mention = _ISSUE_MENTION.search(text)
+    if mention:
+        problems.append(f"mentions an issue ({text[max(0, mention.start() - 30) : mention.end() + 10].strip()!r}); book pages never do")
+    emoji = sorted(set(_EMOJI.findall(text)))
+    if emoji:
+        shown = " ".join(f"U+{ord(char):04X}" for char in emoji)
+        problems.append(f"shows emoji ({shown}), an empty box where no emoji font is installed; use plain text marks")
+    return problems
+
+
+def probed_copy(page: Path, directory: Path) -> Path:
+    """A copy of ``page`` in ``directory`` (same file name) that loads as the original and records its layout.
+
+    A ``<base>`` element makes every relative URL resolve against the original page; the probe
+    script puts the page's scroll and client width on <html> (:data:`SCROLL_ATTRIBUTE`) once it has loaded.
+    """
+    html = Path(page).read_text(encoding="utf-8", errors="replace")
+    base = f'<base href="{Path(page).resolve().as_uri()}">'
+    head = re.search(r"<head\b[^>]*>", html, re.IGNORECASE)
+    html = html[: head.end()] + base + html[head.end() :] if head else base + html
+    body_end = html.lower().rfind("</body>")
+    html = html[:body_end] + _PROBE + html[body_end:] if body_end >= 0 else html + _PROBE
+    copy = Path(directory) / Path(page).name
+    copy.write_text(html, encoding="utf-8")
+    return copy
+
+
 def dump_dom(page: Path, chromium: str = "chromium", timeout_s: float = 60.0) -> str:
-    """The DOM of ``page`` after headless Chromium loaded it; RuntimeError when Chromium fails."""
-    with tempfile.TemporaryDirectory(prefix="tgnas-chromium-") as profile_dir:
+    """The DOM of ``page`` after headless Chromium loaded it (through :func:`probed_copy`); RuntimeError when Chromium fails."""
+    with (
+        tempfile.TemporaryDirectory(prefix="tgnas-chromium-") as profile_dir,
+        tempfile.TemporaryDirectory(prefix="tgnas-page-") as copy_dir,
+    ):
         command = [
             chromium,
             *CHROMIUM_FLAGS,
             f"--user-data-dir={profile_dir}",
             f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
             "--dump-dom",
-            Path(page).resolve().as_uri(),
+            probed_copy(page, Path(copy_dir)).as_uri(),
         ]
         # Own session, so that on timeout the whole Chromium process tree can be killed at once.
         with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True) as process:

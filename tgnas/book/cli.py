@@ -1,6 +1,7 @@
 """``tgnas book run|all|build|check``: execute the chapter notebooks, build and check the book.
 
-A notebook that raises, a build warning or a broken page is the command's verdict (exit 1: a
+Missing benchmark files that ``--fetch-data`` cannot download, a notebook that raises, a build
+warning or a broken page is the command's verdict (exit 1: a
 ``tgnas: error:`` message, then the build's warnings, or one line per broken page); an unknown profile, notebook or parameter,
 or a parameter value the chapter refuses, is bad input (exit 2, raised as ValueError by the runner, in one line).
 """
@@ -19,6 +20,11 @@ def add_commands(commands) -> None:
         parser.add_argument("--profile", default="ci", help="ci (small, fast) or paper (full scale)")
         parser.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="notebook names, e.g. 00_benchmarks")
         parser.add_argument("--force", action="store_true", help="execute even if nothing changed")
+        parser.add_argument(
+            "--fetch-data",
+            action="store_true",
+            help="first download the benchmark files the book needs that are missing (what `make book` does)",
+        )
         parser.add_argument(
             "-p",
             "--parameter",
@@ -44,12 +50,15 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "check":
         return _check(book)
     try:
+        if args.action in ("run", "all") and args.fetch_data:
+            for line in book.ensure_data():
+                print(line)
         if args.action in ("run", "all"):
             parameters = {name: _parameter_value(value) for name, value in (args.parameter or [])}
             book.run_notebooks(profile=args.profile, only=args.only, force=args.force, parameters=parameters)
         if args.action in ("build", "all"):
             print(f"book built in {book.build_book()}")
-    except (book.NotebookExecutionError, book.BookBuildError) as error:
+    except (book.NotebookExecutionError, book.BookBuildError, book.DataSetupError) as error:
         print(f"tgnas: error: {error}", file=sys.stderr)  # a verdict: the build's list of warnings stays readable
         return 1
     return 0

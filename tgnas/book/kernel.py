@@ -2,7 +2,7 @@
 
 A user-wide or system-wide "python3" kernelspec may point at another Python without tgnas (or
 with other package versions); the book must run on exactly this environment, whatever kernel
-name a notebook asks for.
+name a notebook asks for. The kernel starts with :mod:`tgnas.book.kernel_setup`'s display settings.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
+from tgnas.book.kernel_setup import EXEC_LINE
+
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 """The kernelspec written into every converted notebook's metadata."""
 
@@ -23,13 +25,14 @@ class _ThisInterpreterKernelSpecs(KernelSpecManager):
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         return KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", f"--IPKernelApp.exec_lines={EXEC_LINE}"],
             display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (tgnas)",
             language="python",
             resource_dir="",
             # Figures must reach the notebook: an MPLBACKEND=Agg inherited from a CI shell would make
             # plt.show() a silent no-op and leave every chapter without its plots.
-            env={"MPLBACKEND": "module://matplotlib_inline.backend_inline"},
+            # TQDM_DISABLE turns off the bars of libraries that leave tqdm's `disable` at its default.
+            env={"MPLBACKEND": "module://matplotlib_inline.backend_inline", "TQDM_DISABLE": "1"},
             # ipykernel supports CurveZMQ; declaring it lets jupyter_client encrypt the local TCP channels.
             metadata={"supported_encryption": ["curve"]},
         )

@@ -7,11 +7,17 @@ notebook and executed by papermill (cwd = book root, kernel = this interpreter) 
 Re-running is cheap: the run manifest (:mod:`tgnas.book.manifest`) remembers, per notebook, the
 hash of its source, the parameters, and a fingerprint of the tgnas sources. A notebook whose
 inputs all match its last successful run, and whose output still exists, is skipped.
+
+The published copy is what the page shows: :func:`tgnas.book.clean.clean_notebook` hides code
+behind a toggle, removes the parameter cells and takes stderr off the page; stderr text other than
+progress bars is kept in ``NN_name.stderr.txt`` beside the chapter, counted in the run manifest and
+reported when the run ends.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +30,9 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 from tqdm import tqdm
 
-from tgnas.atomic import atomic_output
+from tgnas.atomic import atomic_output, write_text_atomic
+from tgnas.book.clean import clean_notebook, stderr_log
+from tgnas.book.environment import snapshot
 from tgnas.book.kernel import KERNELSPEC, ThisInterpreterKernelManager
 from tgnas.book.layout import (
     CHAPTERS_DIR,
@@ -37,6 +45,7 @@ from tgnas.book.layout import (
 )
 from tgnas.book.manifest import read_manifest, write_manifest
 from tgnas.book.parameters import PROFILES, ParameterError
+from tgnas.book.scorecard import results_path
 
 
 class NotebookExecutionError(RuntimeError):
@@ -131,14 +140,21 @@ def _is_up_to_date(entry: Mapping[str, Any] | None, inputs: Mapping[str, Any], o
     return all(entry.get(key) == value for key, value in inputs.items())
 
 
-def _execute(plan: _Plan, root: Path) -> None:
-    """Run papermill on ``plan`` and publish what it wrote as ``plan.output``.
+def stderr_path(output: Path) -> Path:
+    """Where the stderr text taken off a chapter's page is kept: ``NN_name.stderr.txt`` beside it."""
+    return output.with_suffix(".stderr.txt")
 
-    The previous output is removed first, so the output always belongs to the latest attempt: on
-    failure the partial notebook (if papermill got to write one) is published for inspecting the
-    failing cell, and the exception propagates.
+
+def _execute(plan: _Plan, root: Path) -> int:
+    """Run papermill on ``plan``, publish what it wrote as ``plan.output``; the number of stderr outputs kept aside.
+
+    The previous output (with its stderr log and scorecard results) is removed first, so the output always belongs to the latest
+    attempt: on failure the partial notebook (if papermill got to write one) is published for
+    inspecting the failing cell, and the exception propagates.
     """
     plan.output.unlink(missing_ok=True)
+    stderr_path(plan.output).unlink(missing_ok=True)
+    results_path(plan.name, plan.output.parent).unlink(missing_ok=True)  # the chapter records its scorecard results afresh
     try:
         papermill.execute_notebook(
             str(plan.converted),
@@ -151,18 +167,23 @@ def _execute(plan: _Plan, root: Path) -> None:
             kernel_manager_class=ThisInterpreterKernelManager,
         )
     finally:
-        if plan.executed.exists():
-            _publish(plan, root)
+        kept_aside = _publish(plan, root) if plan.executed.exists() else 0
+    return kept_aside
 
 
-def _publish(plan: _Plan, root: Path) -> None:
-    """Record readable paths (not scratch files) in the notebook's papermill metadata, then write the output."""
+def _publish(plan: _Plan, root: Path) -> int:
+    """Clean the executed notebook for its page, record readable paths (not scratch files) in its
+    papermill metadata, write the output and the stderr log; return how many stderr outputs the log holds."""
     notebook = nbformat.read(plan.executed, as_version=4)
+    report = clean_notebook(notebook)
     papermill_metadata = notebook.metadata.setdefault("papermill", {})
     papermill_metadata["input_path"] = display_path(plan.source, root)
     papermill_metadata["output_path"] = display_path(plan.output, root)
     with atomic_output(plan.output, "w", encoding="utf-8") as stream:
         nbformat.write(notebook, stream)
+    if report.stderr:
+        write_text_atomic(stderr_path(plan.output), stderr_log(report))
+    return len(report.stderr)
 
 
 def _papermill_timing(output: Path) -> tuple[float | None, str | None]:
@@ -241,6 +262,7 @@ def run_notebooks(
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(out_dir)
     records: list[RunRecord] = []
+    environment: dict[str, Any] | None = None  # taken once, before the first chapter that executes
     with tempfile.TemporaryDirectory(prefix="tgnas-book-") as scratch:
         plans = _plan(selected, out_dir, Path(scratch), profile, overrides)
         progress = tqdm(plans, desc="notebooks", unit="nb")
@@ -250,8 +272,9 @@ def run_notebooks(
             if not force and _is_up_to_date(entry, plan.inputs, plan.output):
                 records.append(_record(plan, profile, "skipped", entry.get("duration_s"), entry.get("started_at")))
                 continue
+            environment = environment or snapshot(root)
             try:
-                _execute(plan, root)
+                kept_aside = _execute(plan, root)
             except Exception as error:
                 duration_s, started_at = _papermill_timing(plan.output)
                 manifest[plan.name] = {
@@ -268,8 +291,21 @@ def run_notebooks(
                 record = _record(plan, profile, "failed", duration_s, started_at)
                 raise NotebookExecutionError(_failure_message(plan, error, root, profile), record) from error
             duration_s, started_at = _papermill_timing(plan.output)
-            manifest[plan.name] = {**plan.inputs, "status": "ok", "duration_s": duration_s, "started_at": started_at}
+            manifest[plan.name] = {
+                **plan.inputs,
+                "status": "ok",
+                "duration_s": duration_s,
+                "started_at": started_at,
+                "stderr_outputs": kept_aside,
+                "environment": environment,
+            }
             write_manifest(out_dir, manifest)
+            if kept_aside:
+                progress.write(
+                    f"notebook {plan.name} wrote {kept_aside} stderr output(s) (warnings or log lines): taken off its page, "
+                    f"kept in {display_path(stderr_path(plan.output), root)}",
+                    file=sys.stderr,
+                )
             records.append(_record(plan, profile, "executed", duration_s, started_at))
     return records
 
