@@ -215,10 +215,10 @@ def test_the_universality_matrix_puts_each_target_beside_its_baselines():
 def test_candidate_names_are_checked():
     from tgnas.experiments import universality
 
-    recipes = universality.candidates("short, task mean; long, task mean, 3 layers", 3, 50, 1)
+    recipes = universality.candidates(["short, task mean", "long, task mean, 3 layers"], 3, 50, 1)
     assert [(r.length, r.config.layers) for r in recipes] == [("short", 2), ("long", 3)] and recipes[0].train.epochs == 3
     with pytest.raises(ValueError, match="unknown candidate recipe.*'bigger'"):
-        universality.candidates("bigger", 3, 50, 1)
+        universality.candidates(["bigger"], 3, 50, 1)
 
 
 def test_the_selection_goes_into_a_record_and_a_train_command_that_reproduces_it():

@@ -76,10 +76,18 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(
         "unseen-operators",
         "§1, §2.3",
-        "The predictor handles operators it never saw, in new search spaces, without retraining",
+        "Text embeddings let the predictor handle operators it never saw, where one-hot codes cannot",
         "stated, not measured",
-        "02_gcn_predictor",
-        "unseen operators",
+        "09_universal_proxy",
+        "The universality matrix",
+    ),
+    Claim(
+        "universal-zero-shot",
+        "§3, contributions 1–2",
+        "One pretrained predictor ranks the architectures of any search space, better than simple baselines",
+        "stated, not measured",
+        "09_universal_proxy",
+        "The universality matrix",
     ),
     Claim(
         "small-training-split",

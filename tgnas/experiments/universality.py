@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tgnas import benchmarks
-from tgnas.book.parameters import POSITIVE_INT, TEXT, ChapterParameters, Parameter, optional
+from tgnas.book.parameters import POSITIVE_INT, TEXT, ChapterParameters, Kind, Parameter, optional
 from tgnas.evaluate import evaluate_scores
 from tgnas.tg.gcn import GCNConfig
 from tgnas.tg.protocol import FAMILIES, TIE, Recipe, ResultStore, choose_recipe, lobo_table, pair_runs, run_held_out
@@ -36,8 +36,13 @@ CANDIDATE_SHAPES: dict[str, dict] = {
 }
 CI_CANDIDATES = ["short, task mean", "long, task mean"]
 
+CANDIDATE_NAMES = Kind(
+    f"a non-empty list of candidate recipe names ({'; '.join(CANDIDATE_SHAPES)})",
+    lambda value: isinstance(value, list) and len(value) > 0 and all(name in CANDIDATE_SHAPES for name in value),
+)
+
 PARAMETERS = ChapterParameters(
-    Parameter("candidates", TEXT, ci="; ".join(CI_CANDIDATES), paper="; ".join(CANDIDATE_SHAPES)),
+    Parameter("candidates", CANDIDATE_NAMES, ci=CI_CANDIDATES, paper=list(CANDIDATE_SHAPES)),
     Parameter("epochs", POSITIVE_INT, ci=15, paper=30),
     Parameter("max_cells", POSITIVE_INT, ci=300, paper=500),
     Parameter("members", POSITIVE_INT, ci=1, paper=2),
@@ -45,9 +50,9 @@ PARAMETERS = ChapterParameters(
 )
 
 
-def candidates(names: str | Sequence[str], epochs: int, max_cells: int, members: int) -> list[Recipe]:
-    """The named candidates of `CANDIDATE_SHAPES` at the chapter's scale (``names``: a list or text separated by ";")."""
-    names = [name.strip() for name in names.split(";")] if isinstance(names, str) else list(names)
+def candidates(names: Sequence[str], epochs: int, max_cells: int, members: int) -> list[Recipe]:
+    """The named candidates of `CANDIDATE_SHAPES` at the chapter's scale."""
+    names = list(names)
     unknown = [name for name in names if name not in CANDIDATE_SHAPES]
     if unknown or not names:
         raise ValueError(f"unknown candidate recipe(s) {unknown}; accepted: {'; '.join(CANDIDATE_SHAPES)}")
@@ -170,6 +175,11 @@ def verdicts(matrix: pd.DataFrame) -> pd.DataFrame:
     frame["TG > one-hot"] = matrix["TG path"] > matrix["one-hot path"].fillna(0)
     frame["TG > 0"] = matrix["TG path"] > 0
     return frame
+
+
+def share_verdict(passed: pd.Series) -> str:
+    """A scorecard verdict from per-row outcomes: every row passes, some do, or none."""
+    return "reproduced" if passed.all() else "partly" if passed.any() else "not reproduced"
 
 
 def nb201_ablation(recipes: Sequence[Recipe], families: Sequence[str] = FAMILIES, store: ResultStore | None = None) -> pd.DataFrame:
