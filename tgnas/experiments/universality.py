@@ -218,6 +218,7 @@ def summary(matrix: pd.DataFrame, verdict: pd.DataFrame) -> dict[str, object]:
         "beats params": f"{int(verdict['TG > params'].sum())} of {rows}",
         "beats one-hot": f"{int(verdict['TG > one-hot'].sum())} of {rows}",
         "positive": f"{int(verdict['TG > 0'].sum())} of {rows}",
+        "below params": ", ".join(dict.fromkeys(verdict.loc[~verdict["TG > params"], "benchmark"])) or "no benchmark",
         "nb201 cifar10 path": float(nb201["TG path"].iloc[0]) if len(nb201) else float("nan"),
         "nb201 cifar10 all": float(nb201["TG all"].iloc[0]) if len(nb201) else float("nan"),
         "nb201 cifar10 params path": float(nb201["params path"].iloc[0]) if len(nb201) else float("nan"),
@@ -249,3 +250,27 @@ def train_command(recipe: Recipe, target: str, members: int, families: Sequence[
         *("--layers", str(config.layers), "--hidden", str(config.hidden), "--readout", config.readout, "--loss", train.loss),
         *("--length", recipe.length),
     ]
+
+
+def shipped_models(names: Sequence[str] = ("nb201", "darts")) -> pd.DataFrame:
+    """The shipped zero-shot models as their cards describe them: target, chosen recipe, its LOBO τ, training time, command."""
+    from tgnas.tg.proxy import TGProxy  # torch; the rest of this module only needs it through the protocol
+
+    rows = []
+    for name in names:
+        card = TGProxy.load(name).card
+        selection = card.get("selection") or {}
+        chosen = selection.get("chosen", "(not chosen by the protocol)")
+        rows.append(
+            {
+                "model": f"{name}.pt",
+                "target benchmark": selection.get("target", card["target_space"]),
+                "chosen recipe": chosen,
+                "profile of the choice": selection.get("profile", "unknown"),
+                "mean LOBO τ (pool only)": selection.get("table", {}).get(chosen, {}).get("mean", np.nan),
+                "members": card["members"],
+                "training (s)": card["train_seconds"],
+                "sources": ", ".join(source["name"] for source in card["sources"]),
+            }
+        )
+    return pd.DataFrame(rows).set_index("model")
