@@ -357,5 +357,7 @@ def test_a_batch_of_tied_labels_trains_on_without_a_pairwise_term():
     graphs = [cell.to_graph() for cell in cells] * 2
     source = LabelledGraphs("ties", "nb201", graphs, np.full(len(graphs), 90.0))
     predictor = GCNPredictor(OperatorEmbedder(cache=False), GCNConfig(hidden=8, head_hidden=4), seed=0)
-    result = fit_network(predictor, [source], TrainRecipe(epochs=2, batch_size=4, loss="pairwise", val_fraction=0.0, patience=2), progress=False)
+    result = fit_network(
+        predictor, [source], TrainRecipe(epochs=2, batch_size=4, loss="pairwise", val_fraction=0.0, patience=2), progress=False
+    )
     assert [entry["loss"] for entry in result.history] == [0.0, 0.0]

@@ -234,7 +234,13 @@ def test_the_selection_goes_into_a_record_and_a_train_command_that_reproduces_it
     args = build_parser().parse_args([*argv, "--out", "w.pt"])
     assert args.target == "nb201" and "bench:nb201:per_task" not in args.sources
     assert args.sources == [f"bench:{f}:per_task" for f in ("nb101", "nb301", "transnas_micro", "transnas_macro", "nbgraph")]
-    assert (args.members, args.epochs, args.patience, args.loss, args.hidden) == (5, 15, 15, "pairwise", chosen.chosen["bench_c"].config.hidden)
+    assert (args.members, args.epochs, args.patience, args.loss, args.hidden) == (
+        5,
+        15,
+        15,
+        "pairwise",
+        chosen.chosen["bench_c"].config.hidden,
+    )
 
 
 def test_a_task_mean_keeps_cells_measured_on_some_tasks_only():

@@ -202,7 +202,17 @@ def test_cli_score_rejects_bad_architectures_in_one_line(capsys):
 def test_cli_evaluate_json_has_the_documented_keys(capsys):
     assert cli.main(["evaluate", "--space", "nb201", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"benchmark", "space", "kendall_tau", "spearman_rho", "n", "n_per_dataset", "score_seconds", "scorer", "nb201_labels_used"}
+    assert set(result) == {
+        "benchmark",
+        "space",
+        "kendall_tau",
+        "spearman_rho",
+        "n",
+        "n_per_dataset",
+        "score_seconds",
+        "scorer",
+        "nb201_labels_used",
+    }
     assert set(result["kendall_tau"]) == {"all", "with_path"}
     assert set(result["kendall_tau"]["all"]) == {"cifar10", "cifar100", "ImageNet16-120"}
     assert result["n"] == {"all": 15625, "with_path": 15284} and result["nb201_labels_used"] is False

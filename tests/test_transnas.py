@@ -414,6 +414,8 @@ def test_zero_cost_arrays_are_aligned_with_archs(micro, macro):
                 assert np.isnan(scores[~unmeasured]).sum() <= (len(bench.archs) // 2 if name == "epe_nas" else 20)
     assert int(np.isnan(micro.zero_cost("jigsaw", "epe_nas")).sum()) == 325
     assert int(np.isnan(macro.zero_cost("jigsaw", "epe_nas")).sum()) == 319
-    _one_line_error(lambda: micro.zero_cost("class_scene", "epe_nas"), r"no precomputed proxy 'epe_nas' on 'class_scene'; accepted: fisher,")
+    _one_line_error(
+        lambda: micro.zero_cost("class_scene", "epe_nas"), r"no precomputed proxy 'epe_nas' on 'class_scene'; accepted: fisher,"
+    )
     _one_line_error(lambda: micro.zero_cost_names("cifar10"), r"has no dataset 'cifar10'; accepted: class_scene, class_object")
     _one_line_error(lambda: macro.labels("cifar10"), r"has no dataset 'cifar10'")

@@ -187,7 +187,9 @@ def nb201_ablation(recipes: Sequence[Recipe], families: Sequence[str] = FAMILIES
     rows = []
     for recipe in recipes:
         evaluation = run_held_out(recipe, ["nb201"], families, store or ResultStore(None))["nb201"]
-        rows.append({"recipe": recipe.name, **{f"{d} path": evaluation["kendall_tau"]["with_path"][d] for d in evaluation["kendall_tau"]["all"]}})
+        rows.append(
+            {"recipe": recipe.name, **{f"{d} path": evaluation["kendall_tau"]["with_path"][d] for d in evaluation["kendall_tau"]["all"]}}
+        )
     return pd.DataFrame(rows).set_index("recipe")
 
 
@@ -206,7 +208,6 @@ def plot_matrix(matrix: pd.DataFrame):
     ax.tick_params(axis="x", labelsize=9)
     fig.tight_layout()
     return fig
-
 
 
 def summary(matrix: pd.DataFrame, verdict: pd.DataFrame) -> dict[str, object]:

@@ -15,7 +15,17 @@ _LAZY = {
         ("LOSSES", "LeakageError", "TrainRecipe", "TrainResult", "check_no_leakage", "fit_network", "train_predictor"), "train"
     ),
     **dict.fromkeys(
-        ("LABEL_NORMALISATIONS", "LabelledGraphs", "benchmark_sources", "load_source", "load_sources", "nb101_source", "nb201_source", "nb301_source", "normalise_labels"),
+        (
+            "LABEL_NORMALISATIONS",
+            "LabelledGraphs",
+            "benchmark_sources",
+            "load_source",
+            "load_sources",
+            "nb101_source",
+            "nb201_source",
+            "nb301_source",
+            "normalise_labels",
+        ),
         "sources",
     ),
 }

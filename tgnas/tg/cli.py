@@ -41,7 +41,13 @@ def add_commands(commands) -> None:
     train.add_argument(
         "--target", required=True, type=space_name, metavar="SPACE", help="space the proxy will score (its labels are refused)"
     )
-    train.add_argument("--sources", nargs="+", required=True, metavar="SOURCE", help="nb101[:FILES], nb301[:N[:SEED]], nb201[:DATASETS], bench:NAME[:TASKS[:MAX_CELLS]] (a registered benchmark)")
+    train.add_argument(
+        "--sources",
+        nargs="+",
+        required=True,
+        metavar="SOURCE",
+        help="nb101[:FILES], nb301[:N[:SEED]], nb201[:DATASETS], bench:NAME[:TASKS[:MAX_CELLS]] (a registered benchmark)",
+    )
     train.add_argument("--out", required=True, help="weights file to write (.pt; the model card goes beside it as .json)")
     train.add_argument("--members", type=positive_int, default=5, help="ensemble size (seeds SEED, SEED+1, …)")
     train.add_argument("--seed", type=non_negative_int, default=0)

@@ -63,7 +63,10 @@ _GRAPH_LAYERS = {
     "cheb": ("Chebyshev spectral graph convolution", "It filters node features with Chebyshev polynomials of the graph Laplacian."),
     "sage": ("GraphSAGE neighbourhood aggregation", "It concatenates each node's features with the mean of its neighbours' features."),
     "arma": ("ARMA graph convolution", "It applies a recursive auto-regressive moving-average filter over the graph."),
-    "graph": ("higher-order k-GNN graph convolution", "It sums the neighbours' features with a separate learned weight for the node itself."),
+    "graph": (
+        "higher-order k-GNN graph convolution",
+        "It sums the neighbours' features with a separate learned weight for the node itself.",
+    ),
 }
 
 

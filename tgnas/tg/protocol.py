@@ -200,9 +200,7 @@ def _held_out_key(recipe: Recipe, held_out: Sequence[str], families: Sequence[st
     return f"{'+'.join(sorted(held_out))}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
-def run_held_out(
-    recipe: Recipe, held_out: Sequence[str], families: Sequence[str], store: ResultStore, seed: int = 0
-) -> dict[str, dict]:
+def run_held_out(recipe: Recipe, held_out: Sequence[str], families: Sequence[str], store: ResultStore, seed: int = 0) -> dict[str, dict]:
     """Train without ``held_out`` and evaluate on each held-out benchmark (``{family: Evaluation.to_dict()}``), cached."""
     key = _held_out_key(recipe, held_out, families, seed)
     stored = store.get(key)
