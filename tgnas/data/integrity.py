@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import math
 import pickle
 import struct
 import tarfile
@@ -45,6 +46,16 @@ class DataFileError(ValueError):
     def __init__(self, message: str, path: str | Path | None = None):
         super().__init__(message)
         self.path = None if path is None else Path(path)
+
+
+def finite_number(value: object, where: str, allow_minus_inf: bool = False) -> float:
+    """``value`` as a float if it is a finite JSON number (−inf too with ``allow_minus_inf``: nwot of a
+    singular kernel); a ValueError naming ``where`` otherwise (the loaders turn it into a `DataFileError`)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise ValueError(f"{where} is {value!r}, not a finite number")
+    if math.isinf(value) and not (allow_minus_inf and value < 0):
+        raise ValueError(f"{where} is {value!r}, not a finite number")
+    return float(value)
 
 
 class ChecksumError(ValueError):

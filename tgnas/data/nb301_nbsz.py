@@ -17,7 +17,6 @@ every record complete and finite, distinct genotypes) and caches the result per 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tgnas.data.integrity import content_of, load_json, manifest_relative, read_data_file
+from tgnas.data.integrity import content_of, finite_number, load_json, manifest_relative, read_data_file
 from tgnas.data.paths import data_file
 from tgnas.spaces.darts import DartsGenotype
 
@@ -46,12 +45,6 @@ class NBSZ301:
     proxies: Mapping[str, np.ndarray]
 
 
-def _number(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{where} is {value!r}, not a finite number")
-    return float(value)
-
-
 def _parse(path: Path) -> NBSZ301:
     """The content of ``path``; ValueError naming the first problem."""
     data = load_json(path)
@@ -69,7 +62,7 @@ def _parse(path: Path) -> NBSZ301:
         if not isinstance(record, dict) or sorted(record) != sorted((LABEL, *PROXIES)):
             found = sorted(record) if isinstance(record, dict) else type(record).__name__
             raise ValueError(f"cell {key[:60]!r} must hold exactly {LABEL} and {', '.join(PROXIES)}; it holds {found}")
-        rows.append([_number(record[name], f"{name} of cell {key[:60]!r}") for name in (LABEL, *PROXIES)])
+        rows.append([finite_number(record[name], f"{name} of cell {key[:60]!r}") for name in (LABEL, *PROXIES)])
         genotypes.append(genotype)
     if len(set(genotypes)) != len(genotypes):
         raise ValueError("two keys are the same genotype (they differ only in the order of a node's two pairs)")

@@ -27,7 +27,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from tgnas.data.integrity import content_of, load_json, manifest_relative, read_data_file
+from tgnas.data.integrity import content_of, finite_number, load_json, manifest_relative, read_data_file
 from tgnas.data.paths import data_file
 from tgnas.spaces.transnas_macro import TransNASMacroNet
 from tgnas.spaces.transnas_micro import TransNASMicroCell
@@ -65,12 +65,6 @@ class TransNASTask:
     proxies: Mapping[str, np.ndarray]
 
 
-def _number(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{where} is {value!r}, not a finite number")
-    return float(value)
-
-
 def _frozen(values: list[float]) -> np.ndarray:
     array = np.array(values, dtype=np.float64)
     array.setflags(write=False)
@@ -93,12 +87,12 @@ def _task(space: str, task: str, records: object) -> TransNASTask:
         if not isinstance(record, dict) or record.get("arch") != key:
             raise ValueError(f"{where} is not an object whose 'arch' repeats its key")
         archs.append(arch)
-        labels.append(_number(record.get("val_accuracy"), f"val_accuracy of {where}"))
+        labels.append(finite_number(record.get("val_accuracy"), f"val_accuracy of {where}"))
         for proxy in PROXIES:
             entry = record.get(proxy)
             if not isinstance(entry, dict) or "score" not in entry:
                 raise ValueError(f"{proxy} of {where} is {entry!r}, not a {{score, time}} object")
-            score = _number(entry["score"], f"{proxy} score of {where}")
+            score = finite_number(entry["score"], f"{proxy} score of {where}")
             scores[proxy].append(math.nan if score == FAILED_SCORE else score)
     return TransNASTask(tuple(archs), _frozen(labels), MappingProxyType({proxy: _frozen(values) for proxy, values in scores.items()}))
 

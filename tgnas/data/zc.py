@@ -18,6 +18,7 @@ import pandas as pd
 from tgnas.data.integrity import (
     TableSchema,
     content_of,
+    finite_number,
     load_json,
     read_data_file,
     read_table,
@@ -54,15 +55,6 @@ PARTIAL_CELLS = {"cifar10": 725, "cifar100": 725, "ImageNet16-120": 724}
 FULL_SCHEMA = TableSchema(columns={"net": "str", **dict.fromkeys(ZC_PROXIES, "float")}, rows=9_445, key="net")
 
 
-def _number(value: object, where: str, allow_minus_inf: bool = False) -> float:
-    """A finite number (−inf too where a proxy defines it: nwot of a singular kernel)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise ValueError(f"{where} is {value!r}, not a number")
-    if math.isinf(value) and not (allow_minus_inf and value < 0):
-        raise ValueError(f"{where} is {value!r}, not a finite number")
-    return float(value)
-
-
 def _partial_rows(path: Path, dataset: str) -> list[dict[str, object]]:
     """The rows of one dataset of the partial file; ValueError naming the first bad record."""
     data = load_json(path)
@@ -77,16 +69,18 @@ def _partial_rows(path: Path, dataset: str) -> list[dict[str, object]]:
             raise ValueError(f"cell {net} of {dataset} is not a JSON object")
         row: dict[str, object] = {
             "net": net,
-            "val_accuracy": _number(record.get("val_accuracy"), f"val_accuracy of cell {net} ({dataset})"),
+            "val_accuracy": finite_number(record.get("val_accuracy"), f"val_accuracy of cell {net} ({dataset})"),
         }
         for proxy in PARTIAL_PROXIES:
             entry = record.get(proxy, {})  # a proxy the file lacks for a cell is NaN (module docstring)
             if not isinstance(entry, dict):
                 raise ValueError(f"{proxy} of cell {net} ({dataset}) is not a {{score, time}} object")
             row[proxy] = (
-                _number(entry["score"], f"{proxy} score of cell {net} ({dataset})", allow_minus_inf=True) if "score" in entry else math.nan
+                finite_number(entry["score"], f"{proxy} score of cell {net} ({dataset})", allow_minus_inf=True)
+                if "score" in entry
+                else math.nan
             )
-            row[f"{proxy}_time"] = _number(entry["time"], f"{proxy} time of cell {net} ({dataset})") if "time" in entry else math.nan
+            row[f"{proxy}_time"] = finite_number(entry["time"], f"{proxy} time of cell {net} ({dataset})") if "time" in entry else math.nan
         rows.append(row)
     return rows
 
