@@ -102,12 +102,17 @@ TABLE4_TOLERANCE = 0.5
 PAPER_SEARCH_SECONDS = 40.0
 
 
+def table4_shortfalls(runs: pd.DataFrame) -> list[str]:
+    """The datasets on which our mean accuracy is more than `TABLE4_TOLERANCE` points below the paper's TG-NAS row."""
+    paper = PAPER_TABLE4.set_index("method").loc["TG-NAS (paper)", ACCURACY_COLUMNS]
+    return [d for d, column in zip(DATASETS, ACCURACY_COLUMNS) if runs[column].mean() < paper[column] - TABLE4_TOLERANCE]
+
+
 def table4_verdict(runs: pd.DataFrame) -> str:
     """Table 4's claim for our row: reproduced when the mean accuracy is at least the paper's minus
     `TABLE4_TOLERANCE` on all three datasets, partly on some."""
-    paper = PAPER_TABLE4.set_index("method").loc["TG-NAS (paper)", ACCURACY_COLUMNS]
-    good = [runs[column].mean() >= paper[column] - TABLE4_TOLERANCE for column in ACCURACY_COLUMNS]
-    return VERDICTS[0] if all(good) else VERDICTS[1] if any(good) else VERDICTS[2]
+    short = len(table4_shortfalls(runs))
+    return VERDICTS[0] if short == 0 else VERDICTS[1] if short < len(DATASETS) else VERDICTS[2]
 
 
 def search_time_verdict(runs: pd.DataFrame) -> str:

@@ -240,13 +240,13 @@ def table3_tg_vs_baselines(proxy: TGProxy, table: NB201Table) -> ShippedEvaluati
     return ShippedEvaluation(frame, len(archs), seconds, bool(proxy.card.get("nb201_labels_used", True)))
 
 
-def tg_vs_params_with_path(proxy: TGProxy, table: NB201Table, dataset: str = "cifar10") -> dict[str, float]:
-    """Kendall τ of the proxy and of the parameter count on the NB201 cells with an input→output path only."""
+def tg_vs_params_with_path(proxy: TGProxy, table: NB201Table, dataset: str = "cifar10") -> pd.DataFrame:
+    """Kendall τ of the proxy and of the parameter count on the NB201 cells with an input→output path only (one row)."""
     target = nb201_target(table, dataset)
     params = table.metric("params_M", None, dataset)
     tg = correlation(proxy.score(list(table.frame["arch_str"])), target.labels, target.has_path, "with_path")
     baseline = correlation(params, target.labels, target.has_path, "with_path")
-    return {"TG τ": tg["kendall_tau"], "params τ": baseline["kendall_tau"], "n": int(tg["n"])}
+    return pd.DataFrame({"TG τ": tg["kendall_tau"], "params τ": baseline["kendall_tau"], "n": int(tg["n"])}, index=pd.Index([dataset], name="dataset"))
 
 
 def plot_fig4_rank_vs_true_rank(proxy: TGProxy, table: NB201Table) -> plt.Figure:
