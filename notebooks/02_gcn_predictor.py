@@ -88,6 +88,7 @@ from tgnas.experiments.predictor import (
     table_cross_space_transfer,
     table_recipe_ablation,
     table_shipped_recipe,
+    table_shipped_selection,
     table_shipped_sources,
     tg_vs_params_with_path,
 )
@@ -161,6 +162,14 @@ table_shipped_sources(proxy)
 
 # %%
 table_shipped_recipe(proxy)
+
+# %% [markdown]
+# The selection table behind that choice, as the model card stores it: for each candidate recipe, the
+# Kendall τ on each pool benchmark of a model trained on the other pool benchmarks, and their mean
+# (the rule picks the highest mean; NB201 is in no column).
+
+# %%
+table_shipped_selection(proxy)
 
 # %% [markdown]
 # ## The shipped zero-shot model on all of NB201 (Table 3's TG row, Fig. 4)

@@ -182,6 +182,12 @@ def table_shipped_recipe(proxy: TGProxy) -> pd.DataFrame:
     return pd.DataFrame({"value": rows}).rename_axis("model card")
 
 
+def table_shipped_selection(proxy: TGProxy) -> pd.DataFrame:
+    """The selection table in the model card: each candidate recipe's leave-one-benchmark-out τ on each pool benchmark and their mean."""
+    selection = proxy.card.get("selection") or {}
+    return pd.DataFrame(selection.get("table", {})).T.rename_axis("candidate recipe").round(3)
+
+
 def shipped_training_summary(proxy: TGProxy) -> str:
     """The shipped model's training benchmarks in words: each source space and its cells, e.g. "nb101 (331 cells), …"."""
     return ", ".join(f"{source['name']} ({source['n']:,} cells)" for source in proxy.card["sources"])
