@@ -296,11 +296,11 @@ with_nwot.round(4)
 #   the best proxy there is {glue:text}`ch04_best_proxy`. The paper's claim that TG beats every other
 #   zero-cost proxy is **{glue:text}`ch04_table3_verdict`**.
 # * **Fig. 10**: the two most independent proxies here are {glue:text}`ch04_independent`; TG ranks
-#   {glue:text}`ch04_tg_independence_rank` of 14, close to params and flops in the heatmap. The paper's
-#   claim that TG and zen are the most independent is **{glue:text}`ch04_independence_verdict`**.
+#   {glue:text}`ch04_tg_independence_rank` of 14. The paper's claim that TG and zen are the most
+#   independent is **{glue:text}`ch04_independence_verdict`**.
 # * Averaging TG's ranks with its most independent partner ({glue:text}`ch04_partner`) or with zen
-#   beats both parts on {glue:text}`ch04_beats_both` datasets: independence alone does not make a
-#   useful partner.
+#   beats both parts in {glue:text}`ch04_beats_both` dataset–partner pairs: a partner must be
+#   independent *and* accurate for the average to help.
 # * TG is cheap: all 13 proxies cost {glue:text}`ch04_speedup:,.0f` times as much per cell on this CPU.
 #   The {doc}`scorecard <../scorecard>` keeps both verdicts.
 # :::

@@ -310,8 +310,7 @@ print(f"TG-warm: {lower['tg-warm']:.0f} queries ({lower['tg-warm share']:.0%} of
 # * Used as the prior of a query-based search, the proxy starts it at the TG-NAS level from the first
 #   query, but to reach an incumbent ≥ 94.0 % TG-warm needs {glue:text}`ch08_warm_vs_agnet` queries
 #   than the blind AG-Net-style search (median {glue:text}`ch08_warm_queries:.0f` against
-#   {glue:text}`ch08_agnet_queries:.0f`): a prior that ranks the top of the space like the parameter
-#   count does steers the first queries to cells the search would have found anyway.
+#   {glue:text}`ch08_agnet_queries:.0f`).
 # * Under latency limits the weakest cell the zero-cost search returns has
 #   {glue:text}`ch08_weakest_tg:.1f` % test accuracy, the AG-Net-style search's weakest
 #   {glue:text}`ch08_weakest_agnet:.1f` %. Where the first is far lower, the proxy ranks the small,
