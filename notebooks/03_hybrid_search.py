@@ -189,8 +189,8 @@ print(f"NP=8, 10 generations: score {small.score:.4f} after {small.evaluations} 
 
 # %% [markdown]
 # **Expected outcome:** after {glue:text}`ch03_small_evaluations` scored cells the small evolution
-# ends {glue:text}`ch03_small_gap:.4f` below the proxy's optimum score (0 means it found it). NB201 has
-# only 15,625 cells and a smooth proxy landscape, so even a small population gets close.
+# ends {glue:text}`ch03_small_gap:.4f` below the proxy's optimum score (0 means it found it): the
+# gap is what the smaller budget costs on NB201's 15,625 cells.
 #
 # ::::{solution-end}
 # ::::

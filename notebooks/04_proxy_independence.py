@@ -282,8 +282,7 @@ with_nwot.round(4)
 
 # %% [markdown]
 # **Expected outcome:** the rank average beats both parts on {glue:text}`ch04_nwot_beats` datasets.
-# Two proxies that are correlated but err differently can help each other; the table's ρ columns show
-# by how much.
+# Where it does, the two proxies err on different cells; the table's ρ columns show by how much.
 #
 # ::::{solution-end}
 # ::::
