@@ -37,7 +37,7 @@
 # cells instead of the paper's 423k) plus DARTS cells labelled by the NB301 surrogate
 # {cite}`siems2020nasbench301`; they show what each design choice does. The *shipped* model, used in
 # Table 3's TG row, Fig. 4 and every later chapter, is a different one: its recipe was chosen by the
-# {term}`leave-one-benchmark-out` rule of {doc}`09_universal_proxy` and it was trained on several
+# {term}`leave-one-benchmark-out` rule of {doc}`the universality chapter <09_universal_proxy>` and it was trained on several
 # benchmarks (its model card below lists them). Fig. 2 runs on NB201 instead of NB101 (the full NB101
 # file is not available here; `tgnas train --sources nb101:PATH` uses it when present).
 
@@ -149,7 +149,7 @@ plt.show()
 # ## How the shipped model was chosen, and what it was trained on
 #
 # The shipped model is not one of the ablation rows above. Its recipe (embedding, GCN shape, loss,
-# training sources) was chosen by the leave-one-benchmark-out rule of {doc}`09_universal_proxy`:
+# training sources) was chosen by the leave-one-benchmark-out rule of {doc}`the universality chapter <09_universal_proxy>`:
 # every candidate recipe is scored by how well it ranks each *pool* benchmark when trained on the
 # others, and NB201, the target, is never part of that choice. The chosen recipe was then trained on
 # all pool benchmarks: {glue:text}`ch02_shipped_sources`. The model card, stored with the weights,
@@ -294,7 +294,7 @@ tiny.round(3)
 # :::{admonition} What this shows
 # :class: important
 # * The shipped zero-shot model, chosen by the leave-one-benchmark-out rule of
-#   {doc}`09_universal_proxy` and trained on {glue:text}`ch02_shipped_sources`, ranks all NB201 cells
+#   {doc}`the universality chapter <09_universal_proxy>` and trained on {glue:text}`ch02_shipped_sources`, ranks all NB201 cells
 #   with Kendall τ = {glue:text}`ch02_tg_tau:.3f` on CIFAR-10, {glue:text}`ch02_tg_vs_params` the
 #   parameter count's {glue:text}`ch02_params_tau:.3f`. A learned proxy is only worth its cost where
 #   it beats that baseline, which this page and the {doc}`scorecard <../scorecard>` check.
@@ -304,5 +304,5 @@ tiny.round(3)
 #   The paper measured it on NB101, whose full file is not available here.
 # * In this chapter's own ablation the recipe with the best validation τ is
 #   "{glue:text}`ch02_best_validation_recipe`"; such tables explain the design choices, while the
-#   shipped recipe was chosen by the rule of {doc}`09_universal_proxy`.
+#   shipped recipe was chosen by the rule of {doc}`the universality chapter <09_universal_proxy>`.
 # :::

@@ -20,7 +20,7 @@
 # NAS-Bench-201 with the shipped proxy (`TGProxy.load("nb201")`, trained without NB201 labels),
 # compare it over several seeds with random search, regularised evolution {cite}`real2019regularized`
 # and the proxy's own optimum (all 15,625 cells scored), and run it once in the DARTS space: that
-# search is the book's one found DARTS cell, the same one {doc}`06_darts_search` draws and judges.
+# search is the book's one found DARTS cell, the same one {doc}`the DARTS-search chapter <06_darts_search>` draws and judges.
 # The paper reports 93.75 % CIFAR-10 test accuracy for its NB201 cell (Table 4) and a search time of
 # about 40 s on a GPU (NB201) and < 2 min (DARTS).
 #
@@ -155,7 +155,7 @@ plt.show()
 #
 # The same hybrid in the DARTS space (both cells, 24 genes, NP = 50, g_max = 100; pruning starts from
 # all 7 operators on all 14 edges of each cell) with the shipped DARTS-space proxy and seed 0. This is
-# the found DARTS cell of the whole book: {doc}`06_darts_search` draws it (Fig. 5) and places it among
+# the found DARTS cell of the whole book: {doc}`the DARTS-search chapter <06_darts_search>` draws it (Fig. 5) and places it among
 # random cells. The NB301 surrogate (a noisy labeller, not ground truth) gives the genotype's predicted
 # CIFAR-10 validation accuracy, beside the published DARTS (2nd order) cell {cite}`liu2019darts`.
 
@@ -223,8 +223,7 @@ print(decoded, "has a path:", decoded.has_path())
 #
 # :::{admonition} What this shows
 # :class: important
-# * The hybrid search does what Algorithm 1 promises: it reached the proxy's own optimum score in
-#   {glue:text}`ch03_at_optimum` seeds, in {glue:text}`ch03_hybrid_seconds:.2f` s per search on a CPU
+# * The hybrid search reached the proxy's own optimum score in {glue:text}`ch03_at_optimum` seeds, in {glue:text}`ch03_hybrid_seconds:.2f` s per search on a CPU
 #   (the paper: about 40 s on a GPU).
 # * What it finds is only as good as the proxy: its NB201 cell reaches
 #   {glue:text}`ch03_hybrid_accuracy:.2f` % on CIFAR-10 (paper 93.75 %, optimum 94.37 %), and in
@@ -232,5 +231,5 @@ print(decoded, "has a path:", decoded.has_path())
 #   counting parameters finds without any search.
 # * In the DARTS space the search takes {glue:text}`ch03_darts_seconds:.1f` s; the NB301 surrogate
 #   rates the found cell {glue:text}`ch03_darts_found:.2f` % against {glue:text}`ch03_darts_v2:.2f` % for
-#   DARTS_V2. {doc}`06_darts_search` places it among random cells.
+#   DARTS_V2. {doc}`The DARTS-search chapter <06_darts_search>` places it among random cells.
 # :::

@@ -102,7 +102,7 @@ reference_sizes(reference)
 # ## The TG proxy on every cell
 #
 # TG needs no data and no network: it reads the cell's operator graph. We score all 15,625 cells once
-# and time the scoring. The model never saw an NB201 label: {doc}`02_gcn_predictor` shows its model
+# and time the scoring. The model never saw an NB201 label: {doc}`the predictor chapter <02_gcn_predictor>` shows its model
 # card, with the benchmarks it was trained on and how its recipe was chosen.
 
 # %%

@@ -29,7 +29,7 @@
 # **Conventions.** Accuracies are NB201 200-epoch test accuracies (%). Our FLOPs follow the
 # NAS-Bench-Suite-Zero convention (BN and ReLU counted), so they are larger than the official NB201
 # FLOPs the paper quotes (the ground-truth rows of the table below show both; see
-# {doc}`00_benchmarks`). Search cost: the paper's is GPU hours on an RTX 4090; ours is CPU seconds on
+# {doc}`the benchmarks chapter <00_benchmarks>`). Search cost: the paper's is GPU hours on an RTX 4090; ours is CPU seconds on
 # this machine, the proxy's training excluded as in the paper.
 
 # %% [markdown]
@@ -129,7 +129,7 @@ glue("ch05_optimum", float(table.best("cifar10")[1]), display=False)
 # **Reading the table.** The paper's TG-NAS cell reaches 93.75 % on CIFAR-10; the cell with the most
 # parameters alone gives {glue:text}`ch05_argmax_accuracy:.2f` % and the optimum is
 # {glue:text}`ch05_optimum:.2f` %. The proxy's own best cell (scoring all 15,625 cells,
-# {doc}`03_hybrid_search`) bounds what any proxy-guided search can reach, so a gap to the optimum is
+# {doc}`the search chapter <03_hybrid_search>`) bounds what any proxy-guided search can reach, so a gap to the optimum is
 # the proxy's, not the search's. The search cost is measured CPU time of the search alone, the same
 # accounting as the paper's (its 1.5 GPU hours of predictor training are excluded there, and the
 # training of our proxy here).

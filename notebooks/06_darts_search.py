@@ -14,11 +14,11 @@
 # # DARTS-space search and device-constrained search
 #
 # **What this chapter reproduces.** §4.3 and Fig. 5 of the paper: the hybrid search of
-# {doc}`03_hybrid_search` run in the DARTS space {cite}`liu2019darts` with the DARTS-space TG proxy
+# {doc}`the search chapter <03_hybrid_search>` run in the DARTS space {cite}`liu2019darts` with the DARTS-space TG proxy
 # (`TGProxy.load("darts")`, no DARTS label used), the found normal and reduction cells drawn, and the
 # found cell's accuracy estimated by the NB301 {term}`surrogate` {cite}`siems2020nasbench301` beside
 # random cells and the published DARTS cell. Seed 0 is the book's one found DARTS cell, the same search
-# {doc}`03_hybrid_search` reports. It adds what the paper does not have: NB201 searches under an
+# {doc}`the search chapter <03_hybrid_search>` reports. It adds what the paper does not have: NB201 searches under an
 # edge-GPU latency limit (HW-NAS-Bench {cite}`li2021hwnasbench`), drawn against the
 # {term}`Pareto front` of accuracy and latency.
 #
@@ -33,7 +33,7 @@
 #
 # **Caveat on the evaluator.** The NB301 surrogate ranks really trained DARTS cells with Kendall
 # τ ≈ 0.4 only (see the data notes): its numbers are a rough estimate, not a trained accuracy. The
-# paper trains its cell on ImageNet (74.5 % top-1, Table 5); {doc}`07_darts_training` has our trainer.
+# paper trains its cell on ImageNet (74.5 % top-1, Table 5); {doc}`the DARTS-training chapter <07_darts_training>` has our trainer.
 
 # %% [markdown]
 # :::{admonition} Learning objectives
@@ -208,7 +208,7 @@ tight
 # * The NB301 surrogate rates the found cell (seed 0) {glue:text}`ch06_found_accuracy:.2f` %, the
 #   {glue:text}`ch06_percentile`th percentile of random cells (all seeds:
 #   {glue:text}`ch06_percentile_range`), against {glue:text}`ch06_darts_v2:.2f` % for DARTS_V2. The
-#   paper's ImageNet accuracy cannot be checked here ({doc}`07_darts_training`), and a surrogate with
+#   paper's ImageNet accuracy cannot be checked here ({doc}`the DARTS-training chapter <07_darts_training>`), and a surrogate with
 #   τ ≈ 0.4 cannot show that the found cell beats a random one by a small margin.
 # * Under a latency limit the search returns a feasible cell every time
 #   ({glue:text}`ch06_within_limits` limits), but not always one on the true front.

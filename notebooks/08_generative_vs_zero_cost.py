@@ -133,7 +133,7 @@ print(f"test optimum: cell {optima['test_index']}, test {optima['test_test']:.2f
 # %% [markdown]
 # ## TG-NAS: zero queries
 #
-# The hybrid search of {doc}`03_hybrid_search` with the shipped proxy. It is the line every query-based curve
+# The hybrid search of {doc}`the search chapter <03_hybrid_search>` with the shipped proxy. It is the line every query-based curve
 # starts against.
 
 # %%
@@ -209,7 +209,7 @@ needed_table
 #
 # For each device and latency limit:
 #
-# * **TG-NAS** runs the constrained hybrid search of {doc}`03_hybrid_search` (0 queries).
+# * **TG-NAS** runs the constrained hybrid search of {doc}`the search chapter <03_hybrid_search>` (0 queries).
 # * **AG-Net** runs its search under the same limit, with `front_queries` queries. Infeasible cells
 #   are never generated into a query, and the weighted retraining ranks by validation accuracy.
 #
@@ -308,7 +308,7 @@ print(f"TG-warm: {lower['tg-warm']:.0f} queries ({lower['tg-warm share']:.0%} of
 # * TG-NAS costs no query and finds a cell with {glue:text}`ch08_tg_nas:.2f` % CIFAR-10 test accuracy;
 #   it cannot go beyond what its proxy ranks first.
 # * Used as the prior of a query-based search, the proxy starts it at the TG-NAS level from the first
-#   query, but to reach an incumbent ≥ 94.0 % TG-warm needs {glue:text}`ch08_warm_vs_agnet` queries
+#   query; to reach an incumbent ≥ 94.0 % TG-warm needs {glue:text}`ch08_warm_vs_agnet` queries
 #   than the blind AG-Net-style search (median {glue:text}`ch08_warm_queries:.0f` against
 #   {glue:text}`ch08_agnet_queries:.0f`).
 # * Under latency limits the weakest cell the zero-cost search returns has
