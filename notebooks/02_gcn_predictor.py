@@ -13,12 +13,12 @@
 # %% [markdown]
 # # The GCN predictor
 #
-# **What this chapter reproduces.** The GCN proxy trainer of §3.3 (two dense GCN layers on the
-# normalised adjacency, graph normalisation, weight decay), its training curves, Fig. 2 (the
-# predictor trained on 90 % … 1 % of a space and tested on the rest), Fig. 4 (TG rank vs true rank
+# **What this chapter reproduces.** The {term}`GCN` proxy trainer of §3.3 (two dense GCN layers
+# {cite}`kipf2017gcn` on the normalised adjacency, weight decay), its training curves, Fig. 2 (the
+# predictor trained on 50 % … 1 % of a space and tested on the rest), Fig. 4 (TG rank vs true rank
 # on NB201 CIFAR-10) and the appendix's CIFAR-100 / ImageNet16-120 rankings, each beside the
-# parameter-count and FLOPs baselines. It also documents how the shipped zero-shot model
-# (`tgnas/weights/nb201.pt`) was chosen without looking at any NB201 label.
+# parameter-count baseline. It also says how the shipped {term}`zero-shot` model
+# (`tgnas/weights/nb201.pt`) was chosen and what it was trained on, without any NB201 label.
 #
 # **Parameters** (papermill; `tgnas book run --profile paper --only 02_gcn_predictor`):
 #
@@ -32,10 +32,26 @@
 # | `fig2_epochs` | epochs per Fig. 2 model | 10 | 100 |
 # | `nb101_file` | the full NB101 file (`nasbench_only108.tfrecord`, or the official pickle/JSON) for Fig. 2 on NB101 | none | none (set it if you have the file) |
 #
-# **Deviations from the paper, each explained below:** 331 labelled NB101 cells instead of 423k
-# (so DARTS cells labelled by the NB301 surrogate are added to the training data), a 5-member seed
-# ensemble in the shipped model, and Fig. 2 on NB201 instead of NB101 (the full NB101 file is not
-# available here; `tgnas train --sources nb101:PATH` uses it when present).
+# **Two kinds of models in this chapter, kept apart.** The *recipe ablation* and the training curves
+# train small models on this chapter's own data, NB101 {cite}`ying2019nasbench101` (331 labelled
+# cells instead of the paper's 423k) plus DARTS cells labelled by the NB301 surrogate
+# {cite}`siems2020nasbench301`; they show what each design choice does. The *shipped* model, used in
+# Table 3's TG row, Fig. 4 and every later chapter, is a different one: its recipe was chosen by the
+# {term}`leave-one-benchmark-out` rule of {doc}`the universality chapter <09_universal_proxy>` and it was trained on several
+# benchmarks (its model card below lists them). Fig. 2 runs on NB201 instead of NB101 (the full NB101
+# file is not available here; `tgnas train --sources nb101:PATH` uses it when present).
+
+# %% [markdown]
+# :::{admonition} Learning objectives
+# :class: tip
+# After this chapter you can
+#
+# * train a GCN predictor on labelled cells of some spaces and score the cells of another;
+# * read a recipe ablation and say which numbers a user without target labels may choose by
+#   (validation τ on the training spaces) and which only analyse the choice (τ on the target);
+# * judge a zero-shot proxy against the parameter count, on all cells and on cells with a path;
+# * explain what Fig. 2 measures and why a small training split can still rank well.
+# :::
 
 # %% tags=["parameters"]
 profile = "ci"
@@ -48,23 +64,33 @@ nb101_file = None
 
 # %%
 import matplotlib.pyplot as plt
+from myst_nb import glue
 
 from tgnas import TGProxy
+from tgnas.book import scorecard
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.experiments.predictor import (
+    FIG2_RETAINED,
     PARAMETERS,
     SHIPPED_CONFIG,
+    fig2_ends,
+    fig2_retained,
     fig2_training_fraction,
+    fig2_verdict,
     nb201_fraction_pool,
     nb201_target,
     plot_fig2,
     plot_fig4_rank_vs_true_rank,
     plot_training_curves,
     recipe_ablation,
-    shipped_card,
+    shipped_training_summary,
     table3_tg_vs_baselines,
     table_cross_space_transfer,
     table_recipe_ablation,
+    table_shipped_recipe,
+    table_shipped_selection,
+    table_shipped_sources,
+    tg_vs_params_with_path,
 )
 from tgnas.tg import nb101_source, nb301_source
 
@@ -77,71 +103,95 @@ table = load_nb201_table()
 nb201 = nb201_target(table)
 nb101 = nb101_source()
 nb301 = nb301_source(nb301_n, seed=0)
-print(f"NB101: {len(nb101)} distinct labelled cells; NB301-surrogate DARTS cells: {len(nb301)}")
+print(f"this chapter's training data: NB101, {len(nb101)} distinct labelled cells; NB301-surrogate DARTS cells, {len(nb301)}")
 
 # %% [markdown]
 # ## Does the NB301 surrogate carry transferable signal? (checked without NB201)
 #
-# SOURCES.md warns that the surrogate ranks really trained DARTS cells with τ ≈ 0.4 only. Before
-# relying on its labels we test transfer between the two *training* spaces: a predictor trained on
-# surrogate-labelled DARTS cells alone is scored on all NB101 cells, and vice versa. NB201 plays no
-# part in this decision.
+# The data notes warn that the surrogate ranks really trained DARTS cells with τ ≈ 0.4 only. Before
+# relying on its labels in this chapter's ablation we test transfer between the two *training*
+# spaces: a predictor trained on surrogate-labelled DARTS cells alone is scored on all NB101 cells,
+# and vice versa. NB201 plays no part in this check.
 
 # %%
 cross = table_cross_space_transfer(nb101, nb301, seeds, epochs)
 cross.round(3)
 
 # %% [markdown]
-# ## Recipe ablation
+# ## Recipe ablation (this chapter's NB101 + NB301-surrogate models)
 #
-# Each row is trained `len(seeds)` times. **`val τ`** is the mean Kendall τ on the held-out splits
-# of the training sources — what a user without target labels can see. **`NB201 τ`** (all 15,625
-# cells, CIFAR-10 test accuracy) is reported for analysis only: the shipped recipe was fixed before,
-# from the paper (2 layers, Â, weight decay) plus one deviation argued without NB201 labels (no graph
-# normalisation: it erases node counts, see `tgnas.tg.predictor`), and it is not re-chosen from this
-# table. "official-like" is the official code's predictor shape: 4 GCN layers, no adjacency
-# normalisation, no graph normalisation.
+# Each row is trained `len(seeds)` times on this chapter's data. **`val_tau`** is the mean
+# {term}`Kendall τ` on the held-out splits of the training sources — what a user without target
+# labels can see. **`nb201_tau`** (all 15,625 cells, CIFAR-10 test accuracy) is for analysis only:
+# nothing is chosen by it. "official-like" is the official code's predictor shape: 4 GCN layers, no
+# adjacency normalisation, no graph normalisation {cite}`cai2021graphnorm`.
 
 # %%
 ablation = recipe_ablation(nb101, nb301, nb201, seeds, epochs)
 summary = table_recipe_ablation(ablation)
+best_validation = summary.loc["NB101 + NB301", "val_tau"].idxmax()
+glue("ch02_best_validation_recipe", best_validation, display=False)
+print(f"highest validation τ on NB101 + NB301 in this run: {best_validation!r}")
 summary
-
-# %%
-with_both = summary.loc["NB101 + NB301"]
-print(f"shipped architecture: {SHIPPED_CONFIG!r}; highest validation τ in this run: {with_both['val_tau'].idxmax()!r}")
-proxy = TGProxy.load("nb201")
-print("shipped model card:", shipped_card(proxy))
 
 # %% [markdown]
 # ## Training curves
 #
-# Loss and validation τ (training spaces) per epoch for the runs of the shipped architecture.
-# The checkpoint kept is the epoch with the best validation τ.
+# Loss and validation τ per epoch of the ablation runs of one architecture
+# (2 layers, no graph normalisation, sum readout). The checkpoint kept is the epoch with the best
+# validation τ.
+
+# %% mystnb={"figure": {"caption": "Training of this chapter's ablation models (2 GCN layers, no graph normalisation, sum readout) on NB101 + NB301-surrogate cells: training loss (left) and mean validation Kendall τ on the training spaces' held-out splits (right), one line per seed.", "name": "fig-02-curves"}, "image": {"alt": "Two line plots over training epochs: the training loss falls; the validation Kendall tau rises and levels off."}}
+fig = plot_training_curves(ablation, model=SHIPPED_CONFIG)
+plt.show()
+
+# %% [markdown]
+# ## How the shipped model was chosen, and what it was trained on
+#
+# The shipped model is not one of the ablation rows above. Its recipe (embedding, GCN shape, loss,
+# training sources) was chosen by the leave-one-benchmark-out rule of {doc}`the universality chapter <09_universal_proxy>`:
+# every candidate recipe is scored by how well it ranks each *pool* benchmark when trained on the
+# others, and NB201, the target, is never part of that choice. The chosen recipe was then trained on
+# all pool benchmarks: {glue:text}`ch02_shipped_sources`. The model card, stored with the weights,
+# records all of it:
 
 # %%
-fig = plot_training_curves(ablation)
-plt.show()
+proxy = TGProxy.load("nb201")
+glue("ch02_shipped_sources", shipped_training_summary(proxy), display=False)
+table_shipped_sources(proxy)
+
+# %%
+table_shipped_recipe(proxy)
+
+# %% [markdown]
+# The selection table behind that choice, as the model card stores it: for each candidate recipe, the
+# Kendall τ on each pool benchmark of a model trained on the other pool benchmarks, and their mean
+# (the rule picks the highest mean; NB201 is in no column).
+
+# %%
+table_shipped_selection(proxy)
 
 # %% [markdown]
 # ## The shipped zero-shot model on all of NB201 (Table 3's TG row, Fig. 4)
 #
-# `tgnas/weights/nb201.pt` is an ensemble of 5 seeds of the recipe in its model card (the command
-# that regenerates it is in the card), trained on NB101 + NB301-surrogate cells only (`nb201_labels_used: false`). Targets: beat the params baseline
-# (τ 0.578 on CIFAR-10) and the best single zero-cost proxy (nwot, τ 0.624 on its 9,445 valid
-# cells).
+# Every NB201 cell scored by the shipped model, against the 200-epoch test accuracy of each dataset,
+# beside the parameter count and FLOPs on the same cells. The model never saw an NB201 label.
 
 # %%
 shipped = table3_tg_vs_baselines(proxy, table)
-print(f"scored all {shipped.n} cells in {shipped.score_seconds:.2f} s; NB201 labels used: {shipped.nb201_labels_used}")
+cifar10 = shipped.frame.set_index("dataset").loc["cifar10"]
+glue("ch02_tg_tau", float(cifar10["TG τ"]), display=False)
+glue("ch02_params_tau", float(cifar10["params τ"]), display=False)
+glue("ch02_tg_vs_params", "above" if cifar10["TG τ"] > cifar10["params τ"] else "not above", display=False)
+print(f"scored all {shipped.n:,} cells in {shipped.score_seconds:.2f} s; NB201 labels used: {shipped.nb201_labels_used}")
 shipped.frame.round(3)
 
-# %%
+# %% mystnb={"figure": {"caption": "Paper Fig. 4 (top row) and its appendix (rows 2 and 3): rank given by the shipped TG proxy (left) and by the parameter count (right) against the true rank of all 15,625 NB201 cells by 200-epoch test accuracy, for CIFAR-10, CIFAR-100 and ImageNet16-120.", "name": "fig-02-fig4"}, "image": {"alt": "Six rank-against-rank scatter plots in three rows of two; points lie along the diagonal with a wide spread, the TG and params panels look alike."}}
 fig = plot_fig4_rank_vs_true_rank(proxy, table)
 plt.show()
 
 # %% [markdown]
-# ## Fig. 2 — training fraction 90 % → 1 % (in-space, NB201)
+# ## Fig. 2 — training fraction (in-space, NB201)
 #
 # An in-space experiment, so NB201 labels *are* used for training here (`target_space=None`): a
 # predictor is trained on a random fraction of NB201 cells (CIFAR-10 200-epoch **validation**
@@ -152,9 +202,24 @@ plt.show()
 # %%
 pool, test_accuracy = nb201_fraction_pool(table)
 fig2 = fig2_training_fraction(pool, test_accuracy, fractions, fig2_epochs)
+fig2.round(3)
+
+# %% mystnb={"figure": {"caption": "Paper Fig. 2 on NB201: Kendall τ and Spearman ρ of the predictor on the held-out NB201 cells against the share of cells it was trained on.", "name": "fig-02-fig2"}, "image": {"alt": "Two falling lines, Spearman rho above Kendall tau, from the largest training fraction at the right to one percent at the left; both stay well above zero."}}
 fig = plot_fig2(fig2)
 plt.show()
-fig2.round(3)
+
+# %%
+smallest, largest = fig2_ends(fig2)
+retained = fig2_retained(fig2)
+split_result = scorecard.record(
+    "small-training-split",
+    ours=f"τ {smallest['kendall_tau']:.3f} at {smallest['train fraction']:.0%} vs {largest['kendall_tau']:.3f} at {largest['train fraction']:.0%} (NB201)",
+    verdict=fig2_verdict(fig2, on_nb101=nb101_file is not None),
+    why=f"the smallest split keeps {retained:.0%} of the largest split's τ (the rule asks {FIG2_RETAINED:.0%}); measured on NB201, not the paper's NB101",
+)
+glue("ch02_fig2_small_tau", float(smallest["kendall_tau"]), display=False)
+glue("ch02_fig2_retained", f"{retained:.0%}", display=False)
+glue("ch02_fig2_verdict", split_result["verdict"], display=False)
 
 # %% [markdown]
 # ## Fig. 2 on NB101 (only with the full NB101 file)
@@ -171,9 +236,73 @@ else:
     print(fig2_training_fraction(full_nb101, full_nb101.labels, fractions, fig2_epochs, progress=True).round(3))
 
 # %% [markdown]
-# **Paper vs ours.** The paper reports that its predictor stays strong down to 1 % of NB101 for
-# training; on NB201 the same holds in our run (the table above: τ at 1 % vs the largest fraction). For the
-# zero-shot model, the paper's Table 3 values for TG are not in the text we have; its appendix
-# states the ranking quality is CIFAR-10 > CIFAR-100 > ImageNet16-120 for a model trained on
-# CIFAR-10 labels only. The comparison table above shows what our model achieves on each dataset,
-# beside params and FLOPs measured on the same cells.
+# ## Exercises
+#
+# ::::{exercise}
+# :label: ex-02-path
+# Cells without an input→output path compute nothing; Table 3's TG row counts them (they score
+# lowest). Compute the shipped proxy's and the parameter count's Kendall τ on CIFAR-10 on the cells
+# *with* a path only. Does TG beat params there? Use `tg_vs_params_with_path`.
+# ::::
+#
+# ::::{solution-start} ex-02-path
+# :class: dropdown
+# ::::
+
+# %% tags=["solution"]
+with_path = tg_vs_params_with_path(proxy, table)
+glue("ch02_path_tg", float(with_path.loc["cifar10", "TG τ"]), display=False)
+glue("ch02_path_params", float(with_path.loc["cifar10", "params τ"]), display=False)
+glue("ch02_path_n", f"{with_path.loc['cifar10', 'n']:,}", display=False)
+with_path.round(3)
+
+# %% [markdown]
+# **Expected outcome:** on the {glue:text}`ch02_path_n` cells with a path, TG has τ =
+# {glue:text}`ch02_path_tg:.3f` and params {glue:text}`ch02_path_params:.3f`. Every proxy puts the
+# dead cells last, an easy part of the ranking; the comparison on cells with a path is the one that
+# matters for a search.
+#
+# ::::{solution-end}
+# ::::
+#
+# ::::{exercise}
+# :label: ex-02-tiny
+# Fig. 2 stops at 1 %. Train the same in-space predictor on 0.5 % of the NB201 cells with a path
+# (about 76 cells) and rank the rest. How much τ is left?
+# ::::
+#
+# ::::{solution-start} ex-02-tiny
+# :class: dropdown
+# ::::
+
+# %% tags=["solution"]
+tiny = fig2_training_fraction(pool, test_accuracy, [0.005], fig2_epochs)
+glue("ch02_tiny_tau", float(tiny["kendall_tau"].iloc[0]), display=False)
+glue("ch02_tiny_cells", int(tiny["train cells"].iloc[0]), display=False)
+tiny.round(3)
+
+# %% [markdown]
+# **Expected outcome:** trained on {glue:text}`ch02_tiny_cells` cells, the predictor still ranks the
+# other cells with τ = {glue:text}`ch02_tiny_tau:.3f`. NB201's accuracy is driven by few features
+# (how many convolutions lie on the paths), which a GCN picks up from a handful of examples.
+#
+# ::::{solution-end}
+# ::::
+#
+# ## What this shows
+#
+# :::{admonition} What this shows
+# :class: important
+# * The shipped zero-shot model, chosen by the leave-one-benchmark-out rule of
+#   {doc}`the universality chapter <09_universal_proxy>` and trained on {glue:text}`ch02_shipped_sources`, ranks all NB201 cells
+#   with Kendall τ = {glue:text}`ch02_tg_tau:.3f` on CIFAR-10, {glue:text}`ch02_tg_vs_params` the
+#   parameter count's {glue:text}`ch02_params_tau:.3f`. A learned proxy is only worth its cost where
+#   it beats that baseline, which this page and the {doc}`scorecard <../scorecard>` check.
+# * Fig. 2's claim that the predictor stays strong on a small training split is
+#   **{glue:text}`ch02_fig2_verdict`**: on NB201 the smallest split keeps
+#   {glue:text}`ch02_fig2_retained` of the largest split's τ (τ = {glue:text}`ch02_fig2_small_tau:.3f`).
+#   The paper measured it on NB101, whose full file is not available here.
+# * In this chapter's own ablation the recipe with the best validation τ is
+#   "{glue:text}`ch02_best_validation_recipe`"; such tables explain the design choices, while the
+#   shipped recipe was chosen by the rule of {doc}`the universality chapter <09_universal_proxy>`.
+# :::

@@ -41,6 +41,19 @@
 # `paper` about 1 hour on two idle CPU cores (all 13 proxies take ≈ 10–20 s per cell there, grasp
 # being the slowest); `tgnas proxies compute --num-shards N` spreads a whole space over processes.
 
+# %% [markdown]
+# :::{admonition} Learning objectives
+# :class: tip
+# After this chapter you can
+#
+# * read a clustered correlation heatmap of {term}`zero-cost proxy` scores and say which proxies
+#   measure the same thing;
+# * rank proxies by {term}`Kendall τ` and {term}`Spearman ρ` against test accuracy and judge whether
+#   a learned proxy beats the simple ones {cite}`abdelfattah2021zerocost,krishnakumar2022nbsz`;
+# * test whether combining two independent proxies helps, without using any accuracy to choose them;
+# * measure what a proxy costs per cell.
+# :::
+
 # %% tags=["parameters"]
 profile = "ci"
 n_heatmap = None
@@ -54,21 +67,27 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from myst_nb import glue
 
 from tgnas import TGProxy
+from tgnas.book import scorecard
 from tgnas.data.nb201 import load_nb201_table
 from tgnas.experiments.independence import (
     PARAMETERS,
     fig10_proxy_correlations,
     fig10_proxy_independence,
+    independence_verdict,
     most_independent_partner,
     plot_fig10,
     reference_scores,
     reference_sizes,
     score_all_cells,
     table3_rank_correlations,
+    table3_verdict,
     table_proxy_cost,
     table_rank_average_combination,
+    tg_leads,
+    tg_standing,
 )
 
 n_heatmap, n_own, batch_size, seed = PARAMETERS.resolve(profile, n_heatmap=n_heatmap, n_own=n_own, batch_size=batch_size, seed=seed)
@@ -77,14 +96,14 @@ rng = np.random.default_rng(seed)
 table = load_nb201_table()
 reference = reference_scores(table)
 print(f"profile={profile}  n_heatmap={n_heatmap}  n_own={n_own}  batch_size={batch_size}  seed={seed}")
-print(reference_sizes(reference), "cells with NB-SZ scores")
+reference_sizes(reference)
 
 # %% [markdown]
 # ## The TG proxy on every cell
 #
 # TG needs no data and no network: it reads the cell's operator graph. We score all 15,625 cells once
-# (the model never saw an NB201 label: it was trained on NAS-Bench-101 cells and NB301-surrogate-labelled
-# DARTS cells, as its model card lists) and time the scoring.
+# and time the scoring. The model never saw an NB201 label: {doc}`the predictor chapter <02_gcn_predictor>` shows its model
+# card, with the benchmarks it was trained on and how its recipe was chosen.
 
 # %%
 started = time.perf_counter()
@@ -106,7 +125,18 @@ print(
 
 # %%
 heatmaps = fig10_proxy_correlations(reference, tg_all.scores, n_heatmap, rng)
-fig = plot_fig10(heatmaps)
+print(f"cells per panel: {heatmaps.sizes}")
+
+# %% mystnb={"figure": {"caption": "Paper Fig. 10 (CIFAR-10): Spearman ρ of every pair of the 13 zero-cost proxies and TG on a sample of NB201 cells, rows and columns ordered by average-linkage clustering on 1 − |ρ| (the tree at the edges).", "name": "fig-04-fig10"}, "image": {"alt": "A clustered 14 by 14 heatmap of correlations with numbers in every square: most proxies form one red block of high correlation with params and flops; zen and plain stand apart in pale and blue squares."}}
+fig = plot_fig10(heatmaps, "cifar10")
+plt.show()
+
+# %% mystnb={"figure": {"caption": "Fig. 10 supplement, CIFAR-100 (the 725 cells with CIFAR-100 proxy scores), in the CIFAR-10 panel's order.", "name": "fig-04-fig10-c100"}, "image": {"alt": "The same clustered heatmap for CIFAR-100: the block structure of the CIFAR-10 panel largely repeats."}}
+fig = plot_fig10(heatmaps, "cifar100")
+plt.show()
+
+# %% mystnb={"figure": {"caption": "Fig. 10 supplement, ImageNet16-120, in the CIFAR-10 panel's order.", "name": "fig-04-fig10-in16"}, "image": {"alt": "The same clustered heatmap for ImageNet16-120, with the same blocks as on CIFAR-10."}}
+fig = plot_fig10(heatmaps, "ImageNet16-120")
 plt.show()
 
 # %% [markdown]
@@ -115,11 +145,16 @@ plt.show()
 
 # %%
 independence = fig10_proxy_independence(heatmaps)
-print(
-    f"most independent (lowest mean of max |ρ|): {', '.join(independence.index[:3])}; "
-    f"TG ranks {list(independence.index).index('TG') + 1} of {len(independence)} "
-    f"(paper: Zen and TG are the two most independent)"
+tg_independence_rank = list(independence.index).index("TG") + 1
+independence_result = scorecard.record(
+    "proxy-independence",
+    ours=f"most independent: {', '.join(independence.index[:2])}; TG {tg_independence_rank} of {len(independence)}",
+    verdict=independence_verdict(independence),
+    why=f"by the mean over datasets of each proxy's largest |ρ| with another proxy, TG ranks {tg_independence_rank} of {len(independence)}",
 )
+glue("ch04_independent", ", ".join(independence.index[:2]), display=False)
+glue("ch04_tg_independence_rank", tg_independence_rank, display=False)
+glue("ch04_independence_verdict", independence_result["verdict"], display=False)
 independence.round(3)
 
 # %% [markdown]
@@ -135,6 +170,23 @@ table3 = table3_rank_correlations(reference, tg_all.scores, table)
 table3.round(3)
 
 # %% [markdown]
+# Where TG stands in each column, and the best of the other proxies there:
+
+# %%
+standing = tg_standing(table3)
+cifar10 = standing.loc["cifar10"]
+table3_result = scorecard.record(
+    "tg-beats-proxies",
+    ours=f"TG ranks {cifar10['TG rank by τ']} of {cifar10['of']} by τ on CIFAR-10 (τ {cifar10['TG τ']:.3f}; best other: {cifar10['best other proxy']} {cifar10['its τ']:.3f})",
+    verdict=table3_verdict(table3),
+    why=f"TG has the highest τ and ρ on: {', '.join(tg_leads(table3)) or 'no dataset'} (of cifar10, cifar100, ImageNet16-120), on the cells with NB-SZ scores",
+)
+glue("ch04_tg_rank", int(cifar10["TG rank by τ"]), display=False)
+glue("ch04_best_proxy", cifar10["best other proxy"], display=False)
+glue("ch04_table3_verdict", table3_result["verdict"], display=False)
+standing.round(3)
+
+# %% [markdown]
 # ## TG combined with its most independent proxy
 #
 # The partner is chosen without any accuracy: it is the proxy with the smallest |ρ| to TG on the CIFAR-10
@@ -145,6 +197,8 @@ table3.round(3)
 # %%
 partner = most_independent_partner(heatmaps)
 combination = table_rank_average_combination(reference, tg_all.scores, table, [partner, "zen"])
+glue("ch04_partner", partner, display=False)
+glue("ch04_beats_both", f"{int(combination['beats both'].sum())} of {len(combination)}", display=False)
 print(f"most independent partner of TG (CIFAR-10 sample): {partner}")
 combination.round(4)
 
@@ -169,6 +223,7 @@ cost.frame.sort_values("our s/cell", ascending=False).round(4)
 # of its batched forward pass:
 
 # %%
+glue("ch04_speedup", cost.seconds_per_cell / cost.tg_seconds_per_cell, display=False)
 print(cost.speedup())
 
 # %% [markdown]
@@ -185,3 +240,68 @@ print(cost.speedup())
 # * **Degenerate cells.** A proxy value that is not finite becomes −1e8 (NB-SZ's own rule) and ranks last.
 # * **Cost** is measured on this machine's CPU with one thread per process; NB-SZ's recorded times
 #   come from their (GPU) runs and are shown for scale only.
+
+# %% [markdown]
+# ## Exercises
+#
+# ::::{exercise}
+# :label: ex-04-params-flops
+# In the CIFAR-10 heatmap, params and flops sit side by side. What is their Spearman ρ, and what does
+# it say about counting FLOPs instead of parameters on NB201?
+# ::::
+#
+# ::::{solution-start} ex-04-params-flops
+# :class: dropdown
+# ::::
+
+# %% tags=["solution"]
+params_flops = heatmaps.matrices["cifar10"].loc["params", "flops"]
+glue("ch04_params_flops", float(params_flops), display=False)
+print(f"Spearman ρ(params, flops) on the CIFAR-10 sample: {params_flops:.3f}")
+
+# %% [markdown]
+# **Expected outcome:** ρ = {glue:text}`ch04_params_flops:.3f`: in NB201 every cell has the same
+# skeleton and channel widths, so FLOPs grow with parameters almost one for one; the two are one proxy.
+#
+# ::::{solution-end}
+# ::::
+#
+# ::::{exercise}
+# :label: ex-04-nwot
+# Average TG's ranks with those of nwot, the strongest single proxy of Table 3. Does the combination
+# beat both on every dataset? (Choosing nwot *by* its accuracy is what a zero-shot user cannot do, so
+# this is an analysis, not a method.)
+# ::::
+#
+# ::::{solution-start} ex-04-nwot
+# :class: dropdown
+# ::::
+
+# %% tags=["solution"]
+with_nwot = table_rank_average_combination(reference, tg_all.scores, table, ["nwot"])
+glue("ch04_nwot_beats", f"{int(with_nwot['beats both'].sum())} of {len(with_nwot)}", display=False)
+with_nwot.round(4)
+
+# %% [markdown]
+# **Expected outcome:** the rank average beats both parts on {glue:text}`ch04_nwot_beats` datasets.
+# Where it does, the two proxies err on different cells; the table's ρ columns show by how much.
+#
+# ::::{solution-end}
+# ::::
+#
+# ## What this shows
+#
+# :::{admonition} What this shows
+# :class: important
+# * **Table 3**: on CIFAR-10 the shipped TG proxy ranks {glue:text}`ch04_tg_rank` of 14 by Kendall τ;
+#   the best of the other proxies there is {glue:text}`ch04_best_proxy`. The paper's claim that TG beats every other
+#   zero-cost proxy is **{glue:text}`ch04_table3_verdict`**.
+# * **Fig. 10**: the two most independent proxies here are {glue:text}`ch04_independent`; TG ranks
+#   {glue:text}`ch04_tg_independence_rank` of 14. The paper's claim that TG and zen are the most
+#   independent is **{glue:text}`ch04_independence_verdict`**.
+# * Averaging TG's ranks with its most independent partner ({glue:text}`ch04_partner`) or with zen
+#   beats both parts in {glue:text}`ch04_beats_both` dataset–partner pairs: a partner must be
+#   independent *and* accurate for the average to help.
+# * TG is cheap: all 13 proxies cost {glue:text}`ch04_speedup:,.0f` times as much per cell on this CPU.
+#   The {doc}`scorecard <../scorecard>` keeps both verdicts.
+# :::

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 from scipy.stats import spearmanr
 
 from tgnas.book.parameters import NON_NEGATIVE_INT, POSITIVE_INT, ChapterParameters, Parameter
+from tgnas.book.scorecard import VERDICTS
 from tgnas.data.nb201 import DATASETS, NB201Table
 from tgnas.data.zc import ZC_PROXIES, load_zc_partial, load_zc_proxies
 from tgnas.experiments._correlations import correlation
@@ -40,9 +42,9 @@ def reference_scores(table: NB201Table) -> dict[str, pd.DataFrame]:
     return {dataset: load_zc_proxies(dataset, table) for dataset in DATASETS}
 
 
-def reference_sizes(reference: Mapping[str, pd.DataFrame]) -> dict[str, int]:
-    """Cells with NB-SZ scores per dataset."""
-    return {dataset: len(frame) for dataset, frame in reference.items()}
+def reference_sizes(reference: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Cells with NB-SZ scores per dataset, as a one-column table."""
+    return pd.DataFrame({"cells with NB-SZ scores": {dataset: len(frame) for dataset, frame in reference.items()}}).rename_axis("dataset")
 
 
 @dataclass
@@ -67,6 +69,8 @@ class ProxyHeatmaps:
     matrices: dict[str, pd.DataFrame]
     sizes: dict[str, int]
     order: list[str]
+    linkage: np.ndarray | None = None
+    """the average-linkage tree of the CIFAR-10 panel (rows of `scipy.cluster.hierarchy.linkage`), over `PROXIES` in order"""
 
 
 def fig10_proxy_correlations(reference: Mapping[str, pd.DataFrame], tg: pd.Series, n: int, rng: np.random.Generator) -> ProxyHeatmaps:
@@ -83,25 +87,31 @@ def fig10_proxy_correlations(reference: Mapping[str, pd.DataFrame], tg: pd.Serie
         sizes[dataset] = len(scores)
     distance = 1 - matrices["cifar10"].abs().to_numpy()
     np.fill_diagonal(distance, 0)
-    order = hierarchy.leaves_list(hierarchy.linkage(squareform(distance, checks=False), method="average"))
-    return ProxyHeatmaps(matrices, sizes, [names[i] for i in order])
+    linkage = hierarchy.linkage(squareform(distance, checks=False), method="average")
+    return ProxyHeatmaps(matrices, sizes, [names[i] for i in hierarchy.leaves_list(linkage)], linkage)
 
 
-def plot_fig10(heatmaps: ProxyHeatmaps) -> plt.Figure:
-    """Fig. 10: the three heatmaps in the clustered order, each ρ written in its square."""
-    ordered = heatmaps.order
-    fig, axes = plt.subplots(1, 3, figsize=(20, 6.4))
-    for ax, dataset in zip(axes, DATASETS):
-        matrix = heatmaps.matrices[dataset].loc[ordered, ordered]
-        image = ax.imshow(matrix, cmap="RdBu_r", vmin=-1, vmax=1)
-        ax.set_xticks(range(len(ordered)), ordered, rotation=90)
-        ax.set_yticks(range(len(ordered)), ordered)
-        for i in range(len(ordered)):
-            for j in range(len(ordered)):
-                ax.text(j, i, f"{matrix.iat[i, j]:.2f}", ha="center", va="center", fontsize=6)
-        ax.set_title(f"{dataset}: Spearman ρ, {heatmaps.sizes[dataset]} cells")
-    fig.colorbar(image, ax=axes, shrink=0.8)
-    return fig
+def plot_fig10(heatmaps: ProxyHeatmaps, dataset: str = "cifar10") -> plt.Figure:
+    """Fig. 10 for one dataset: the clustered heatmap of pairwise ρ (the CIFAR-10 tree orders every
+    dataset's panel, so the panels compare square by square), each ρ written in its square."""
+    grid = sns.clustermap(
+        heatmaps.matrices[dataset],
+        row_linkage=heatmaps.linkage,
+        col_linkage=heatmaps.linkage,
+        cmap="RdBu_r",
+        vmin=-1,
+        vmax=1,
+        annot=True,
+        fmt=".2f",
+        annot_kws={"size": 9},
+        figsize=(7.5, 7.5),
+        dendrogram_ratio=0.1,
+        cbar_pos=(0.03, 0.83, 0.025, 0.13),
+    )
+    grid.ax_heatmap.set(xlabel="", ylabel="")
+    grid.ax_heatmap.tick_params(labelsize=10)
+    grid.figure.suptitle(f"{dataset}: Spearman ρ of every proxy pair, {heatmaps.sizes[dataset]} cells", y=1.01)
+    return grid.figure
 
 
 def fig10_proxy_independence(heatmaps: ProxyHeatmaps) -> pd.DataFrame:
@@ -125,6 +135,39 @@ def table3_rank_correlations(reference: Mapping[str, pd.DataFrame], tg: pd.Serie
             rows.append({"proxy": name, "dataset": dataset, "tau": result["kendall_tau"], "rho": result["spearman_rho"], "n": result["n"]})
     table3 = pd.DataFrame(rows).pivot(index="proxy", columns="dataset", values=["tau", "rho", "n"])
     return table3.sort_values(("rho", "cifar10"), ascending=False)
+
+
+def tg_standing(table3: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset: TG's rank by Kendall τ among the proxies of Table 3, its τ, and the best *other* proxy with its τ."""
+    tau = table3["tau"]
+    ranks = tau.rank(ascending=False, method="min")
+    others = tau.drop(index="TG")
+    return pd.DataFrame(
+        {
+            "TG rank by τ": ranks.loc["TG"].astype(int),
+            "TG τ": tau.loc["TG"],
+            "best other proxy": others.idxmax(),
+            "its τ": others.max(),
+            "of": len(tau),
+        }
+    ).rename_axis("dataset")
+
+
+def tg_leads(table3: pd.DataFrame) -> list[str]:
+    """The datasets on which TG has both the highest τ and the highest ρ of Table 3 (the paper's claim)."""
+    return [d for d in DATASETS if table3[("tau", d)].idxmax() == "TG" and table3[("rho", d)].idxmax() == "TG"]
+
+
+def table3_verdict(table3: pd.DataFrame) -> str:
+    """Table 3's claim (TG has the highest τ and ρ): reproduced if TG leads both on every dataset, partly on some."""
+    leads = len(tg_leads(table3))
+    return VERDICTS[0] if leads == len(DATASETS) else VERDICTS[1] if leads else VERDICTS[2]
+
+
+def independence_verdict(independence: pd.DataFrame, paper: tuple[str, str] = ("TG", "zen")) -> str:
+    """Fig. 10's claim (TG and zen the two most independent): reproduced if they are our two, partly if one is."""
+    shared = len(set(independence.index[:2]) & set(paper))
+    return VERDICTS[0] if shared == 2 else VERDICTS[1] if shared == 1 else VERDICTS[2]
 
 
 def most_independent_partner(heatmaps: ProxyHeatmaps, proxy: str = "TG", dataset: str = "cifar10") -> str:

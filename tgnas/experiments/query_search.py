@@ -40,6 +40,27 @@ TG_NAS = "TG-NAS (0 queries)"
 #: the methods of the latency fronts: the constrained TG hybrid (no query) and AG-Net under the limit
 FRONT_METHODS = {"tg": "o", "agnet": "s"}
 FRONT_FLOOR = 85.0  # accuracy (%) of the hypervolume reference point
+#: lower end of the query curves' accuracy axis: the blind methods' first few queries lie below it
+QUERY_FLOOR = 91.0
+
+
+def validation_vs_test_optimum(table: NB201Table) -> dict[str, float]:
+    """The CIFAR-10 cell that is best by validation accuracy and the one best by test accuracy (of the
+    cells tied at the test optimum, the best by validation): their indices, both accuracies of each,
+    and the test optimum's rank by validation accuracy."""
+    test = table.accuracy(None, "cifar10", "test")
+    val = table.accuracy(None, "cifar10", "val")
+    val_best = int(np.argmax(val))
+    test_best = int(np.argmax(np.where(test == test.max(), val, -np.inf)))
+    return {
+        "val_index": val_best,
+        "val_val": float(val[val_best]),
+        "val_test": float(test[val_best]),
+        "test_index": test_best,
+        "test_test": float(test[test_best]),
+        "test_val": float(val[test_best]),
+        "test_val_rank": int((val > val[test_best]).sum() + 1),
+    }
 
 
 def tg_nas_runs(proxy: Scorer, table: NB201Table, n_seeds: int) -> pd.DataFrame:
@@ -54,7 +75,7 @@ def tg_nas_runs(proxy: Scorer, table: NB201Table, n_seeds: int) -> pd.DataFrame:
 def plot_query_curves(curves: pd.DataFrame, tg_nas_accuracy: float, val_optimum_test: float) -> plt.Figure:
     """Incumbent test accuracy (mean ± std over seeds) against queries, one line per method."""
     summary = curves.groupby(["method", "queries"])["incumbent_test"].agg(["mean", "std"]).reset_index()
-    fig, ax = plt.subplots(figsize=(8, 4.8))
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
     for method in curves["method"].unique():
         part = summary[summary["method"] == method]
         ax.plot(part["queries"], part["mean"], label=LABELS[method])
@@ -65,11 +86,12 @@ def plot_query_curves(curves: pd.DataFrame, tg_nas_accuracy: float, val_optimum_
         xscale="log",
         xlabel="queries (validation-accuracy lookups)",
         ylabel="CIFAR-10 test accuracy of the incumbent (%)",
-        ylim=(91.0, 94.5),
-        title=f"NB201 CIFAR-10, mean ± std over {curves['seed'].nunique()} seeds",
+        ylim=(QUERY_FLOOR, 94.5),
     )
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower right", fontsize=9)
+    fig.tight_layout()
     return fig
+
 
 
 def table_incumbent_at(curves: pd.DataFrame, checkpoints: Sequence[int], tg_nas_accuracy: float) -> pd.DataFrame:
@@ -169,8 +191,9 @@ def plot_latency_fronts(
     """One panel per device: the true front, each method's found cells and the limits."""
     hw = load_hw_metrics("cifar10", table)
     test = table.accuracy(None, "cifar10", "test")
-    fig, axes = plt.subplots(1, len(latency_limits), figsize=(6 * len(latency_limits), 4.5))
-    for ax, (device, limits) in zip(np.atleast_1d(axes), latency_limits.items()):
+    fig, axes = plt.subplots(1, len(latency_limits), figsize=(7.5, 4.2), squeeze=False)
+    floor = min(FRONT_FLOOR, float(found_cells["test_acc"].min()) - 2)  # every found cell stays in view
+    for ax, (device, limits) in zip(axes[0], latency_limits.items()):
         latency = hw[hw_metric(device)].to_numpy()
         reference = _reference(limits)
         true_front = pareto_front(latency, test)
@@ -183,20 +206,32 @@ def plot_latency_fronts(
                 found["test_acc"],
                 marker=marker,
                 alpha=0.7,
-                label="TG-NAS, constrained (0 queries)" if method == "tg" else f"AG-Net-style ({front_queries} queries)",
+                label="TG-NAS (0 queries)" if method == "tg" else f"AG-Net-style ({front_queries} q.)",
             )
         for limit in limits:
             ax.axvline(limit, color="lightgrey", linewidth=0.8, zorder=0)
-        ax.set(
-            xlabel=f"{device} latency (ms, HW-NAS-Bench)",
-            ylabel="CIFAR-10 test accuracy (%)",
-            ylim=(85, 94.6),
-            xlim=(0, reference[0]),
-            title=device,
-        )
-        ax.legend(loc="lower right", fontsize=8)
-    plt.tight_layout()
+        ax.set(xlabel=f"{device} latency (ms)", ylim=(floor, 94.8), xlim=(0, reference[0]), title=device)
+    axes[0, 0].set_ylabel("CIFAR-10 test accuracy (%)")
+    axes[0, 0].legend(loc="lower right", fontsize=9)
+    fig.tight_layout()
     return fig
+
+
+def weakest_cells(found_cells: pd.DataFrame) -> pd.DataFrame:
+    """The weakest found cell of each device and method: its test accuracy, latency and limit."""
+    worst = found_cells.loc[found_cells.groupby(["device", "method"])["test_acc"].idxmin()]
+    return worst.set_index(["device", "method"])[["test_acc", "latency_ms", "limit_ms"]].round(2)
+
+
+def query_summary(curves: pd.DataFrame, target: float = 94.0) -> dict[str, float]:
+    """Median queries (over the seeds that got there) TG-warm and AG-Net need for an incumbent ≥ ``target``,
+    and the share of seeds that got there."""
+    summary = {}
+    for method in ("tg-warm", "agnet"):
+        needed = queries_needed(curves[curves["method"] == method], "incumbent_test", target)
+        summary[method] = float(needed.median())
+        summary[f"{method} share"] = float(needed.notna().mean())
+    return summary
 
 
 def report_weakest_cells(found_cells: pd.DataFrame) -> str:
