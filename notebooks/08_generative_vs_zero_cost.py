@@ -128,7 +128,9 @@ optima = validation_vs_test_optimum(table)
 glue("ch08_val_optimum_test", optima["val_test"], display=False)
 glue("ch08_test_optimum_rank", optima["test_val_rank"], display=False)
 print(f"validation optimum: cell {optima['val_index']}, validation {optima['val_val']:.2f}, test {optima['val_test']:.3f}")
-print(f"test optimum: cell {optima['test_index']}, test {optima['test_test']:.2f}, validation {optima['test_val']:.2f} (rank {optima['test_val_rank']} by validation)")
+print(
+    f"test optimum: cell {optima['test_index']}, test {optima['test_test']:.2f}, validation {optima['test_val']:.2f} (rank {optima['test_val_rank']} by validation)"
+)
 
 # %% [markdown]
 # ## TG-NAS: zero queries
@@ -291,7 +293,9 @@ at_20
 lower = query_summary(curves, 93.8)
 glue("ch08_warm_938", lower["tg-warm"], display=False)
 glue("ch08_agnet_938", lower["agnet"], display=False)
-print(f"TG-warm: {lower['tg-warm']:.0f} queries ({lower['tg-warm share']:.0%} of seeds); AG-Net-style: {lower['agnet']:.0f} ({lower['agnet share']:.0%})")
+print(
+    f"TG-warm: {lower['tg-warm']:.0f} queries ({lower['tg-warm share']:.0%} of seeds); AG-Net-style: {lower['agnet']:.0f} ({lower['agnet share']:.0%})"
+)
 
 # %% [markdown]
 # **Expected outcome:** a median of {glue:text}`ch08_warm_938:.0f` queries for TG-warm and

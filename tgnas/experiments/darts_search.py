@@ -98,7 +98,12 @@ def _edge(ax: plt.Axes, source: tuple[float, float], target: tuple[float, float]
     """Draw an arrow, bent ``height`` above the straight line (0: straight); return where its label goes and at what angle."""
     (x0, y0), (x1, y1) = source, target
     rad = -2 * height / (x1 - x0) if height else 0.0  # arc3's midpoint lies rad·dx/2 below a left-to-right chord
-    ax.annotate("", xy=target, xytext=source, arrowprops={"arrowstyle": "-|>", "shrinkA": 14, "shrinkB": 14, "connectionstyle": f"arc3,rad={rad}", **style})
+    ax.annotate(
+        "",
+        xy=target,
+        xytext=source,
+        arrowprops={"arrowstyle": "-|>", "shrinkA": 14, "shrinkB": 14, "connectionstyle": f"arc3,rad={rad}", **style},
+    )
     if height:
         return (x0 + x1) / 2, (y0 + y1) / 2 + height, 0.0
     length = float(np.hypot(x1 - x0, y1 - y0))
@@ -112,7 +117,14 @@ def draw_darts_cell(genotype: DartsGenotype, cell: str, ax: plt.Axes, fontsize: 
         height = _ARC_HEIGHT[int(node) - source] if source >= 2 else 0.0
         x, y, angle = _edge(ax, _POSITIONS[source], _POSITIONS[int(node)], height, color="#444444", lw=1.0)
         ax.text(
-            x, y, OP_LABELS.get(op, op), rotation=angle, rotation_mode="anchor", ha="center", va="center", fontsize=fontsize,
+            x,
+            y,
+            OP_LABELS.get(op, op),
+            rotation=angle,
+            rotation_mode="anchor",
+            ha="center",
+            va="center",
+            fontsize=fontsize,
             bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.9},
         )
     for node in genotype.concat(cell):
@@ -120,7 +132,9 @@ def draw_darts_cell(genotype: DartsGenotype, cell: str, ax: plt.Axes, fontsize: 
     for node, (x, y) in _POSITIONS.items():
         colour = "#9ecae1" if node in _NODE_NAMES else "#fdd0a2"
         label = f"${_NODE_NAMES[node]}$" if node in _NODE_NAMES else str(node - 2)
-        ax.text(x, y, label, ha="center", va="center", fontsize=fontsize + 1, bbox={"boxstyle": "round,pad=0.4", "fc": colour, "ec": "#333333"})
+        ax.text(
+            x, y, label, ha="center", va="center", fontsize=fontsize + 1, bbox={"boxstyle": "round,pad=0.4", "fc": colour, "ec": "#333333"}
+        )
     ax.set_xlim(-0.7, _POSITIONS[OUTPUT_NODE][0] + 0.7)
     ax.set_ylim(-2.8, 2.8)
     ax.set_aspect("equal")
@@ -175,7 +189,9 @@ def table_found_vs_random(found: pd.DataFrame, n_random: int, surrogate: NB301Su
 def plot_found_vs_random(comparison: SurrogateComparison) -> plt.Figure:
     """Distribution of the random cells' surrogate accuracy, DARTS_V2 and one dashed line per found cell."""
     fig, ax = plt.subplots(figsize=(7.0, 3.8))
-    sns.histplot(comparison.random_accuracy, bins=30, color="lightgrey", kde=True, ax=ax, label=f"{len(comparison.random_accuracy)} random cells")
+    sns.histplot(
+        comparison.random_accuracy, bins=30, color="lightgrey", kde=True, ax=ax, label=f"{len(comparison.random_accuracy)} random cells"
+    )
     ax.axvline(comparison.darts_v2_accuracy, color="tab:orange", linewidth=2, label="DARTS_V2 (published)")
     for value in comparison.found_accuracy:
         ax.axvline(value, color="tab:blue", linestyle="--")

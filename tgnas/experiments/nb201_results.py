@@ -84,7 +84,13 @@ def plot_table4_cifar10(runs: pd.DataFrame, table: NB201Table) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     ax.plot(PAPER_TABLE4["cifar10 (%)"], PAPER_TABLE4["method"], "o", color="grey", label="paper (reference)")
     ax.errorbar(
-        [runs["cifar10 (%)"].mean()], [ours["method"]], xerr=[runs["cifar10 (%)"].std(ddof=0)], fmt="o", color="tab:blue", capsize=4, label="ours (measured)"
+        [runs["cifar10 (%)"].mean()],
+        [ours["method"]],
+        xerr=[runs["cifar10 (%)"].std(ddof=0)],
+        fmt="o",
+        color="tab:blue",
+        capsize=4,
+        label="ours (measured)",
     )
     optimum = _ground_truth_row(table)["cifar10 (%)"]
     ax.axvline(optimum, color="tab:green", linestyle="--", label=f"optimum ({optimum:.2f})")

@@ -252,7 +252,9 @@ def tg_vs_params_with_path(proxy: TGProxy, table: NB201Table, dataset: str = "ci
     params = table.metric("params_M", None, dataset)
     tg = correlation(proxy.score(list(table.frame["arch_str"])), target.labels, target.has_path, "with_path")
     baseline = correlation(params, target.labels, target.has_path, "with_path")
-    return pd.DataFrame({"TG τ": tg["kendall_tau"], "params τ": baseline["kendall_tau"], "n": int(tg["n"])}, index=pd.Index([dataset], name="dataset"))
+    return pd.DataFrame(
+        {"TG τ": tg["kendall_tau"], "params τ": baseline["kendall_tau"], "n": int(tg["n"])}, index=pd.Index([dataset], name="dataset")
+    )
 
 
 def plot_fig4_rank_vs_true_rank(proxy: TGProxy, table: NB201Table) -> plt.Figure:

@@ -93,7 +93,6 @@ def plot_query_curves(curves: pd.DataFrame, tg_nas_accuracy: float, val_optimum_
     return fig
 
 
-
 def table_incumbent_at(curves: pd.DataFrame, checkpoints: Sequence[int], tg_nas_accuracy: float) -> pd.DataFrame:
     """Incumbent test accuracy (mean ± std) of each method after each checkpoint's number of queries."""
     at = curves[curves["queries"].isin(checkpoints)].groupby(["method", "queries"])["incumbent_test"]
