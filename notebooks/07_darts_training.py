@@ -72,6 +72,7 @@ from myst_nb import glue
 from tgnas.book import scorecard
 from tgnas.darts.model import build_network, count_parameters
 from tgnas.data.nb301 import NB301Surrogate
+from tgnas.experiments.darts_search import found_darts_cell
 from tgnas.experiments.darts_training import (
     IMAGENET_NETWORK,
     PARAMETERS,
@@ -82,9 +83,8 @@ from tgnas.experiments.darts_training import (
     table_trained_vs_surrogate,
     train_on_cifar10,
 )
-from tgnas.experiments.darts_search import found_darts_cell
-from tgnas.tg.proxy import TGProxy
 from tgnas.spaces.darts import DARTS_V1, DARTS_V2, DartsGenotype
+from tgnas.tg.proxy import TGProxy
 
 genotype, epochs, layers, channels, train_images, test_images, batch_size, threads, seed = PARAMETERS.resolve(
     profile,
