@@ -318,15 +318,24 @@ def test_killed_run_resumes_with_the_same_epochs_and_optimiser_state(batches, tm
     )
 
 
+def _default_sigint() -> None:
+    # a job started in the background (``cmd &``) inherits an *ignored* SIGINT, and Python keeps it ignored;
+    # the child must get the terminal's default, as a user's foreground run has
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_ctrl_c_prints_one_line_exits_130_and_the_run_resumes(batches, tmp_path):
     # enough epochs that the run cannot finish between the first checkpoint and the signal (tiny epochs are fast)
     command = [sys.executable, "-m", "tgnas", *_cli(batches, tmp_path / "run", "--epochs", "30")]
-    process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint
+    )
     checkpoint = tmp_path / "run" / CHECKPOINT
     deadline = time.monotonic() + 120
     while not checkpoint.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
+    time.sleep(0.5)  # the run records the epoch as finished just after writing its checkpoint; 30 epochs leave time
     assert process.poll() is None, f"the run ended before it could be interrupted: {process.stderr.read()}"
     process.send_signal(signal.SIGINT)
     error = process.communicate(timeout=120)[1]
