@@ -213,7 +213,7 @@ matrix.loc[matrix["one-hot path"] > matrix["TG path"], ["benchmark", "dataset", 
 
 # %% tags=["solution"]
 best_on_target = ablation["cifar10 path"].idxmax()
-given_up = ablation["cifar10 path"].max() - ablation.loc[chosen.chosen["nb201"].name, "cifar10 path"]
+given_up = float(ablation["cifar10 path"].max() - ablation.loc[chosen.chosen["nb201"].name, "cifar10 path"])
 glue("ch09_best_on_target", best_on_target, display=False)
 glue("ch09_given_up", given_up, display=False)
 print(f"chosen on the pool: {chosen.chosen['nb201'].name}; best on NB201: {best_on_target}; τ given up: {given_up:.3f}")
