@@ -134,8 +134,8 @@ def test_a_text_model_trained_on_two_spaces_ranks_the_third_and_one_hot_codes_ca
     text = train_without(_recipe("text"), ["bench_c"], FAMILIES)
     one_hot = train_without(_recipe("codes", "onehot"), ["bench_c"], FAMILIES)
     assert text.sources == ["bench_a:task1", "bench_a:task2", "bench_b:task1", "bench_b:task2"]
-    text_tau = protocol.summary_tau(protocol.evaluate_on(text, "bench_c"))
-    one_hot_tau = protocol.summary_tau(protocol.evaluate_on(one_hot, "bench_c"))
+    text_tau = protocol.mean_tau(protocol.evaluate_on(text, "bench_c").to_dict())
+    one_hot_tau = protocol.mean_tau(protocol.evaluate_on(one_hot, "bench_c").to_dict())
     assert text_tau > 0.6
     assert abs(one_hot_tau) < 0.2 or np.isnan(one_hot_tau)  # every bench_c operator is "unknown"
 

@@ -158,11 +158,6 @@ def evaluate_on(scorer, family: str) -> Evaluation:
     return evaluate_scores(scores, labels, bench.has_path(), bench.name, bench.space)
 
 
-def summary_tau(evaluation: Evaluation, subset: str = "with_path") -> float:
-    """Mean τ over a benchmark's datasets (each dataset counts once, whatever its size)."""
-    return float(np.mean([evaluation.tau(dataset, subset) for dataset in evaluation.datasets]))
-
-
 class ResultStore:
     """Evaluations of trained models as JSON files under ``directory`` (None: memory only), for resuming."""
 
@@ -216,7 +211,8 @@ def run_held_out(recipe: Recipe, held_out: Sequence[str], families: Sequence[str
     return stored["evaluations"]
 
 
-def _mean_tau(evaluation: dict, subset: str = "with_path") -> float:
+def mean_tau(evaluation: dict, subset: str = "with_path") -> float:
+    """Mean τ over a benchmark's datasets (each counts once, whatever its size) of an `Evaluation.to_dict()`."""
     return float(np.mean(list(evaluation["kendall_tau"][subset].values())))
 
 
@@ -247,8 +243,8 @@ def pair_runs(
                     "recipe": recipe.name,
                     "tested": tested,
                     "also_held_out": other,
-                    "tau_with_path": _mean_tau(evaluations[tested]),
-                    "tau_all": _mean_tau(evaluations[tested], "all"),
+                    "tau_with_path": mean_tau(evaluations[tested]),
+                    "tau_all": mean_tau(evaluations[tested], "all"),
                 }
             )
     return pd.DataFrame(rows)
