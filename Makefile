@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= ci
 
-.PHONY: install test book book-check clean
+.PHONY: install test book book-check book-paper clean
 
 install: $(STAMP)
 
@@ -29,6 +29,11 @@ book: $(STAMP)
 
 book-check: $(STAMP)
 	$(BIN)/tgnas book check
+
+# The book that shows the published paper-profile runs (book/paper) where they are current, the ci
+# runs elsewhere: run `make book` first. HTML in _build/paper/_build/html.
+book-paper: $(STAMP)
+	$(BIN)/tgnas book build --profile paper
 
 clean:
 	rm -rf _build book/chapters

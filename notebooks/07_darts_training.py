@@ -76,6 +76,7 @@ from tgnas.experiments.darts_search import found_darts_cell
 from tgnas.experiments.darts_training import (
     IMAGENET_NETWORK,
     PARAMETERS,
+    measure_paper_profile_cost,
     plot_genotype_cells,
     plot_training_history,
     table5_imagenet,
@@ -171,6 +172,22 @@ run.history.round(3)
 # %% mystnb={"figure": {"caption": "Training loss and test top-1 accuracy per epoch of the network trained here (small CIFAR-10 network, CPU).", "name": "fig-07-history"}, "image": {"alt": "Line plots over the training epochs: the training loss falls and the test accuracy rises."}}
 fig = plot_training_history(run, genotype)
 plt.show()
+
+# %% [markdown]
+# ### What the paper profile would cost here
+#
+# The `paper` profile trains the paper-size network (the `paper` column of the parameters above) for
+# the full schedule on all of CIFAR-10. One short epoch of that network on a few hundred images
+# measures its training throughput on this machine, and the cost of the full run follows from it:
+
+# %%
+paper_cost = measure_paper_profile_cost(cell, seed)
+glue("ch07_paper_days", paper_cost.total_days, display=False)
+paper_cost.table().round(2)
+
+# %% [markdown]
+# About {glue:text}`ch07_paper_days:.0f` days on this CPU: the paper profile of this chapter needs a
+# GPU node and is documented below, not run.
 
 # %% [markdown]
 # ## Beside it: the NB301 surrogate

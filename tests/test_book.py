@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from tgnas.book import browser_check, runner
 from tgnas.book.browser_check import ChromiumNotFoundError, check_book, dom_problems, parse_dom
-from tgnas.book.build import BookBuildError, build_book, readiness_problems
+from tgnas.book.build import BookBuildError, build_book, html_dir, paper_book_runs, readiness_problems
 from tgnas.book.layout import discover_notebooks, package_fingerprint, toc_documents
 from tgnas.book.manifest import read_manifest
 from tgnas.book.runner import NotebookExecutionError, run_notebooks
@@ -47,9 +47,12 @@ import sys
 
 import matplotlib.pyplot as plt
 
+from tgnas.book.scorecard import results_path
+
 print("interpreter:", sys.executable)
 print("cwd:", os.getcwd())
 print("run:", profile, scale)
+print("results:", results_path("00_demo"))
 
 # %% mystnb={"figure": {"caption": "A demo curve.", "name": "fig-demo"}, "image": {"alt": "a rising line through three points"}}
 fig, ax = plt.subplots(figsize=(3, 2))
@@ -84,7 +87,7 @@ def _make_book(root: Path, chapters: dict[str, str]) -> Path:
     """A book at ``root`` with the repository's config and pages and the given chapter sources."""
     (root / "notebooks").mkdir(parents=True)
     shutil.copy(REPO / "_config.yml", root / "_config.yml")
-    shutil.copytree(REPO / "book", root / "book", ignore=shutil.ignore_patterns("chapters"))
+    shutil.copytree(REPO / "book", root / "book", ignore=shutil.ignore_patterns("chapters", "paper"))
     (root / "_toc.yml").write_text(_toc_text(list(chapters)))
     for name, source in chapters.items():
         (root / "notebooks" / f"{name}.py").write_text(source)
@@ -249,7 +252,7 @@ def test_a_changed_input_reruns_the_notebook(executed_book, tmp_path, monkeypatc
     [record] = run_notebooks(root=root, **arguments)
     assert record.status == "executed"
     assert expected_output in _outputs_text(record.output)
-    entry = read_manifest(root / "book" / "chapters")["00_demo"]
+    entry = read_manifest(record.output.parent)["00_demo"]  # the paper profile runs into its own directory
     assert entry["status"] == "ok" and entry["parameters"] == record.parameters
     assert entry["source_sha256"] == hashlib.sha256((root / "notebooks/00_demo.py").read_bytes()).hexdigest()
 
@@ -322,6 +325,39 @@ def test_runner_can_be_pointed_at_separate_directories(executed_book, tmp_path):
     [record] = run_notebooks(root=executed_book[0], notebooks_dir=notebooks, out_dir=out, parameters={"scale": 7})
     assert record.output == out / "00_demo.ipynb" and "run: ci 7\n" in _outputs_text(record.output)
     assert list(read_manifest(out)) == ["00_demo"]
+
+
+def test_a_chapter_records_its_results_beside_the_run_it_belongs_to(executed_book):
+    root, [record] = executed_book
+    assert f"results: {(root / 'book' / 'chapters' / '00_demo.scorecard.json').resolve()}\n" in _outputs_text(record.output)
+
+
+@pytest.mark.slow
+def test_paper_runs_are_kept_apart_and_the_paper_book_shows_them_where_current(executed_book, tmp_path):
+    root = _copy_book(executed_book[0], tmp_path / "book")
+    (root / "notebooks" / "01_other.py").write_text(DEMO.replace("# # Demo chapter", "# # Other chapter").replace("fig-demo", "fig-other"))
+    (root / "_toc.yml").write_text(_toc_text(["00_demo", "01_other"]))
+    run_notebooks(root=root)  # the ci run of the new chapter
+    [paper] = run_notebooks(profile="paper", only="00_demo", root=root)
+    paper_dir = root / "book" / "paper"
+    assert paper.output == paper_dir / "00_demo.ipynb" and list(read_manifest(paper_dir)) == ["00_demo"]
+    text = _outputs_text(paper.output)
+    assert "run: paper 2\n" in text and f"results: {(paper_dir / '00_demo.scorecard.json').resolve()}\n" in text
+    assert read_manifest(root / "book" / "chapters")["00_demo"]["profile"] == "ci"  # the ci run is untouched
+    assert paper_book_runs(root) == {"00_demo": "paper", "01_other": "ci"}
+
+    built = build_book(root=root, profile="paper")
+    assert built == html_dir(root, "paper") == root / "_build" / "paper" / "_build" / "html"
+    status = (built / "book" / "status.html").read_text()
+    runs_table = status[status.index("<table") : status.index("</table>")]
+    assert runs_table.index("Demo chapter") < runs_table.index(">paper<") < runs_table.index("Other chapter") < runs_table.index(">ci<")
+    assert "run: paper 2" in (built / "book" / "chapters" / "00_demo.html").read_text()
+    assert "run: ci 2" in (built / "book" / "chapters" / "01_other.html").read_text()
+    assert not (root / "_build" / "html").exists()  # the ci book is another build
+
+    # a chapter whose source changed since its paper run is shown from its ci run
+    (root / "notebooks" / "00_demo.py").write_text(DEMO + "\n# %%\nprint('changed')\n")
+    assert paper_book_runs(root)["00_demo"] == "ci"
 
 
 def test_missing_book_root_and_notebooks_dir_are_clear_errors(tmp_path, monkeypatch):
@@ -577,7 +613,7 @@ def test_each_page_gets_its_own_chromium_run_with_the_required_flags(site, tmp_p
     assert sorted(copy.name for copy in copies) == ["a.html", "b.html"] and not any(copy.exists() for copy in copies)
     for call in calls:
         assert (
-            call[:8]
+            call[:9]
             == list(browser_check.CHROMIUM_FLAGS)
             == [
                 "--headless",
@@ -588,10 +624,11 @@ def test_each_page_gets_its_own_chromium_run_with_the_required_flags(site, tmp_p
                 "--disable-sync",
                 "--no-first-run",
                 "--window-size=1280,900",
+                "--host-resolver-rules=MAP * ~NOTFOUND",
             ]
         )
-        assert call[9:11] == ["--virtual-time-budget=5000", "--dump-dom"]
-    profiles = [call[8].split("=", 1)[1] for call in calls]
+        assert call[10:12] == ["--virtual-time-budget=5000", "--dump-dom"]
+    profiles = [call[9].split("=", 1)[1] for call in calls]
     assert len(set(profiles)) == 2 and not any(Path(profile).exists() for profile in profiles)
 
 

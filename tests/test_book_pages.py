@@ -89,7 +89,9 @@ def test_a_clean_page_has_no_reader_problems():
         _output(CAPTIONED)
         + _output('<div class="output stream"><pre>done</pre><button class="copybtn"><svg><path d="M0"/></svg></button></div>')
         + '<img class="logo" src="_static/logo.png" alt="">'  # theme images are not figures
-        + "<p>Kendall τ → 0.61 × 2 ✓</p>",
+        + "<p>Kendall τ → 0.61 × 2 ✓</p>"
+        + '<span class="math notranslate nohighlight"><mjx-container class="MathJax"><mjx-math></mjx-math></mjx-container></span>'
+        + '<script src="_static/mathjax/tex-chtml.js"></script>',
         ' data-tgnas-scroll="1265 1265"',
     )
     assert reader_problems(parse_dom(html)) == []
@@ -111,6 +113,13 @@ def test_a_clean_page_has_no_reader_problems():
         ("<p>See Issue #12.</p>", "mentions an issue"),
         ("<td>\u2705</td>", "shows emoji (U+2705)"),
         ("<td>ok \U0001f680</td>", "shows emoji (U+1F680)"),
+        (
+            '<p>so <span class="math notranslate nohighlight">\\(\\tau \\geq 0\\)</span></p>',
+            "1 formula(s) not typeset by MathJax, shown as raw TeX",
+        ),
+        ('<div class="math notranslate nohighlight">\\[ a \\]</div><span class="math">\\(b\\)</span>', "2 formula(s) not typeset"),
+        ('<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js"></script>', "loads 1 script(s) from the network"),
+        ('<script src="//cdn.example.org/x.js"></script>', "(first: //cdn.example.org/x.js)"),
     ],
 )
 def test_each_reader_rule_fires(body, expected):

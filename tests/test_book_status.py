@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tgnas.book import data_page, environment, status
-from tgnas.book.status import ChapterRun, data_markdown, environment_markdown, format_duration, runs_markdown
+from tgnas.book.status import ChapterRun, data_markdown, environment_markdown, format_duration, paper_runs_markdown, runs_markdown
 from tgnas.data.fetch import CheckResult
 from tgnas.data.manifest import GROUPS, MANIFEST
 
@@ -64,7 +64,7 @@ def test_data_rows_give_every_manifest_files_checksum_and_state():
 
 
 def test_unknown_status_section_is_refused_naming_the_sections(tmp_path):
-    with pytest.raises(ValueError, match=r"unknown status section 'nope'; accepted: runs, environment, data"):
+    with pytest.raises(ValueError, match=r"unknown status section 'nope'; accepted: runs, paper, environment, data"):
         status.section_markdown("nope", tmp_path)
 
 
@@ -91,3 +91,32 @@ def test_snapshot_names_versions_hardware_and_commit(tmp_path):
     assert set(shot) == {"python", "platform", "packages", "cpu", "gpu", "commit"}
     assert list(shot["packages"]) == list(environment.KEY_PACKAGES) and shot["packages"]["seaborn"] == "0.13.2"
     assert shot["commit"] == "unknown (not a git checkout)" and "logical cores" in shot["cpu"]
+
+
+def test_paper_run_table_gives_time_commit_and_result_and_says_what_unrun_chapters_need():
+    commit = "0123456789abcdef" * 2 + "01234567"
+    runs = [
+        _run("00_benchmarks", 7.4, {**ENV_A, "commit": commit}),
+        _run("07_darts_training", None, None, started=None, status="not run", profile="-"),
+        _run("09_universal_proxy", 3790.0, {**ENV_A, "commit": f"{commit} + local changes"}, status="failed"),
+    ]
+    text = paper_runs_markdown(runs)
+    assert "| {doc}`Title 00_benchmarks <chapters/00_benchmarks>` | 7.4 s | 2024-03-01 10:00:00 | `0123456789ab` | ok |" in text
+    needs = status.paper_requirement("07_darts_training")
+    assert needs and "GPU" in needs and f"| - | - | - | not run: needs {needs} |" in text
+    assert "| `0123456789ab` + local changes | failed |" in text
+    assert "**Total:** 7.4 s for the 1 of 3 chapters run at paper scale." in text  # a failed run is not counted
+    assert status.paper_requirement("00_benchmarks") is None and status.paper_requirement("00_demo") is None
+
+
+def test_short_commit_cuts_hashes_only():
+    assert status.short_commit("a" * 40) == "`aaaaaaaaaaaa`"
+    assert status.short_commit("unknown (not a git checkout)") == "unknown (not a git checkout)"
+
+
+def test_a_chapter_title_is_read_from_its_executed_notebook_or_its_jupytext_source(tmp_path):
+    source = tmp_path / "01_x.py"
+    source.write_text("# %% [markdown]\n# # The title\n#\n# Text.\n\n# %%\nprint(1)\n")
+    assert status.notebook_title(source) == "The title"
+    source.write_text("# %%\nprint(1)\n")
+    assert status.notebook_title(source) == "01_x"

@@ -21,6 +21,8 @@ _EXPORTS = {
     "run_notebooks": "runner",
     "BookBuildError": "build",
     "build_book": "build",
+    "html_dir": "build",
+    "find_book_root": "layout",
     "check_book": "browser_check",
     "DataSetupError": "data_setup",
     "ensure_data": "data_setup",

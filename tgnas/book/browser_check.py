@@ -7,7 +7,10 @@ an internal link to a missing file or anchor, a chapter (a page built from an ex
 that shows no figure, a page Chromium could not load, and what a reader would see wrong
 (:func:`reader_problems`): a cell output rendered from stderr or showing a warning, a figure
 without a caption or with alt text that is empty or a file name, a page that scrolls sideways at
-1280 px, a mention of an issue, an emoji glyph.
+1280 px, a mention of an issue, an emoji glyph, a formula MathJax did not typeset (the reader sees raw
+TeX), a script loaded from the network.
+
+Chromium resolves no host name (``--host-resolver-rules``): the page is checked as an offline reader sees it.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--no-first-run",
     "--window-size=1280,900",  # a laptop screen: the theme shows its sidebars, as most readers see it
+    "--host-resolver-rules=MAP * ~NOTFOUND",  # no network: what a CDN would have served stays missing
 )
 VIRTUAL_TIME_BUDGET_MS = 5000
 
@@ -92,6 +96,10 @@ class PageDom:
     """(scrollWidth, clientWidth) of the page as the browser laid it out (set by the check's probe script)."""
     text: list[str] = field(default_factory=list)
     """The page's text, outside <script> and <style>."""
+    scripts: list[str] = field(default_factory=list)
+    """``src`` of every <script> element."""
+    raw_math: list[str] = field(default_factory=list)
+    """Text of math elements (Sphinx class ``math``) that hold no MathJax output: the reader sees raw TeX."""
 
 
 #: attribute the probe script puts on <html>: "scrollWidth clientWidth" of the laid-out page
@@ -134,6 +142,10 @@ class _Open:
     figure_images: list[str] | None = None
     """for a <figure>: the images inside it so far"""
     captioned: bool = False
+    math: bool = False
+    """a formula as Sphinx writes it (class ``math``), which MathJax replaces by an <mjx-container>"""
+    typeset: bool = False
+    math_text: list[str] = field(default_factory=list)
 
 
 class _DomCollector(HTMLParser):
@@ -170,6 +182,12 @@ class _DomCollector(HTMLParser):
             self.dom.links.append(attributes["href"] or "")
         if tag == "img":
             self.dom.images.append(attributes.get("src") or "")
+        if tag == "script" and attributes.get("src"):
+            self.dom.scripts.append(attributes["src"] or "")
+        if tag == "mjx-container":
+            formula = next((element for element in reversed(self._open) if element.math), None)
+            if formula is not None:
+                formula.typeset = True
         # an <svg>'s parts are not figures, nor is the icon of a button (the copy button of an output)
         if tag in ("img", "svg") and not any(element.tag in ("svg", "button") for element in self._open):
             self._collect_figure(tag, attributes)
@@ -191,6 +209,7 @@ class _DomCollector(HTMLParser):
             return
         classes = (attributes.get("class") or "").split()
         element = _Open(tag, output="cell_output" in classes, figure_images=[] if tag == "figure" else None)
+        element.math = "math" in classes and tag in ("span", "div") and not any(open_.math for open_ in self._open)
         element.stderr = "stderr" in classes and (self._inside_output() or "output" in classes)
         if element.stderr:
             self.dom.stderr_outputs += 1
@@ -205,6 +224,8 @@ class _DomCollector(HTMLParser):
                 for closed in self._open[depth:]:
                     if closed.figure_images is not None and not closed.captioned:
                         self.dom.uncaptioned.extend(closed.figure_images)
+                    if closed.math and not closed.typeset:
+                        self.dom.raw_math.append(" ".join("".join(closed.math_text).split()))
                 del self._open[depth:]
                 return
 
@@ -212,6 +233,9 @@ class _DomCollector(HTMLParser):
         if any(element.tag in ("script", "style") for element in self._open):
             return
         self.dom.text.append(data)
+        formula = next((element for element in reversed(self._open) if element.math), None)
+        if formula is not None:
+            formula.math_text.append(data)
         if self._inside_output():
             self.dom.warnings.extend(line.strip() for line in data.splitlines() if _WARNING_LINE.search(line))
 
@@ -350,7 +374,7 @@ def _shorten(src: str) -> str:
 
 def reader_problems(dom: PageDom) -> list[str]:
     """What a reader of the page would see wrong: stderr or warnings, figures without caption or alt
-    text, a page wider than the window, a mention of an issue, emoji glyphs."""
+    text, a page wider than the window, raw TeX, scripts from the network, a mention of an issue, emoji glyphs."""
     problems = []
     if dom.stderr_outputs:
         problems.append(f"{dom.stderr_outputs} cell output block(s) rendered from stderr (warnings, log lines, progress bars)")
@@ -368,6 +392,14 @@ def reader_problems(dom: PageDom) -> list[str]:
     mention = _ISSUE_MENTION.search(text)
     if mention:
         problems.append(f"mentions an issue ({text[max(0, mention.start() - 30) : mention.end() + 10].strip()!r}); book pages never do")
+    if dom.raw_math:
+        problems.append(
+            f"{len(dom.raw_math)} formula(s) not typeset by MathJax, shown as raw TeX (first: {dom.raw_math[0][:60]!r}); "
+            "MathJax must be served with the book"
+        )
+    remote = [src for src in dom.scripts if urlsplit(src).scheme in ("http", "https") or src.startswith("//")]
+    if remote:
+        problems.append(f"loads {len(remote)} script(s) from the network (first: {remote[0][:80]}); an offline reader gets none of them")
     emoji = sorted(set(_EMOJI.findall(text)))
     if emoji:
         shown = " ".join(f"U+{ord(char):04X}" for char in emoji)

@@ -2,11 +2,19 @@
 
 jupyter-book executes nothing itself (``execute_notebooks: "off"``): before building, every chapter
 must have a successful, current run by :func:`tgnas.book.runner.run_notebooks` and a _toc.yml entry.
+
+Two books can be built. The ``ci`` book (``_build/html``) shows the ``ci`` runs in ``book/chapters``.
+The ``paper`` book (``_build/paper/_build/html``) shows, for each chapter, its published
+``paper``-profile run (``book/paper``) when that run succeeded and is of the chapter's current
+source, and the ``ci`` run otherwise; it is built from a staged copy of the book in ``_build/paper``
+whose chapters directory holds the chosen runs, so that every page name and link stays the same and
+the status page says which profile each page shows.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +24,9 @@ import nbformat
 from tgnas.atomic import write_text_atomic
 from tgnas.book.layout import (
     CHAPTERS_DIR,
+    CONFIG_NAME,
     NOTEBOOKS_DIR,
+    PAPER_RUN_DIR,
     TOC_NAME,
     discover_notebooks,
     display_path,
@@ -24,7 +34,12 @@ from tgnas.book.layout import (
     sha256_file,
     toc_documents,
 )
-from tgnas.book.manifest import read_manifest
+from tgnas.book.manifest import read_manifest, write_manifest
+from tgnas.book.scorecard import results_path
+
+PAPER_STAGE_DIR = Path("_build") / "paper"
+"""The staged copy of the book the ``paper`` book is built from (relative to the book root)."""
+_CHAPTER_FILE_SUFFIXES = (".ipynb", ".stderr.txt")
 
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -82,20 +97,83 @@ def _jupyter_book_executable() -> Path:
     return executable
 
 
+def html_dir(root: Path, profile: str = "ci") -> Path:
+    """Where the HTML of the ``profile`` book is built."""
+    if profile == "ci":
+        return Path(root) / "_build" / "html"
+    if profile == "paper":
+        return Path(root) / PAPER_STAGE_DIR / "_build" / "html"
+    raise ValueError(f"unknown profile {profile!r}; accepted: ci, paper")
+
+
+def is_current_run(entry: dict | None, executed: Path, source: Path) -> bool:
+    """Whether a chapter's run (its manifest ``entry`` and ``executed`` notebook) succeeded and is of ``source`` as it is now."""
+    return bool(entry) and entry.get("status") == "ok" and executed.exists() and entry.get("source_sha256") == sha256_file(source)
+
+
+def paper_book_runs(root: Path) -> dict[str, str]:
+    """For each chapter, the profile whose run the ``paper`` book shows: ``paper`` where the published
+    paper-profile run succeeded and is of the current source, else ``ci``."""
+    root = Path(root)
+    published = read_manifest(root / PAPER_RUN_DIR)
+    return {
+        name: "paper" if is_current_run(published.get(name), root / PAPER_RUN_DIR / f"{name}.ipynb", source) else "ci"
+        for name, source in discover_notebooks(root / NOTEBOOKS_DIR).items()
+    }
+
+
+def _copy_chapter(name: str, source_dir: Path, target_dir: Path) -> None:
+    for path in (*(source_dir / f"{name}{suffix}" for suffix in _CHAPTER_FILE_SUFFIXES), results_path(name, source_dir)):
+        if path.exists():
+            shutil.copyfile(path, target_dir / path.name)
+
+
+def stage_paper_book(root: Path) -> Path:
+    """Copy the book into :data:`PAPER_STAGE_DIR` with each chapter's run chosen by :func:`paper_book_runs`; return the copy's root."""
+    root = Path(root)
+    stage = root / PAPER_STAGE_DIR
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    for name in (CONFIG_NAME, TOC_NAME):
+        shutil.copyfile(root / name, stage / name)
+    shutil.copytree(root / NOTEBOOKS_DIR, stage / NOTEBOOKS_DIR)
+    shutil.copytree(root / "book", stage / "book", ignore=shutil.ignore_patterns(CHAPTERS_DIR.name))
+    chapters = stage / CHAPTERS_DIR
+    chapters.mkdir()
+    manifests = {profile: read_manifest(root / directory) for profile, directory in (("ci", CHAPTERS_DIR), ("paper", PAPER_RUN_DIR))}
+    staged_manifest = {}
+    for name, profile in paper_book_runs(root).items():
+        source_dir = root / (PAPER_RUN_DIR if profile == "paper" else CHAPTERS_DIR)
+        _copy_chapter(name, source_dir, chapters)
+        if name in manifests[profile]:
+            staged_manifest[name] = manifests[profile][name]
+    write_manifest(chapters, staged_manifest)
+    return stage
+
+
 def build_book(
     strict: bool = True,
     *,
+    profile: str = "ci",
     root: Path | None = None,
     notebooks_dir: Path | None = None,
     out_dir: Path | None = None,
 ) -> Path:
-    """Build the HTML book with jupyter-book and return its directory (``root/_build/html``).
+    """Build the HTML book with jupyter-book and return its directory (:func:`html_dir`).
 
-    ``strict`` (the default, and what CI uses) rebuilds every page from scratch with warnings as
-    errors (``-W --keep-going --all``): an incremental build would not re-emit the warnings of
-    unchanged pages. The full build log goes to ``root/_build/book-build.log``.
+    ``profile`` ``ci`` builds the book of the ``ci`` runs; ``paper`` the book that shows the published
+    paper-profile runs where they are current (:func:`stage_paper_book`). ``strict`` (the default,
+    and what CI uses) rebuilds every page from scratch with warnings as errors (``-W --keep-going
+    --all``): an incremental build would not re-emit the warnings of unchanged pages. The full build
+    log goes to ``_build/book-build.log`` of the book built.
     """
     root = find_book_root() if root is None else Path(root)
+    if profile == "paper":
+        if notebooks_dir is not None or out_dir is not None:
+            raise ValueError("the paper book is staged from the book root's own notebooks and runs; pass root= only")
+        root = stage_paper_book(root)  # its readiness below: a ci run must stand in for each chapter without a current paper run
+    elif profile != "ci":
+        raise ValueError(f"unknown profile {profile!r}; accepted: ci, paper")
     problems = readiness_problems(root, notebooks_dir, out_dir)
     if problems:
         raise BookBuildError("the book is not ready to build:\n  - " + "\n  - ".join(problems))

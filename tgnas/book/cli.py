@@ -33,8 +33,14 @@ def add_commands(commands) -> None:
             metavar=("NAME", "VALUE"),
             help="papermill parameter override (VALUE parsed as JSON if possible)",
         )
-    book.add_parser("build", help="build the HTML book from the executed notebooks (warnings are errors)")
-    book.add_parser("check", help="load every built page in headless Chromium and check figures and links")
+    build = book.add_parser("build", help="build the HTML book from the executed notebooks (warnings are errors)")
+    check = book.add_parser("check", help="load every built page in headless Chromium and check figures and links")
+    for parser in (build, check):
+        parser.add_argument(
+            "--profile",
+            default="ci",
+            help="ci: the book of the ci runs (_build/html); paper: the book showing the published paper-profile runs (_build/paper/_build/html)",
+        )
 
 
 def _parameter_value(text: str):
@@ -47,8 +53,10 @@ def _parameter_value(text: str):
 def run(args: argparse.Namespace) -> int:
     from tgnas import book  # papermill, jupyter-book and playwright come with it
 
+    if args.profile not in book.PROFILES:
+        raise ValueError(f"unknown profile {args.profile!r}; accepted: {', '.join(book.PROFILES)}")
     if args.action == "check":
-        return _check(book)
+        return _check(book, args.profile)
     try:
         if args.action in ("run", "all") and args.fetch_data:
             for line in book.ensure_data():
@@ -57,15 +65,15 @@ def run(args: argparse.Namespace) -> int:
             parameters = {name: _parameter_value(value) for name, value in (args.parameter or [])}
             book.run_notebooks(profile=args.profile, only=args.only, force=args.force, parameters=parameters)
         if args.action in ("build", "all"):
-            print(f"book built in {book.build_book()}")
+            print(f"book built in {book.build_book(profile=args.profile)}")
     except (book.NotebookExecutionError, book.BookBuildError, book.DataSetupError) as error:
         print(f"tgnas: error: {error}", file=sys.stderr)  # a verdict: the build's list of warnings stays readable
         return 1
     return 0
 
 
-def _check(book) -> int:
-    problems = book.check_book()
+def _check(book, profile: str) -> int:
+    problems = book.check_book(book.html_dir(book.find_book_root(), profile))
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

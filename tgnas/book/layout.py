@@ -14,11 +14,25 @@ from sphinx_external_toc.parsing import MalformedError, parse_toc_yaml
 
 NOTEBOOKS_DIR = Path("notebooks")
 CHAPTERS_DIR = Path("book") / "chapters"
+"""What the book's pages are built from: the ``ci`` run (regenerated, not kept in git)."""
+PAPER_RUN_DIR = Path("book") / "paper"
+"""The published ``paper``-profile run: executed notebooks kept in git, which ``tgnas book build
+--profile paper`` shows in place of the ``ci`` chapters it covers."""
+RUN_DIRS = {"ci": CHAPTERS_DIR, "paper": PAPER_RUN_DIR}
+#: set by the runner while a chapter executes: the directory its outputs (scorecard results) go to
+RUN_DIR_VARIABLE = "TGNAS_BOOK_RUN_DIR"
 CONFIG_NAME = "_config.yml"
 TOC_NAME = "_toc.yml"
 
 _NOTEBOOK_NAME = re.compile(r"\d{2}_[A-Za-z0-9_]+")
 _DOC_SUFFIXES = (".md", ".ipynb", ".rst")
+
+
+def run_dir(profile: str) -> Path:
+    """Where ``tgnas book run --profile PROFILE`` writes the executed chapters (relative to the book root)."""
+    if profile not in RUN_DIRS:
+        raise ValueError(f"unknown profile {profile!r}; accepted: {', '.join(RUN_DIRS)}")
+    return RUN_DIRS[profile]
 
 
 def find_book_root(start: Path | None = None) -> Path:

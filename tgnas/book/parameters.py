@@ -115,12 +115,14 @@ class Parameter:
 class ChapterParameters:
     """The parameters of one chapter (besides ``profile``), in the order its parameters cell lists them."""
 
-    def __init__(self, *parameters: Parameter) -> None:
+    def __init__(self, *parameters: Parameter, paper_requires: str | None = None) -> None:
+        """``paper_requires``: for a chapter whose ``paper`` profile a CPU machine cannot run, what it needs (a sentence)."""
         names = [parameter.name for parameter in parameters]
         duplicated = sorted({name for name in names if names.count(name) > 1})
         if duplicated or "profile" in names:
             raise ValueError(f"chapter parameters must have distinct names other than 'profile', got {names}")
         self._parameters = {parameter.name: parameter for parameter in parameters}
+        self.paper_requires = paper_requires
 
     @property
     def names(self) -> tuple[str, ...]:

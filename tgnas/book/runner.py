@@ -17,9 +17,11 @@ reported when the run ends.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,12 +37,13 @@ from tgnas.book.clean import clean_notebook, stderr_log
 from tgnas.book.environment import snapshot
 from tgnas.book.kernel import KERNELSPEC, ThisInterpreterKernelManager
 from tgnas.book.layout import (
-    CHAPTERS_DIR,
     NOTEBOOKS_DIR,
+    RUN_DIR_VARIABLE,
     discover_notebooks,
     display_path,
     find_book_root,
     package_fingerprint,
+    run_dir,
     sha256_file,
 )
 from tgnas.book.manifest import read_manifest, write_manifest
@@ -156,19 +159,34 @@ def _execute(plan: _Plan, root: Path) -> int:
     stderr_path(plan.output).unlink(missing_ok=True)
     results_path(plan.name, plan.output.parent).unlink(missing_ok=True)  # the chapter records its scorecard results afresh
     try:
-        papermill.execute_notebook(
-            str(plan.converted),
-            str(plan.executed),
-            parameters=plan.parameters,
-            kernel_name=KERNELSPEC["name"],
-            language="python",
-            cwd=str(root),
-            progress_bar=False,
-            kernel_manager_class=ThisInterpreterKernelManager,
-        )
+        with _running_into(plan.output.parent):
+            papermill.execute_notebook(
+                str(plan.converted),
+                str(plan.executed),
+                parameters=plan.parameters,
+                kernel_name=KERNELSPEC["name"],
+                language="python",
+                cwd=str(root),
+                progress_bar=False,
+                kernel_manager_class=ThisInterpreterKernelManager,
+            )
     finally:
         kept_aside = _publish(plan, root) if plan.executed.exists() else 0
     return kept_aside
+
+
+@contextmanager
+def _running_into(directory: Path):
+    """Tell the chapter (through :data:`RUN_DIR_VARIABLE`, which its kernel inherits) where its outputs go."""
+    previous = os.environ.get(RUN_DIR_VARIABLE)
+    os.environ[RUN_DIR_VARIABLE] = str(directory.resolve())
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(RUN_DIR_VARIABLE, None)
+        else:
+            os.environ[RUN_DIR_VARIABLE] = previous
 
 
 def _publish(plan: _Plan, root: Path) -> int:
@@ -251,13 +269,14 @@ def run_notebooks(
     A notebook is skipped when its source, parameters and the tgnas sources match its last
     successful run and its output exists, unless ``force``. The first failing notebook stops the run with :class:`NotebookExecutionError`.
     Defaults: ``root`` = :func:`~tgnas.book.layout.find_book_root`, ``notebooks_dir`` =
-    root/notebooks, ``out_dir`` = root/book/chapters.
+    root/notebooks, ``out_dir`` = the profile's run directory (:func:`~tgnas.book.layout.run_dir`:
+    root/book/chapters for ``ci``, root/book/paper for ``paper``).
     """
     _validate_profile(profile)
     overrides = _validate_overrides(parameters)
     root = find_book_root() if root is None else Path(root)
     notebooks_dir = root / NOTEBOOKS_DIR if notebooks_dir is None else Path(notebooks_dir)
-    out_dir = root / CHAPTERS_DIR if out_dir is None else Path(out_dir)
+    out_dir = root / run_dir(profile) if out_dir is None else Path(out_dir)
     selected = _select(discover_notebooks(notebooks_dir), only)
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(out_dir)

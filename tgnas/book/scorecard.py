@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tgnas.atomic import write_text_atomic
-from tgnas.book.layout import CHAPTERS_DIR, find_book_root
+from tgnas.book.layout import CHAPTERS_DIR, RUN_DIR_VARIABLE, find_book_root
 
 VERDICTS = ("reproduced", "partly", "not reproduced")
 SUFFIX = ".scorecard.json"
@@ -189,8 +190,15 @@ def _json_value(value: Any) -> Any:
 
 
 def results_path(chapter: str, chapters_dir: Path | None = None) -> Path:
-    """Where ``chapter``'s results are kept: ``NN_name.scorecard.json`` in the chapters directory."""
-    directory = find_book_root() / CHAPTERS_DIR if chapters_dir is None else Path(chapters_dir)
+    """Where ``chapter``'s results are kept: ``NN_name.scorecard.json`` beside the executed chapter.
+
+    ``chapters_dir`` defaults to the directory the runner is executing into (``$TGNAS_BOOK_RUN_DIR``,
+    so a paper-profile run keeps its results with its notebooks), else the book's chapters directory.
+    """
+    if chapters_dir is None:
+        running_into = os.environ.get(RUN_DIR_VARIABLE)
+        chapters_dir = Path(running_into) if running_into else find_book_root() / CHAPTERS_DIR
+    directory = Path(chapters_dir)
     return directory / f"{chapter}{SUFFIX}"
 
 

@@ -8,17 +8,19 @@ renders at build time, from the run manifest the runner writes and the data mani
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jupytext
 import nbformat
 
-from tgnas.book.layout import CHAPTERS_DIR, NOTEBOOKS_DIR, discover_notebooks
+from tgnas.book.layout import CHAPTERS_DIR, NOTEBOOKS_DIR, PAPER_RUN_DIR, discover_notebooks
 from tgnas.book.manifest import read_manifest
 
-SECTIONS = ("runs", "environment", "data")
+SECTIONS = ("runs", "paper", "environment", "data")
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,9 @@ class ChapterRun:
 
 
 def notebook_title(path: Path) -> str:
-    """The first Markdown heading of a notebook (its chapter title); the file name when it has none."""
-    notebook = nbformat.read(path, as_version=4)
+    """The first Markdown heading of a notebook, executed (``.ipynb``) or its jupytext source (``.py``);
+    the file name when it has none."""
+    notebook = jupytext.read(path) if Path(path).suffix == ".py" else nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -46,9 +49,10 @@ def notebook_title(path: Path) -> str:
     return path.stem
 
 
-def chapter_runs(root: Path) -> list[ChapterRun]:
-    """The last run of every chapter of the book at ``root``, in chapter order (never-run chapters included)."""
-    out_dir = Path(root) / CHAPTERS_DIR
+def chapter_runs(root: Path, run_dir: Path = CHAPTERS_DIR) -> list[ChapterRun]:
+    """The last run in ``run_dir`` (the chapters the book shows, by default) of every chapter of the book
+    at ``root``, in chapter order (never-run chapters included)."""
+    out_dir = Path(root) / run_dir
     manifest = read_manifest(out_dir)
     runs = []
     for name, source in discover_notebooks(Path(root) / NOTEBOOKS_DIR).items():
@@ -108,6 +112,39 @@ def runs_markdown(runs: list[ChapterRun]) -> str:
     return f"{table}\n{total} (profile {', '.join(f'`{p}`' for p in profiles) or 'none'}).\n"
 
 
+def short_commit(commit: str) -> str:
+    """A recorded commit with its hash cut to 12 characters (``abc…`` + local changes); other text as it is."""
+    head, _, rest = commit.partition(" ")
+    if not re.fullmatch("[0-9a-f]{40}", head):
+        return commit
+    return f"`{head[:12]}`" + (f" {rest}" if rest else "")
+
+
+def paper_requirement(chapter: str) -> str | None:
+    """What the chapter's ``paper`` profile needs beyond a CPU machine, as its parameters declare (None: nothing)."""
+    from tgnas.experiments import CHAPTER_MODULES, chapter_module  # imports the chapter's experiments (torch)
+
+    return chapter_module(chapter).PARAMETERS.paper_requires if chapter in CHAPTER_MODULES else None
+
+
+def paper_runs_markdown(runs: list[ChapterRun]) -> str:
+    """The published paper-profile runs: per chapter its run time, start, result and commit, or why it was not run; the total."""
+    rows = []
+    for run in runs:
+        if run.status == "not run":
+            needs = paper_requirement(run.name)
+            result = f"not run: needs {needs}" if needs else "not run"
+        else:
+            result = run.status
+        commit = short_commit(run.environment["commit"]) if run.environment else "-"
+        started = (run.started_at or "-")[:19].replace("T", " ")
+        rows.append((f"{{doc}}`{run.title} <chapters/{run.name}>`", format_duration(run.duration_s), started, commit, result))
+    table = _table(("chapter", "paper-profile run time", "started (UTC)", "commit", "result"), rows)
+    timed = [run.duration_s for run in runs if run.status == "ok" and run.duration_s is not None]
+    total = f"**Total:** {format_duration(sum(timed))} for the {len(timed)} of {len(runs)} chapters run at paper scale"
+    return f"{table}\n{total}.\n"
+
+
 def environment_markdown(runs: list[ChapterRun]) -> str:
     """The software and hardware of the latest run, and which chapters ran on something else."""
     recorded = [run for run in runs if run.environment]
@@ -152,6 +189,8 @@ def section_markdown(section: str, root: Path) -> str:
     """The Markdown of one generated section of the status page (one of :data:`SECTIONS`)."""
     if section == "runs":
         return runs_markdown(chapter_runs(root))
+    if section == "paper":
+        return paper_runs_markdown(chapter_runs(root, PAPER_RUN_DIR))
     if section == "environment":
         return environment_markdown(chapter_runs(root))
     if section == "data":

@@ -15,7 +15,33 @@ chapter     module                       what it holds
 06          ``darts_search``             DARTS searches, Fig. 5, NB301 comparison, latency front
 07          ``darts_training``           network sizes, the short CPU training run, Table 5
 08          ``query_search``             query curves, queries needed, latency fronts and hypervolume
+09          ``universality``             leave-one-benchmark-out selection, the universality matrix
 ==========  ===========================  ==========================================================
 
 Importing this package imports nothing; each module imports what its chapter needs.
 """
+
+from __future__ import annotations
+
+import importlib
+
+#: chapter notebook → the module holding its experiments and its ``PARAMETERS``
+CHAPTER_MODULES = {
+    "00_benchmarks": "benchmarks",
+    "01_operator_embeddings": "embeddings",
+    "02_gcn_predictor": "predictor",
+    "03_hybrid_search": "hybrid",
+    "04_proxy_independence": "independence",
+    "05_nb201_results": "nb201_results",
+    "06_darts_search": "darts_search",
+    "07_darts_training": "darts_training",
+    "08_generative_vs_zero_cost": "query_search",
+    "09_universal_proxy": "universality",
+}
+
+
+def chapter_module(chapter: str):
+    """The experiment module of ``chapter`` (a notebook name such as ``07_darts_training``)."""
+    if chapter not in CHAPTER_MODULES:
+        raise ValueError(f"unknown chapter {chapter!r}; accepted: {', '.join(CHAPTER_MODULES)}")
+    return importlib.import_module(f"{__name__}.{CHAPTER_MODULES[chapter]}")

@@ -30,6 +30,10 @@ PARAMETERS = ChapterParameters(
     Parameter("batch_size", POSITIVE_INT, ci=64, paper=96),
     Parameter("threads", optional(POSITIVE_INT, "torch's default: all cores"), ci=1, paper=None),
     Parameter("seed", NON_NEGATIVE_INT, ci=0, paper=0),
+    paper_requires=(
+        "a GPU node: the paper profile trains the 20-cell, C = 36 network for 600 epochs on all 50,000 CIFAR-10 images "
+        "(the chapter measures what one such epoch costs on its machine), and the paper's Table 5 network needs ImageNet"
+    ),
 )
 
 #: Table 5 of the paper (ImageNet, mobile setting) as published
@@ -121,6 +125,48 @@ def train_on_cifar10(
         wall_seconds = time.perf_counter() - started
         history = pd.read_csv(f"{out_dir}/metrics.csv")
     return TrainingRun(config, summary, history, wall_seconds)
+
+
+#: images of the short run that measures the paper profile's training throughput (class-balanced, ≥ 10 per class)
+COST_PROBE_IMAGES = 200
+CIFAR10_TRAIN_IMAGES = 50_000
+
+
+@dataclass(frozen=True)
+class PaperProfileCost:
+    """What the ``paper`` profile's training would cost on this machine, from a measured short run."""
+
+    layers: int
+    channels: int
+    batch_size: int
+    epochs: int
+    images_per_second: float
+
+    @property
+    def epoch_hours(self) -> float:
+        return CIFAR10_TRAIN_IMAGES / self.images_per_second / 3600
+
+    @property
+    def total_days(self) -> float:
+        return self.epoch_hours * self.epochs / 24
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "network": [f"{self.layers} cells, C = {self.channels}, batch {self.batch_size}"],
+                "measured training throughput (images/s)": [self.images_per_second],
+                "one epoch of 50,000 images (h)": [self.epoch_hours],
+                f"{self.epochs} epochs (days)": [self.total_days],
+            }
+        )
+
+
+def measure_paper_profile_cost(cell: DartsGenotype, seed: int = 0) -> PaperProfileCost:
+    """Train the ``paper`` profile's CIFAR-10 network for one epoch of :data:`COST_PROBE_IMAGES` images and
+    extrapolate its measured throughput to the profile's full run (all training images, all epochs)."""
+    layers, channels, batch_size, epochs = (PARAMETERS[name].paper for name in ("layers", "channels", "batch_size", "epochs"))
+    probe = train_on_cifar10(cell, 1, layers, channels, batch_size, COST_PROBE_IMAGES, 100, seed)
+    return PaperProfileCost(layers, channels, batch_size, epochs, float(probe.summary["images_per_second"]))
 
 
 def plot_training_history(run: TrainingRun, name: str) -> plt.Figure:
