@@ -351,7 +351,8 @@ def test_paper_runs_are_kept_apart_and_the_paper_book_shows_them_where_current(e
     status = (built / "book" / "status.html").read_text()
     runs_table = status[status.index("<table") : status.index("</table>")]
     assert runs_table.index("Demo chapter") < runs_table.index(">paper<") < runs_table.index("Other chapter") < runs_table.index(">ci<")
-    assert "run: paper 2" in (built / "book" / "chapters" / "00_demo.html").read_text()
+    demo_page = (built / "book" / "chapters" / "00_demo.html").read_text()
+    assert "run: paper 2" in demo_page and "(paper-profile runs)" in demo_page
     assert "run: ci 2" in (built / "book" / "chapters" / "01_other.html").read_text()
     assert not (root / "_build" / "html").exists()  # the ci book is another build
 

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from tgnas.atomic import write_text_atomic
 from tgnas.book.layout import (
@@ -134,8 +135,10 @@ def stage_paper_book(root: Path) -> Path:
     stage = root / PAPER_STAGE_DIR
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
-    for name in (CONFIG_NAME, TOC_NAME):
-        shutil.copyfile(root / name, stage / name)
+    shutil.copyfile(root / TOC_NAME, stage / TOC_NAME)
+    config = yaml.safe_load((root / CONFIG_NAME).read_text(encoding="utf-8"))
+    config["title"] = f"{config.get('title', 'tgnas')} (paper-profile runs)"  # which book this is, on every page
+    write_text_atomic(stage / CONFIG_NAME, yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     shutil.copytree(root / NOTEBOOKS_DIR, stage / NOTEBOOKS_DIR)
     shutil.copytree(root / "book", stage / "book", ignore=shutil.ignore_patterns(CHAPTERS_DIR.name))
     chapters = stage / CHAPTERS_DIR
