@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from tgnas.experiments import darts_training  # noqa: E402
 from tgnas.experiments._correlations import correlation, correlations  # noqa: E402
 from tgnas.experiments.benchmarks import darts_space_size  # noqa: E402
 from tgnas.experiments.darts_search import SurrogateComparison  # noqa: E402
@@ -149,3 +150,22 @@ def test_fig2_trains_on_a_fraction_and_ranks_the_rest(one_torch_thread):
     assert list(fig2["train cells"]) == [30, 12] and list(fig2["test cells"]) == [30, 48]
     assert np.isfinite(fig2["kendall_tau"]).all()
     assert isinstance(plot_fig2(fig2), plt.Figure)
+
+
+def test_the_paper_profile_cost_is_measured_on_the_paper_network_and_extrapolated(monkeypatch, capsys):
+    calls = []
+
+    def fake_training(cell, epochs, layers, channels, batch_size, train_images, test_images, seed, log=print):
+        calls.append((epochs, layers, channels, batch_size, train_images, test_images, seed))
+        log("a line the reader must not see")
+        return darts_training.TrainingRun(None, {"images_per_second": 5.0}, pd.DataFrame(), 1.0)
+
+    monkeypatch.setattr(darts_training, "train_on_cifar10", fake_training)
+    cost = darts_training.measure_paper_profile_cost("a cell", seed=3)
+    assert capsys.readouterr().out == ""  # the measuring run's log stays off the page
+    paper = {name: darts_training.PARAMETERS[name].paper for name in ("layers", "channels", "batch_size", "epochs")}
+    assert calls == [(1, paper["layers"], paper["channels"], paper["batch_size"], darts_training.COST_PROBE_IMAGES, 100, 3)]
+    assert cost.epoch_hours == pytest.approx(50_000 / 5.0 / 3600)
+    assert cost.total_days == pytest.approx(cost.epoch_hours * paper["epochs"] / 24)
+    table = cost.table()
+    assert list(table.columns)[-1] == f"{paper['epochs']} epochs (days)" and table.iloc[0, -1] == pytest.approx(cost.total_days)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -105,8 +106,10 @@ def train_on_cifar10(
     train_images: int | None,
     test_images: int | None,
     seed: int,
+    log: Callable[[str], None] = print,
 ) -> TrainingRun:
-    """Train the CIFAR-10 network of ``cell`` in a temporary directory (checkpoints and logs are discarded)."""
+    """Train the CIFAR-10 network of ``cell`` in a temporary directory (checkpoints and logs are discarded);
+    the trainer's progress lines go to ``log``."""
     with tempfile.TemporaryDirectory(prefix="tgnas-darts-") as out_dir:
         config = TrainConfig(
             genotype=str(cell),
@@ -121,7 +124,7 @@ def train_on_cifar10(
             seed=seed,
         )
         started = time.perf_counter()
-        summary = train_network(config, progress=False)
+        summary = train_network(config, progress=False, log=log)
         wall_seconds = time.perf_counter() - started
         history = pd.read_csv(f"{out_dir}/metrics.csv")
     return TrainingRun(config, summary, history, wall_seconds)
@@ -161,11 +164,15 @@ class PaperProfileCost:
         )
 
 
+def _silent(line: str) -> None:
+    """The measuring run's log: its accuracy after one tiny epoch says nothing, so nothing is shown."""
+
+
 def measure_paper_profile_cost(cell: DartsGenotype, seed: int = 0) -> PaperProfileCost:
     """Train the ``paper`` profile's CIFAR-10 network for one epoch of :data:`COST_PROBE_IMAGES` images and
     extrapolate its measured throughput to the profile's full run (all training images, all epochs)."""
     layers, channels, batch_size, epochs = (PARAMETERS[name].paper for name in ("layers", "channels", "batch_size", "epochs"))
-    probe = train_on_cifar10(cell, 1, layers, channels, batch_size, COST_PROBE_IMAGES, 100, seed)
+    probe = train_on_cifar10(cell, 1, layers, channels, batch_size, COST_PROBE_IMAGES, 100, seed, log=_silent)
     return PaperProfileCost(layers, channels, batch_size, epochs, float(probe.summary["images_per_second"]))
 
 
