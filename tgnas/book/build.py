@@ -171,12 +171,11 @@ def build_book(
     log goes to ``_build/book-build.log`` of the book built.
     """
     root = find_book_root() if root is None else Path(root)
+    html_dir(root, profile)  # refuses an unknown profile before anything is staged
     if profile == "paper":
         if notebooks_dir is not None or out_dir is not None:
             raise ValueError("the paper book is staged from the book root's own notebooks and runs; pass root= only")
         root = stage_paper_book(root)  # its readiness below: a ci run must stand in for each chapter without a current paper run
-    elif profile != "ci":
-        raise ValueError(f"unknown profile {profile!r}; accepted: ci, paper")
     problems = readiness_problems(root, notebooks_dir, out_dir)
     if problems:
         raise BookBuildError("the book is not ready to build:\n  - " + "\n  - ".join(problems))

@@ -32,8 +32,8 @@ PARAMETERS = ChapterParameters(
     Parameter("threads", optional(POSITIVE_INT, "torch's default: all cores"), ci=1, paper=None),
     Parameter("seed", NON_NEGATIVE_INT, ci=0, paper=0),
     paper_requires=(
-        "a GPU node: the paper profile trains the 20-cell, C = 36 network for 600 epochs on all 50,000 CIFAR-10 images "
-        "(the chapter measures what one such epoch costs on its machine), and the paper's Table 5 network needs ImageNet"
+        "a GPU node: the paper profile trains the paper-size network for the full schedule on all of CIFAR-10 "
+        "(the chapter measures what that costs on its machine), and the paper's Table 5 network needs ImageNet"
     ),
 )
 
@@ -158,7 +158,7 @@ class PaperProfileCost:
             {
                 "network": [f"{self.layers} cells, C = {self.channels}, batch {self.batch_size}"],
                 "measured training throughput (images/s)": [self.images_per_second],
-                "one epoch of 50,000 images (h)": [self.epoch_hours],
+                f"one epoch of {CIFAR10_TRAIN_IMAGES:,} images (h)": [self.epoch_hours],
                 f"{self.epochs} epochs (days)": [self.total_days],
             }
         )
