@@ -39,6 +39,27 @@ def test_register_refuses_a_taken_name_and_create_lists_the_known_ones(monkeypat
         tiny.labels("cifar10")
 
 
+def test_size_reads_the_spaces_analytic_count_when_the_benchmark_ships_none():
+    tiny = _Tiny()
+    np.testing.assert_array_equal(tiny.size("toy"), [graph.features["params_M"] for graph in tiny.graphs()])
+    np.testing.assert_array_equal(tiny.size("toy", "flops"), [graph.features["flops_M"] for graph in tiny.graphs()])
+    assert tiny.size("toy")[1] > tiny.size("toy")[0] > 0
+    with pytest.raises(ValueError, match="unknown size 'latency'; accepted: params, flops"):
+        tiny.size("toy", "latency")
+
+
+@pytest.mark.real_data
+def test_size_prefers_the_benchmarks_own_count_and_is_none_without_any(monkeypatch):
+    tiny = _Tiny()
+    monkeypatch.setattr(_Tiny, "zero_cost_names", lambda self, dataset: ("params",))
+    monkeypatch.setattr(_Tiny, "_zero_cost", lambda self, dataset, name: np.array([7.0, np.nan]))
+    np.testing.assert_array_equal(tiny.size("toy"), [7.0, np.nan])
+    nb101 = benchmarks.create("nb101")
+    np.testing.assert_array_equal(nb101.size("cifar10"), nb101.zero_cost("cifar10", "params"))
+    monkeypatch.setattr(type(nb101), "zero_cost_names", lambda self, dataset: ())
+    assert nb101.size("cifar10") is None  # NB101 cells have no analytic count
+
+
 @pytest.mark.real_data
 def test_nb201_has_every_cell_with_its_200_epoch_test_accuracy():
     from tgnas.data.nb201 import load_nb201_table

@@ -9,7 +9,7 @@ therefore ranks the third, while one-hot codes see only unknown operators there.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,12 +17,14 @@ import pytest
 
 from tgnas import benchmarks, spaces
 from tgnas.benchmarks import Benchmark
+from tgnas.evaluate import evaluate_scores
 from tgnas.spaces import ArchGraph, SearchSpace, as_rng
 from tgnas.spaces.graph import INPUT, OUTPUT
 from tgnas.tg import protocol
 from tgnas.tg.embed import OperatorEmbedder
 from tgnas.tg.gcn import GCNConfig
 from tgnas.tg.protocol import Recipe, ResultStore, choose_recipe, lobo_table, pair_runs, train_without
+from tgnas.tg.size_prior import blend
 from tgnas.tg.train import LeakageError, TrainRecipe
 
 SLOTS = 4
@@ -140,6 +142,20 @@ def test_a_text_model_trained_on_two_spaces_ranks_the_third_and_one_hot_codes_ca
     assert abs(one_hot_tau) < 0.2 or np.isnan(one_hot_tau)  # every bench_c operator is "unknown"
 
 
+def test_a_size_prior_ranks_each_dataset_by_the_blend_of_scores_and_parameter_counts():
+    model = train_without(_recipe("text"), ["bench_c"], FAMILIES)
+    bench = benchmarks.create("bench_c")
+    scores = model.score_graphs(bench.graphs())
+    blended = protocol.evaluate_on(model, "bench_c", 0.5)
+    for dataset in bench.datasets:
+        expected = evaluate_scores(blend(scores, bench.size(dataset), 0.5), {dataset: bench.labels(dataset)}, bench.has_path())
+        assert blended.tau(dataset) == pytest.approx(expected.tau(dataset))
+    # bench_c's labels are mostly its 3x3 convolutions, which its params count nine times: the prior moves τ
+    assert blended.tau("task1") != pytest.approx(protocol.evaluate_on(model, "bench_c").tau("task1"))
+    with pytest.raises(ValueError, match=r"size_weight must be a number in \[0, 1\)"):
+        Recipe("all size", size_weight=1.0)
+
+
 def test_pair_runs_give_each_target_a_leave_one_out_table_without_its_labels(tmp_path):
     store = ResultStore(tmp_path)
     pairs = pair_runs([_recipe("small", hidden=16)], FAMILIES, store)
@@ -241,6 +257,10 @@ def test_the_selection_goes_into_a_record_and_a_train_command_that_reproduces_it
         "pairwise",
         chosen.chosen["bench_c"].config.hidden,
     )
+    assert args.size_weight == 0.0
+    with_prior = replace(chosen.chosen["bench_c"], size_weight=0.25)
+    args = build_parser().parse_args([*universality.train_command(with_prior, "nb201", 5), "--out", "w.pt"])
+    assert args.size_weight == 0.25
 
 
 def test_a_task_mean_keeps_cells_measured_on_some_tasks_only():
@@ -263,3 +283,20 @@ def test_a_task_mean_keeps_cells_measured_on_some_tasks_only():
         benchmarks.unregister("bench_partial")
     assert len(mean) == len(task1) == 81 and len(task2) == 54
     assert 0 < mean.labels.min() < mean.labels.max() < 1
+
+
+def test_what_the_size_prior_bought_is_read_from_the_pool_tables_of_each_pair():
+    from tgnas.experiments import universality
+
+    small = _recipe("small", hidden=16)
+    lonely = replace(_recipe("other", hidden=8), name="other+prior", size_weight=0.5)  # its base is no candidate
+    recipes = [small, replace(small, name="small+prior", size_weight=0.5), lonely]
+    chosen = universality.selection(recipes, FAMILIES)
+    gains = universality.size_prior_gains(chosen)
+    assert list(gains.columns) == ["small+prior"] and list(gains.index) == list(FAMILIES)
+    table = chosen.tables["bench_a"]
+    assert gains.loc["bench_a", "small+prior"] == pytest.approx(table.loc["small+prior", "mean"] - table.loc["small", "mean"])
+    summary = universality.size_prior_summary(chosen)
+    assert summary["gain low"] == pytest.approx(gains.min().min()) and summary["gain high"] == pytest.approx(gains.max().max())
+    with_prior = sum(chosen.chosen[target].size_weight > 0 for target in FAMILIES)
+    assert summary["chosen with a prior"] == f"{with_prior} of 3"

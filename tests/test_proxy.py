@@ -239,3 +239,43 @@ def test_cli_train_writes_weights_and_card_and_resumes(tmp_path, capsys):
 def test_cli_train_refuses_target_labels(capsys):
     assert cli.main(["train", "--target", "nb201", "--sources", "nb201", "--out", "x.pt"]) == 2
     assert "refusing to train a zero-shot nb201 model on nb201 labels" in capsys.readouterr().err
+
+
+def test_a_size_prior_scores_each_cell_on_its_own_and_survives_save_and_load(small_proxy, tmp_path):
+    from dataclasses import replace
+
+    from tgnas.tg.ensemble import reference_size_prior
+    from tgnas.tg.size_prior import blend
+
+    prior = reference_size_prior(small_proxy, 0.5, cells=300)
+    assert len(prior.reference_scores) < 300  # the reference's cells without a path are left out
+    sized = replace(small_proxy, size_prior=prior, card=dict(small_proxy.card))
+    space = create("nb201")
+    cells = [space.sample(seed) for seed in range(40)] + [space.parse(NO_PATH)]
+    together = sized.score(cells)
+    alone = np.array([sized.score([cell])[0] for cell in cells])
+    np.testing.assert_array_equal(together, alone)  # a fixed reference: no cell's score depends on the others
+    assert together[-1] == NO_PATH_SCORE
+    # on its own reference sample the prior gives the blend of that set, up to scores tied within float noise
+    graphs = [space.to_graph(space.sample(rng)) for rng in [np.random.default_rng(0)] for _ in range(300)]
+    tg, sizes = small_proxy.score_graphs(graphs), np.array([g.features["params_M"] for g in graphs])
+    live = np.isfinite(tg)
+    difference = np.abs(sized.score_graphs(graphs)[live] - blend(tg, sizes, 0.5)[live])
+    assert np.median(difference) < 1e-12 and difference.max() < 0.02
+    path = sized.save(tmp_path / "sized.pt")
+    assert json.loads(path.with_suffix(".json").read_text())["size_prior"] == {
+        "weight": 0.5,
+        "reference_cells": len(prior.reference_scores),
+    }
+    np.testing.assert_array_equal(TGProxy.load(path).score(cells), together)
+    assert TGProxy.load(small_proxy.save(tmp_path / "plain.pt")).size_prior is None
+
+
+def test_cli_train_refuses_a_size_prior_the_target_cannot_have(capsys):
+    base = ["train", "--sources", "nb301", "--out", "x.pt"]
+    assert cli.main([*base, "--target", "nb201", "--size-weight", "1"]) == 2
+    assert "size_weight must be a number in [0, 1), got 1.0" in capsys.readouterr().err
+    assert cli.main([*base, "--target", "nb101", "--size-weight", "0.25"]) == 2
+    assert (
+        "the nb101 space does not provide an analytic parameter count, which a size prior (--size-weight) needs" in capsys.readouterr().err
+    )

@@ -11,6 +11,9 @@ import numpy as np
 from tgnas import spaces
 from tgnas.spaces.graph import ArchGraph
 
+#: the sizes `Benchmark.size` offers, and the `ArchGraph.features` entry each falls back to
+SIZE_FEATURES = {"params": "params_M", "flops": "flops_M"}
+
 
 class Benchmark(ABC):
     """Architectures of ``space`` (canonical strings, ``archs``) and their labels on each of ``datasets``.
@@ -27,6 +30,9 @@ class Benchmark(ABC):
     * ``zero_cost_names(dataset)`` / ``zero_cost(dataset, name)``: proxies precomputed by the
       benchmark's publishers (NAS-Bench-Suite-Zero and the like), NaN where a cell has none. They are
       baselines only; a proxy "params" here is the benchmark's own parameter count.
+
+    ``size(dataset, kind)`` gives every cell's parameter count or FLOPs without running anything:
+    the benchmark's precomputed count where it ships one, else the space's analytic one.
     """
 
     name: str
@@ -73,6 +79,19 @@ class Benchmark(ABC):
 
     def _zero_cost(self, dataset: str, name: str) -> np.ndarray:
         raise NotImplementedError  # only reached for names listed by zero_cost_names
+
+    def size(self, dataset: str, kind: str = "params") -> np.ndarray | None:
+        """Each cell's network size on ``dataset`` (``kind``: ``params`` or ``flops``, millions, NaN where missing).
+
+        The benchmark's precomputed count comes first (it is the network the labels were measured on,
+        task decoder included); a space's analytic ``ArchGraph.features`` otherwise; None when neither exists.
+        """
+        if kind not in SIZE_FEATURES:
+            raise ValueError(f"unknown size {kind!r}; accepted: {', '.join(SIZE_FEATURES)}")
+        if kind in self.zero_cost_names(dataset):
+            return self.zero_cost(dataset, kind)
+        values = [graph.features.get(SIZE_FEATURES[kind]) for graph in self.graphs()]
+        return None if any(value is None for value in values) else np.asarray(values, dtype=np.float64)
 
     def graphs(self) -> list[ArchGraph]:
         """The architectures as graphs of the space (computed once)."""

@@ -10,7 +10,7 @@ candidate would have done on NB201.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,7 +25,8 @@ from tgnas.tg.train import TrainRecipe
 
 #: candidate recipes by name; every one is a text-embedding GCN (the one-hot variant is a column of its own).
 #: The set varies what the paper leaves open or names as future work: description length (its Table 2),
-#: how multi-task benchmarks enter, readout and depth.
+#: how multi-task benchmarks enter, readout and depth; and whether the ranking leans on the parameter
+#: count, the strongest simple baseline (a size prior, `tgnas.tg.size_prior`).
 CANDIDATE_SHAPES: dict[str, dict] = {
     "short, task mean": {},
     "medium, task mean": {"length": "medium"},
@@ -33,8 +34,11 @@ CANDIDATE_SHAPES: dict[str, dict] = {
     "long, every task": {"length": "long", "tasks": "per_task"},
     "long, task mean, sum+mean readout": {"length": "long", "config": GCNConfig(readout="sum+mean")},
     "long, task mean, 3 layers": {"length": "long", "config": GCNConfig(layers=3)},
+    "medium, task mean, params prior 0.25": {"length": "medium", "size_weight": 0.25},
+    "medium, task mean, params prior 0.5": {"length": "medium", "size_weight": 0.5},
+    "long, task mean, params prior 0.25": {"length": "long", "size_weight": 0.25},
 }
-CI_CANDIDATES = ["short, task mean", "long, task mean"]
+CI_CANDIDATES = ["short, task mean", "long, task mean", "long, task mean, params prior 0.25"]
 
 CANDIDATE_NAMES = Kind(
     f"a non-empty list of candidate recipe names ({'; '.join(CANDIDATE_SHAPES)})",
@@ -94,15 +98,6 @@ def selection(
     return Selection(list(recipes), pairs, tables, {target: choose_recipe(tables[target], recipes) for target in families})
 
 
-def _baseline(bench, dataset: str, name: str) -> np.ndarray | None:
-    """A benchmark's precomputed ``name`` (params, flops, …), else the space's analytic feature, else None."""
-    if name in bench.zero_cost_names(dataset):
-        return bench.zero_cost(dataset, name)
-    feature = {"params": "params_M", "flops": "flops_M"}.get(name)
-    values = [graph.features.get(feature) for graph in bench.graphs()] if feature else [None]
-    return None if any(value is None for value in values) else np.asarray(values, dtype=np.float64)
-
-
 def _tau_on_measured(scores: np.ndarray | None, labels: np.ndarray, has_path: np.ndarray) -> tuple[float, float, int]:
     """τ on all cells and on cells with a path, over the cells both a score and a label exist for; n with a path."""
     if scores is None:
@@ -142,8 +137,8 @@ def universality_matrix(chosen: dict[str, Recipe], families: Sequence[str] = FAM
         has_path = bench.has_path()
         for dataset in bench.datasets:
             labels = bench.labels(dataset)
-            params_all, params_path, _ = _tau_on_measured(_baseline(bench, dataset, "params"), labels, has_path)
-            flops_all, flops_path, _ = _tau_on_measured(_baseline(bench, dataset, "flops"), labels, has_path)
+            params_all, params_path, _ = _tau_on_measured(bench.size(dataset, "params"), labels, has_path)
+            flops_all, flops_path, _ = _tau_on_measured(bench.size(dataset, "flops"), labels, has_path)
             zc_name, zc_tau, zc_n = _best_zero_cost(bench, dataset, labels, has_path)
             rows.append(
                 {
@@ -226,6 +221,34 @@ def summary(matrix: pd.DataFrame, verdict: pd.DataFrame) -> dict[str, object]:
     }
 
 
+def size_prior_gains(chosen: Selection) -> pd.DataFrame:
+    """What the size prior bought on each target's pool (pool only, like the choice itself).
+
+    One column per candidate with a prior whose recipe without it is also a candidate: its mean LOBO τ
+    minus that recipe's, one row per target. Empty when no candidate has such a pair.
+    """
+    without_prior = {replace(recipe, name="", size_weight=0.0): recipe.name for recipe in chosen.candidates if not recipe.size_weight}
+    gains = {}
+    for recipe in chosen.candidates:
+        base = without_prior.get(replace(recipe, name="", size_weight=0.0)) if recipe.size_weight else None
+        if base is not None:
+            gains[recipe.name] = {
+                target: table.loc[recipe.name, "mean"] - table.loc[base, "mean"] for target, table in chosen.tables.items()
+            }
+    return pd.DataFrame(gains)
+
+
+def size_prior_summary(chosen: Selection) -> dict[str, object]:
+    """The numbers the chapter's prose cites about the prior: the range of `size_prior_gains` and how many targets chose one."""
+    gains = size_prior_gains(chosen)
+    with_prior = sum(recipe.size_weight > 0 for recipe in chosen.chosen.values())
+    return {
+        "gain low": float(gains.min().min()) if gains.size else float("nan"),
+        "gain high": float(gains.max().max()) if gains.size else float("nan"),
+        "chosen with a prior": f"{with_prior} of {len(chosen.chosen)}",
+    }
+
+
 def selection_record(chosen: Selection, target: str) -> dict:
     """What a model card keeps of the choice for ``target``: the rule, the pool, the LOBO table and the winner."""
     table = chosen.tables[target]
@@ -250,11 +273,15 @@ def train_command(recipe: Recipe, target: str, members: int, families: Sequence[
         *("--members", str(members), "--seed", str(train.seed), "--epochs", str(train.epochs), "--patience", str(train.patience)),
         *("--layers", str(config.layers), "--hidden", str(config.hidden), "--readout", config.readout, "--loss", train.loss),
         *("--length", recipe.length),
+        *(("--size-weight", str(recipe.size_weight)) if recipe.size_weight else ()),
     ]
 
 
-def shipped_models(names: Sequence[str] = ("nb201", "darts")) -> pd.DataFrame:
-    """The shipped zero-shot models as their cards describe them: target, chosen recipe, its LOBO τ, training time, command."""
+def shipped_models(names: Sequence[str] = ("nb201", "darts"), current: Selection | None = None) -> pd.DataFrame:
+    """The shipped zero-shot models as their cards describe them: target, chosen recipe, its LOBO τ, training time, command.
+
+    ``current``: a selection run now; its choice for each model's target is shown beside the card's.
+    """
     from tgnas.tg.proxy import TGProxy  # torch; the rest of this module only needs it through the protocol
 
     rows = []
@@ -267,8 +294,14 @@ def shipped_models(names: Sequence[str] = ("nb201", "darts")) -> pd.DataFrame:
                 "model": f"{name}.pt",
                 "target benchmark": selection.get("target", card["target_space"]),
                 "chosen recipe": chosen,
+                **(
+                    {"this run's choice": current.chosen[selection["target"]].name}
+                    if current and selection.get("target") in current.chosen
+                    else {}
+                ),
                 "profile of the choice": selection.get("profile", "unknown"),
                 "mean LOBO τ (pool only)": selection.get("table", {}).get(chosen, {}).get("mean", np.nan),
+                "size prior": (card.get("size_prior") or {}).get("weight", 0.0),
                 "members": card["members"],
                 "training (s)": card["train_seconds"],
                 "sources": ", ".join(source["name"] for source in card["sources"]),

@@ -59,6 +59,12 @@ def add_commands(commands) -> None:
     train.add_argument("--graph-norm", action="store_true", help="graph normalisation after each GCN layer (paper; off by default)")
     train.add_argument("--loss", default="mse+pairwise")
     train.add_argument("--length", default="short", help="operator description length: short, medium, long")
+    train.add_argument(
+        "--size-weight",
+        type=float,
+        default=0.0,
+        help="blend the score with the parameter count, this share of it, in [0, 1) (0: the TG score alone)",
+    )
     train.add_argument("--pca", type=non_negative_int, default=0, help="reduce embeddings to this many dimensions (0: no PCA)")
     train.add_argument(
         "--selection",
@@ -144,14 +150,17 @@ def _train(args: argparse.Namespace) -> int:
     import numpy as np  # the parser of `tgnas` imports nothing it does not need
 
     from tgnas.tg.embed import OperatorEmbedder  # torch
-    from tgnas.tg.ensemble import train_proxy
+    from tgnas.tg.ensemble import check_sized, train_proxy
     from tgnas.tg.predictor import GCNConfig
+    from tgnas.tg.size_prior import check_weight
     from tgnas.tg.sources import LabelledGraphs, source_space
     from tgnas.tg.train import TrainRecipe, check_no_leakage
 
     # every setting is checked before anything loads: the PCA below embeds operators with the transformer
     check_no_leakage([LabelledGraphs(spec, source_space(spec), [], np.zeros(0)) for spec in args.sources], args.target)
     selection = _read_selection(args.selection) if args.selection else None
+    if check_weight(args.size_weight):
+        check_sized(args.target)
     recipe = TrainRecipe(epochs=args.epochs, loss=args.loss, seed=args.seed, patience=args.patience)
     config = GCNConfig(layers=args.layers, hidden=args.hidden, readout=args.readout, graph_norm=args.graph_norm)
     embedder = OperatorEmbedder(length=args.length)
@@ -169,6 +178,7 @@ def _train(args: argparse.Namespace) -> int:
         progress=progress(args),
         command=args.command_line,
         selection=selection,
+        size_weight=args.size_weight,
     )
     proxy.save(out)
     print(f"wrote {out} and {out.with_suffix('.json')} (validation tau per member: {proxy.card['validation_kendall_tau']})")

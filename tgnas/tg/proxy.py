@@ -11,6 +11,9 @@ of the proxy's space and returns one float per architecture, higher = better.
 * A cell whose output is cut off from its input (NB201: every path contains ``none``) computes
   nothing but zeros; it gets `NO_PATH_SCORE` (−inf), below every real score, instead of a number
   the GCN would make up for a graph it was never meant to see.
+* A proxy trained with a size prior (``tgnas train --size-weight W``, `tgnas.tg.size_prior.SizePrior`)
+  blends that score with each network's parameter count, both as quantiles of a fixed unlabelled
+  reference sample of the space, so scores stay independent of what else is scored.
 * The weights store the operator embeddings they were trained with, so known operators are
   scored without loading the transformer (and exactly as in training); unseen operators are
   embedded on the fly.
@@ -36,6 +39,7 @@ from tgnas.spaces.graph import INPUT, OUTPUT, ArchGraph
 from tgnas.tg.embed import DEFAULT_MODEL, OperatorEmbedder, PCAReduction
 from tgnas.tg.gcn import GCNConfig, GCNRegressor
 from tgnas.tg.predictor import GCNPredictor, ensemble_scores
+from tgnas.tg.size_prior import SizePrior
 
 __all__ = ["NO_PATH_SCORE", "SHIPPED", "TGProxy", "weights_path"]  # NO_PATH_SCORE: callers score and compare
 SHIPPED = choices.SHIPPED_PROXIES
@@ -60,6 +64,7 @@ class TGProxy:
     space: str
     members: list[GCNPredictor]
     card: dict = field(default_factory=dict)
+    size_prior: SizePrior | None = None
 
     def __post_init__(self) -> None:
         if self.space not in spaces.NAMES:
@@ -73,9 +78,16 @@ class TGProxy:
             member.network.eval()
 
     @classmethod
-    def from_networks(cls, space: str, embedder: OperatorEmbedder, networks: Sequence[GCNRegressor], card: dict | None = None) -> TGProxy:
+    def from_networks(
+        cls,
+        space: str,
+        embedder: OperatorEmbedder,
+        networks: Sequence[GCNRegressor],
+        card: dict | None = None,
+        size_prior: SizePrior | None = None,
+    ) -> TGProxy:
         """A proxy whose members are trained ``networks`` behind one ``embedder``."""
-        return cls(space, [GCNPredictor(embedder, network=network) for network in networks], dict(card or {}))
+        return cls(space, [GCNPredictor(embedder, network=network) for network in networks], dict(card or {}), size_prior)
 
     @property
     def embedder(self) -> OperatorEmbedder:
@@ -113,7 +125,10 @@ class TGProxy:
 
     def score_graphs(self, graphs: Sequence[ArchGraph], batch_size: int = 4096) -> np.ndarray:
         """Scores of graphs (float64), `NO_PATH_SCORE` for graphs without an input→output path."""
-        return ensemble_scores(self.members, graphs, batch_size)
+        scores = ensemble_scores(self.members, graphs, batch_size)
+        if self.size_prior is None:
+            return scores
+        return self.size_prior.apply(scores, [graph.features.get("params_M", np.nan) for graph in graphs])
 
     def score(self, archs: Iterable[object]) -> np.ndarray:
         """Scores of architectures of the proxy's space (module docstring)."""
@@ -135,6 +150,7 @@ class TGProxy:
             "members": [{k: v.clone() for k, v in net.state_dict().items()} for net in self.networks],
             "texts": texts,
             "text_embeddings": torch.from_numpy(self.embedder.embed_texts(texts)),
+            "size_prior": None if self.size_prior is None else self.size_prior.to_state(),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_output(path) as stream:
@@ -149,6 +165,12 @@ class TGProxy:
                 "embedder": self.embedder.key,
                 "config": self.config.to_dict(),
                 "members": len(self.networks),
+                "size_prior": None
+                if self.size_prior is None
+                else {
+                    "weight": self.size_prior.weight,
+                    "reference_cells": len(self.size_prior.reference_scores),
+                },
             }
         )
         write_text_atomic(path.with_suffix(".json"), json.dumps(card, indent=2, sort_keys=False) + "\n")
@@ -190,7 +212,8 @@ class TGProxy:
             network = GCNRegressor(embedder.dim, config)
             network.load_state_dict(member)
             networks.append(network)
-        return cls.from_networks(state["space"], embedder, networks, card)
+        prior = SizePrior.from_state(state["size_prior"]) if state.get("size_prior") else None
+        return cls.from_networks(state["space"], embedder, networks, card, prior)
 
 
 def _read_card(path: Path) -> dict:

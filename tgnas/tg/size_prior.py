@@ -1,0 +1,119 @@
+"""A size prior for zero-shot ranking: the TG score blended with the network's parameter count.
+
+A predictor trained on other spaces is brittle where a space's operators mean something the pool
+never showed (chapter 09), while the parameter count is the strongest simple baseline on most
+benchmarks and needs no training at all. A protocol candidate with ``size_weight = w`` ranks a set of
+cells by
+
+    (1 − w) · q(TG score) + w · q(parameter count),
+
+where q is a cell's rank quantile in (0, 1) among the scored cells (ties share their mean rank). Both
+parts are data-free and label-free: the count is the network's own (`Benchmark.size`). Whether a
+prior helps, and how much of it, is left to the leave-one-benchmark-out rule like every other part of
+a recipe; the target's labels never choose ``w``.
+
+Two ways to take the quantiles:
+
+* `blend`: among the cells scored together (a benchmark's cells in the protocol), so it ranks a set;
+* `SizePrior`: against a fixed reference, the TG scores and sizes of an unlabelled random sample of
+  the space drawn when the proxy is trained. A cell's score then never depends on which other cells
+  are scored with it, as a shipped proxy's must not (`tgnas.tg.proxy.TGProxy`); on the reference
+  itself both give the same ranking.
+
+Cells without an input→output path keep `NO_PATH_SCORE`; a cell whose size is unknown (NaN) gets the
+middle quantile 0.5 for that part, so it is ranked by its TG score alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tgnas.metrics import average_ranks
+from tgnas.scoring import NO_PATH_SCORE
+
+
+def check_weight(weight: float) -> float:
+    """``weight`` as a float in [0, 1); 1 would drop the predictor altogether (that is the params baseline)."""
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight < 1:
+        raise ValueError(f"size_weight must be a number in [0, 1), got {weight!r}")
+    return float(weight)
+
+
+def quantiles(values: np.ndarray) -> np.ndarray:
+    """Rank quantile in (0, 1) of each finite entry among the finite ones; NaN elsewhere."""
+    values = np.asarray(values, dtype=np.float64)
+    result = np.full(values.shape, np.nan)
+    finite = np.isfinite(values)
+    if finite.any():
+        result[finite] = (average_ranks(values[finite]) - 0.5) / finite.sum()
+    return result
+
+
+def _checked(scores: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    scores, sizes = np.asarray(scores, dtype=np.float64), np.asarray(sizes, dtype=np.float64)
+    if scores.shape != sizes.shape:
+        raise ValueError(f"{len(scores)} scores but {len(sizes)} sizes")
+    return scores, sizes, np.isfinite(scores)
+
+
+def _combine(weight: float, score_part: np.ndarray, size_part: np.ndarray, live: np.ndarray) -> np.ndarray:
+    blended = (1 - weight) * score_part + weight * np.nan_to_num(size_part, nan=0.5)
+    return np.where(live, blended, NO_PATH_SCORE)
+
+
+def blend(scores: np.ndarray, sizes: np.ndarray, weight: float) -> np.ndarray:
+    """The module docstring's ranking score of ``scores`` (higher = better, −inf: no path) and ``sizes``,
+    quantiles taken among the live cells of this set."""
+    scores, sizes, live = _checked(scores, sizes)
+    weight = check_weight(weight)
+    return _combine(weight, quantiles(np.where(live, scores, np.nan)), quantiles(np.where(live, sizes, np.nan)), live)
+
+
+#: TG scores closer than this count as tied with a reference score: a network's float32 output for a
+#: cell moves in the last digits with the batch it is scored in, and the reference holds exact ties
+SCORE_TOLERANCE = 1e-5
+
+
+def _reference_quantiles(values: np.ndarray, reference: np.ndarray, tolerance: float = 0.0) -> np.ndarray:
+    """Quantile of each value among the sorted ``reference`` (ties, within ``tolerance``, count half); NaN for NaN."""
+    below = np.searchsorted(reference, values - tolerance, side="left")
+    not_above = np.searchsorted(reference, values + tolerance, side="right")
+    return np.where(np.isnan(values), np.nan, (below + not_above) / (2 * len(reference)))
+
+
+@dataclass(frozen=True)
+class SizePrior:
+    """`blend` against a fixed reference sample (module docstring): ``weight`` and the sorted reference values."""
+
+    weight: float
+    reference_scores: np.ndarray
+    reference_sizes: np.ndarray
+
+    def __post_init__(self) -> None:
+        check_weight(self.weight)
+        for name in ("reference_scores", "reference_sizes"):
+            values = np.sort(np.asarray(getattr(self, name), dtype=np.float64))
+            if values.ndim != 1 or len(values) == 0 or not np.isfinite(values).all():
+                raise ValueError(f"a size prior's {name} must be a non-empty list of finite numbers")
+            object.__setattr__(self, name, values)
+
+    @classmethod
+    def fit(cls, weight: float, scores: np.ndarray, sizes: np.ndarray) -> SizePrior:
+        """The prior whose reference is ``scores`` and ``sizes`` of an unlabelled sample (live, finite entries only)."""
+        scores, sizes, live = _checked(scores, sizes)
+        return cls(weight, scores[live], sizes[live & np.isfinite(sizes)])
+
+    def apply(self, scores: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """Blended scores of cells, each on its own (−inf stays −inf; an unknown size counts as the median)."""
+        scores, sizes, live = _checked(scores, sizes)
+        score_part = _reference_quantiles(np.where(live, scores, 0.0), self.reference_scores, SCORE_TOLERANCE)
+        return _combine(self.weight, score_part, _reference_quantiles(sizes, self.reference_sizes), live)
+
+    def to_state(self) -> dict:
+        return {"weight": self.weight, "reference_scores": self.reference_scores.tolist(), "reference_sizes": self.reference_sizes.tolist()}
+
+    @classmethod
+    def from_state(cls, state: dict) -> SizePrior:
+        return cls(float(state["weight"]), np.asarray(state["reference_scores"]), np.asarray(state["reference_sizes"]))
