@@ -55,9 +55,14 @@ def test_size_prefers_the_benchmarks_own_count_and_is_none_without_any(monkeypat
     monkeypatch.setattr(_Tiny, "_zero_cost", lambda self, dataset, name: np.array([7.0, np.nan]))
     np.testing.assert_array_equal(tiny.size("toy"), [7.0, np.nan])
     nb101 = benchmarks.create("nb101")
-    np.testing.assert_array_equal(nb101.size("cifar10"), nb101.zero_cost("cifar10", "params"))
+    shipped = nb101.zero_cost("cifar10", "params")
+    np.testing.assert_array_equal(nb101.size("cifar10"), shipped)
     monkeypatch.setattr(type(nb101), "zero_cost_names", lambda self, dataset: ())
-    assert nb101.size("cifar10") is None  # NB101 cells have no analytic count
+    np.testing.assert_allclose(nb101.size("cifar10"), shipped, rtol=1e-12)  # the space's own count agrees
+    assert nb101.size("cifar10", "flops") is None  # the NB101 space counts no FLOPs
+    micro = benchmarks.create("transnas_micro")
+    monkeypatch.setattr(type(micro), "zero_cost_names", lambda self, dataset: ())
+    assert micro.size("class_scene") is None  # its networks depend on the task: no analytic count
 
 
 @pytest.mark.real_data
@@ -115,38 +120,10 @@ def test_nb201_zero_cost_values_sit_at_their_cells_and_the_tables_size_counts_wi
         bench.zero_cost("cifar10", "madeup")
 
 
-def _nb101_network_params(cell) -> int:
-    """Trainable parameters of the NB101 network of ``cell``, counted independently of both files (stem 3→128,
-    3 stacks × 3 modules at 128/256/512 channels, output channels split over the vertices feeding the output,
-    1×1 projections from the module input, conv-BN with affine BN, a 512→10 classifier)."""
-    matrix, ops = np.asarray(cell.matrix), cell.ops
-    kernel = {"conv3x3-bn-relu": 3, "conv1x1-bn-relu": 1}
-
-    def module(c_in: int, c_out: int) -> int:
-        n = len(matrix)
-        width = [0] * n
-        feeders = [v for v in range(1, n - 1) if matrix[v, -1]]
-        for rank, v in enumerate(feeders):
-            width[v] = c_out // len(feeders) + (rank < c_out % len(feeders))
-        for v in range(n - 3, 0, -1):
-            if not matrix[v, -1]:
-                width[v] = max(width[d] for d in range(v + 1, n - 1) if matrix[v, d])
-        total = (c_in * c_out + 2 * c_out) if matrix[0, -1] else 0
-        for v in range(1, n - 1):
-            total += (c_in * width[v] + 2 * width[v]) if matrix[0, v] else 0
-            total += kernel[ops[v]] ** 2 * width[v] ** 2 + 2 * width[v] if ops[v] in kernel else 0
-        return total
-
-    total, c_in = 3 * 3 * 3 * 128 + 2 * 128, 128
-    for c_out in (128, 256, 512):
-        for _ in range(3):
-            total, c_in = total + module(c_in, c_out), c_out
-    return total + 512 * 10 + 10
-
-
 @pytest.mark.real_data
 def test_nb101_zero_cost_means_over_duplicates_and_official_params_in_millions():
     from tgnas.data.nb101 import load_nb101
+    from tgnas.spaces.nb101 import network_params
 
     bench = benchmarks.create("nb101")
     names = bench.zero_cost_names("cifar10")
@@ -157,9 +134,9 @@ def test_nb101_zero_cost_means_over_duplicates_and_official_params_in_millions()
     repeated = [r for r in naslib if r.cell == naslib[0].cell]
     position = bench.archs.index(str(naslib[0].cell))
     assert bench.zero_cost("cifar10", "snip")[position] == pytest.approx(np.mean([r.proxies["snip"] for r in repeated]))
-    # units: one independent count reproduces NASLib's params (millions) and the official trainable_parameters
-    assert all(_nb101_network_params(r.cell) == round(r.proxies["params"] * 1e6) for r in naslib)
-    assert all(_nb101_network_params(r.cell) == r.params for r in official)
+    # units: the space's analytic count reproduces NASLib's params (millions) and the official trainable_parameters
+    assert all(network_params(r.cell) == round(r.proxies["params"] * 1e6) for r in naslib)
+    assert all(network_params(r.cell) == r.params for r in official)
     params = bench.zero_cost("cifar10", "params")
     for record in official:
         assert params[bench.archs.index(str(record.cell))] == record.params / 1e6

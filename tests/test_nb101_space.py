@@ -261,7 +261,7 @@ def test_to_graph_invariants(cell):
     assert graph.has_path() and graph.pruned() == graph
     assert 2 <= graph.n_nodes <= MAX_NODES and graph.n_edges <= MAX_EDGES
     assert graph.source == SPACE.format(cell) and SPACE.parse(graph.source) == cell
-    assert dict(graph.features) == {}  # no analytic size formula for NB101 (params/flops are Unsupported)
+    assert dict(graph.features) == {"params_M": SPACE.params(cell)} and graph.features["params_M"] > 0
 
 
 # -- the space -----------------------------------------------------------------------------------

@@ -300,3 +300,14 @@ def test_what_the_size_prior_bought_is_read_from_the_pool_tables_of_each_pair():
     assert summary["gain low"] == pytest.approx(gains.min().min()) and summary["gain high"] == pytest.approx(gains.max().max())
     with_prior = sum(chosen.chosen[target].size_weight > 0 for target in FAMILIES)
     assert summary["chosen with a prior"] == f"{with_prior} of 3"
+
+
+def test_the_shipped_models_table_puts_a_runs_own_choice_beside_each_cards():
+    from tgnas.experiments import universality
+
+    plain = universality.shipped_models()
+    assert list(plain.index) == ["nb201.pt", "darts.pt"] and "this run's choice" not in plain.columns
+    assert (plain["size prior"] >= 0).all() and (plain["members"] >= 1).all()
+    run = universality.Selection([], pd.DataFrame(), {}, {"nb201": Recipe("mine"), "nb301": Recipe("yours")})
+    beside = universality.shipped_models(current=run)
+    assert beside["this run's choice"].tolist() == ["mine", "yours"]

@@ -26,6 +26,20 @@ The n×n matrix flattened row by row, then n op codes (0=input, 1=output, 2=maxp
 3=conv1x1-bn-relu, 4=conv3x3-bn-relu). NASLib writes the *unpruned* spec, so
 ``to_naslib_tuple(from_naslib_tuple(t))`` is ``t`` only when ``t`` is already pruned; compare
 cells, or their graph hashes, instead of tuples.
+
+Size
+----
+`network_params` counts the trainable parameters of the benchmark's CIFAR-10 network of a cell
+(Ying et al. 2019, §2.1 and its code's channel rule): a 3×3 stem to 128 channels, then 3 stacks of
+3 modules at 128, 256 and 512 channels (a 2×2 max-pool before stacks 2 and 3), global pooling and
+a 512→10 classifier. In a module the output's channels are split as evenly as possible over the
+vertices that feed the output (the first ones get the remainder) and the output concatenates them;
+any other vertex gets the widest of its successors' widths; a vertex fed by the module input reads it
+through a 1×1 convolution to its width, and an input→output edge adds such a projection to the
+output's width. Convolutions have no bias and are followed by an affine batch norm (2 parameters
+per channel); max-pooling has none. It reproduces NASLib's ``params`` and the official
+``trainable_parameters`` of every cell in the data directory exactly (tests). FLOPs are not
+counted (`NB101Space.flops` is unsupported).
 """
 
 from __future__ import annotations
@@ -140,8 +154,8 @@ class NB101Cell:
 
     def to_graph(self) -> ArchGraph:
         """The cell as an `ArchGraph` (NB101 already has its operators on nodes); ``source`` is its
-        canonical string. ``features`` stay empty: the space has no analytic size formula."""
-        return ArchGraph(self.ops, self.matrix, "nb101", source=str(self))
+        canonical string and ``features`` hold ``params_M``, `network_params` in millions."""
+        return ArchGraph(self.ops, self.matrix, "nb101", {"params_M": network_params(self) / 1e6}, str(self))
 
     # -- the benchmark's key -------------------------------------------------------------------
     def graph_hash(self) -> str:
@@ -266,6 +280,55 @@ def _neighbourhood_hash(matrix: np.ndarray, labels: list[int]) -> str:
     return _md5(str(sorted(hashes)))
 
 
+#: output channels of the three stacks of the benchmark's network, modules per stack, stem width, classes
+STACK_CHANNELS = (128, 256, 512)
+MODULES_PER_STACK = 3
+STEM_CHANNELS = 128
+NUM_CLASSES = 10
+_KERNELS = {"conv3x3-bn-relu": 3, "conv1x1-bn-relu": 1}
+
+
+def _conv_bn(c_in: int, c_out: int, kernel: int) -> int:
+    """Parameters of a bias-free convolution followed by an affine batch norm."""
+    return kernel * kernel * c_in * c_out + 2 * c_out
+
+
+def vertex_widths(cell: NB101Cell, c_out: int) -> list[int]:
+    """Channels of each vertex of ``cell`` in a module with ``c_out`` output channels (module docstring's rule);
+    input and output get 0 here."""
+    matrix, n = cell.matrix, cell.n_nodes
+    widths = [0] * n
+    feeders = [v for v in range(1, n - 1) if matrix[v, n - 1]]
+    for rank, vertex in enumerate(feeders):
+        widths[vertex] = c_out // len(feeders) + (rank < c_out % len(feeders))
+    for vertex in range(n - 2, 0, -1):  # backwards, so every successor's width is known
+        if not matrix[vertex, n - 1]:
+            widths[vertex] = max(widths[w] for w in range(vertex + 1, n - 1) if matrix[vertex, w])
+    return widths
+
+
+def module_params(cell: NB101Cell, c_in: int, c_out: int) -> int:
+    """Trainable parameters of one module of ``cell`` from ``c_in`` to ``c_out`` channels."""
+    matrix, n = cell.matrix, cell.n_nodes
+    widths = vertex_widths(cell, c_out)
+    total = _conv_bn(c_in, c_out, 1) if matrix[0, n - 1] else 0
+    for vertex in range(1, n - 1):
+        if matrix[0, vertex]:
+            total += _conv_bn(c_in, widths[vertex], 1)
+        if cell.ops[vertex] in _KERNELS:
+            total += _conv_bn(widths[vertex], widths[vertex], _KERNELS[cell.ops[vertex]])
+    return total
+
+
+def network_params(cell: NB101Cell) -> int:
+    """Trainable parameters of the benchmark's CIFAR-10 network of ``cell`` (module docstring)."""
+    total, c_in = _conv_bn(3, STEM_CHANNELS, 3), STEM_CHANNELS
+    for c_out in STACK_CHANNELS:
+        for _ in range(MODULES_PER_STACK):
+            total, c_in = total + module_params(cell, c_in, c_out), c_out
+    return total + c_in * NUM_CLASSES + NUM_CLASSES
+
+
 def _try_cell(matrix: np.ndarray, ops: Sequence[str]) -> NB101Cell | None:
     """The cell, or None when the spec breaks an NB101 rule (used to filter random and local moves)."""
     try:
@@ -283,6 +346,10 @@ class NB101Space(SearchSpace[NB101Cell]):
 
     def parse(self, text: str) -> NB101Cell:
         return NB101Cell.parse(text)
+
+    def params(self, arch: NB101Cell) -> float:
+        """`network_params` of ``arch`` in millions."""
+        return network_params(self.check_arch(arch)) / 1e6
 
     def format(self, arch: NB101Cell) -> str:
         return str(self.check_arch(arch))
