@@ -254,14 +254,17 @@ def test_a_size_prior_scores_each_cell_on_its_own_and_survives_save_and_load(sma
     cells = [space.sample(seed) for seed in range(40)] + [space.parse(NO_PATH)]
     together = sized.score(cells)
     alone = np.array([sized.score([cell])[0] for cell in cells])
-    np.testing.assert_array_equal(together, alone)  # a fixed reference: no cell's score depends on the others
+    # a fixed reference: no cell's score depends on the others (beyond the network's own float noise)
+    np.testing.assert_allclose(together, alone, atol=1e-3)
     assert together[-1] == NO_PATH_SCORE
-    # on its own reference sample the prior gives the blend of that set, up to scores tied within float noise
+    # on its own reference sample the prior is the blend of that set
     graphs = [space.to_graph(space.sample(rng)) for rng in [np.random.default_rng(0)] for _ in range(300)]
     tg, sizes = small_proxy.score_graphs(graphs), np.array([g.features["params_M"] for g in graphs])
-    live = np.isfinite(tg)
-    difference = np.abs(sized.score_graphs(graphs)[live] - blend(tg, sizes, 0.5)[live])
-    assert np.median(difference) < 1e-12 and difference.max() < 0.02
+    np.testing.assert_allclose(sized.score_graphs(graphs), blend(tg, sizes, 0.5), atol=1e-12)
+    # graphs without a parameter count (a pruning search's supernets) keep the TG order
+    unsized = [ArchGraph(g.ops, g.adjacency, g.space) for g in graphs[:60] if g.has_path()]
+    order = np.argsort(small_proxy.score_graphs(unsized), kind="stable")
+    np.testing.assert_array_equal(np.argsort(sized.score_graphs(unsized), kind="stable"), order)
     path = sized.save(tmp_path / "sized.pt")
     assert json.loads(path.with_suffix(".json").read_text())["size_prior"] == {
         "weight": 0.5,

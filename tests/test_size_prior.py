@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tgnas.scoring import NO_PATH_SCORE
-from tgnas.tg.size_prior import blend, check_weight, quantiles
+from tgnas.tg.size_prior import SizePrior, blend, check_weight, quantiles
 
 SCORES = np.array([0.9, 0.1, 0.5, NO_PATH_SCORE, 0.3])
 SIZES = np.array([1.0, 4.0, 3.0, 9.0, 2.0])
@@ -44,3 +44,16 @@ def test_weights_outside_zero_to_one_are_refused(weight):
 def test_scores_and_sizes_of_different_lengths_are_refused():
     with pytest.raises(ValueError, match="5 scores but 4 sizes"):
         blend(SCORES, SIZES[:4], 0.5)
+
+
+def test_a_fixed_reference_gives_each_value_the_quantile_it_has_there_and_keeps_order_beyond_it():
+    prior = SizePrior(0.5, [2.0, 0.0, 1.0, 1.0], [10.0, 20.0, 30.0, 40.0])
+    # reference quantiles: 0 → 1/8, 1 (twice) → 1/2, 2 → 7/8; sizes 1/8, 3/8, 5/8, 7/8
+    np.testing.assert_allclose(prior.apply([0.0, 1.0, 2.0], [10.0, 30.0, np.nan]), [0.125, 0.5625, 0.6875])
+    beyond = prior.apply([-3.0, -1.0, 0.5, 3.0, 9.0], [np.nan] * 5)
+    assert (np.diff(beyond) > 0).all() and beyond[0] < 0.25 and beyond[-1] > 1  # no saturation outside the reference
+    assert prior.apply([NO_PATH_SCORE], [10.0])[0] == NO_PATH_SCORE
+    same = SizePrior.from_state(prior.to_state())
+    np.testing.assert_array_equal(same.apply([0.3, 1.7], [15.0, 35.0]), prior.apply([0.3, 1.7], [15.0, 35.0]))
+    with pytest.raises(ValueError, match="reference_sizes must be a non-empty list of finite numbers"):
+        SizePrior(0.5, [1.0], [])

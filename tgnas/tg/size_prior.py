@@ -16,9 +16,10 @@ Two ways to take the quantiles:
 
 * `blend`: among the cells scored together (a benchmark's cells in the protocol), so it ranks a set;
 * `SizePrior`: against a fixed reference, the TG scores and sizes of an unlabelled random sample of
-  the space drawn when the proxy is trained. A cell's score then never depends on which other cells
-  are scored with it, as a shipped proxy's must not (`tgnas.tg.proxy.TGProxy`); on the reference
-  itself both give the same ranking.
+  the space drawn when the proxy is trained, on an empirical CDF made continuous and strictly
+  increasing (`_continuous_quantiles`). A cell's score then never depends on which other cells are
+  scored with it, as a shipped proxy's must not (`tgnas.tg.proxy.TGProxy`); on the reference itself
+  it equals the blend.
 
 Cells without an input→output path keep `NO_PATH_SCORE`; a cell whose size is unknown (NaN) gets the
 middle quantile 0.5 for that part, so it is ranked by its TG score alone.
@@ -71,16 +72,24 @@ def blend(scores: np.ndarray, sizes: np.ndarray, weight: float) -> np.ndarray:
     return _combine(weight, quantiles(np.where(live, scores, np.nan)), quantiles(np.where(live, sizes, np.nan)), live)
 
 
-#: TG scores closer than this count as tied with a reference score: a network's float32 output for a
-#: cell moves in the last digits with the batch it is scored in, and the reference holds exact ties
-SCORE_TOLERANCE = 1e-5
+def _continuous_quantiles(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Quantiles of ``values`` on the empirical CDF of the sorted ``reference``, made continuous.
 
-
-def _reference_quantiles(values: np.ndarray, reference: np.ndarray, tolerance: float = 0.0) -> np.ndarray:
-    """Quantile of each value among the sorted ``reference`` (ties, within ``tolerance``, count half); NaN for NaN."""
-    below = np.searchsorted(reference, values - tolerance, side="left")
-    not_above = np.searchsorted(reference, values + tolerance, side="right")
-    return np.where(np.isnan(values), np.nan, (below + not_above) / (2 * len(reference)))
+    At a reference value the result is that value's mid-rank quantile (what `quantiles` gives it
+    within the reference); between two reference values it is interpolated linearly, and beyond the
+    ends it continues the end segments' slopes. It is therefore strictly increasing: cells the
+    reference never saw (scores above its best, supernets of a pruning search) keep their order, and
+    a score that moves in its last float digits moves its quantile by as little.
+    """
+    knots, first, counts = np.unique(reference, return_index=True, return_counts=True)
+    levels = (first + (counts - 1) / 2 + 0.5) / len(reference)
+    if len(knots) == 1:  # a constant reference: only the side of it a value lies on is known
+        return np.where(np.isnan(values), np.nan, levels[0] + np.sign(values - knots[0]) * 0.5 * levels[0])
+    result = np.interp(values, knots, levels)
+    below, above = values < knots[0], values > knots[-1]
+    result[below] = levels[0] + (values[below] - knots[0]) * (levels[1] - levels[0]) / (knots[1] - knots[0])
+    result[above] = levels[-1] + (values[above] - knots[-1]) * (levels[-1] - levels[-2]) / (knots[-1] - knots[-2])
+    return np.where(np.isnan(values), np.nan, result)
 
 
 @dataclass(frozen=True)
@@ -108,8 +117,8 @@ class SizePrior:
     def apply(self, scores: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         """Blended scores of cells, each on its own (−inf stays −inf; an unknown size counts as the median)."""
         scores, sizes, live = _checked(scores, sizes)
-        score_part = _reference_quantiles(np.where(live, scores, 0.0), self.reference_scores, SCORE_TOLERANCE)
-        return _combine(self.weight, score_part, _reference_quantiles(sizes, self.reference_sizes), live)
+        score_part = _continuous_quantiles(np.where(live, scores, 0.0), self.reference_scores)
+        return _combine(self.weight, score_part, _continuous_quantiles(sizes, self.reference_sizes), live)
 
     def to_state(self) -> dict:
         return {"weight": self.weight, "reference_scores": self.reference_scores.tolist(), "reference_sizes": self.reference_sizes.tolist()}
