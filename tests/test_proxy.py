@@ -274,8 +274,8 @@ def test_a_size_prior_scores_each_cell_on_its_own_and_survives_save_and_load(sma
     assert TGProxy.load(small_proxy.save(tmp_path / "plain.pt")).size_prior is None
 
 
-def test_cli_train_refuses_a_size_prior_the_target_cannot_have(capsys):
-    base = ["train", "--sources", "nb301", "--out", "x.pt"]
+def test_cli_train_refuses_a_size_prior_the_target_cannot_have(capsys, tmp_path):
+    base = ["train", "--sources", "nb301", "--out", str(tmp_path / "x.pt")]
     assert cli.main([*base, "--target", "nb201", "--size-weight", "1"]) == 2
     assert "size_weight must be a number in [0, 1), got 1.0" in capsys.readouterr().err
     assert cli.main([*base, "--target", "transnas_micro", "--size-weight", "0.25"]) == 2
