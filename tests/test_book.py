@@ -200,14 +200,20 @@ def test_second_run_with_nothing_changed_skips(executed_book):
     assert first.output.stat().st_mtime_ns == before
 
 
-def test_package_fingerprint_covers_python_sources_only(tmp_path):
+def test_package_fingerprint_covers_python_sources_and_shipped_weights_only(tmp_path):
     package = tmp_path / "pkg"
     (package / "sub").mkdir(parents=True)
+    (package / "weights" / "v1").mkdir(parents=True)
     (package / "a.py").write_text("A = 1\n")
     (package / "sub" / "b.py").write_text("B = 2\n")
+    (package / "weights" / "v1" / "nb201.pt").write_bytes(b"old weights")
     first = package_fingerprint(package)
     assert first == package_fingerprint(package) and len(first) == 64
     (package / "notes.txt").write_text("not code")
+    assert package_fingerprint(package) == first
+    (package / "weights" / "v1" / "nb201.pt").write_bytes(b"retrained weights")
+    assert package_fingerprint(package) != first
+    (package / "weights" / "v1" / "nb201.pt").write_bytes(b"old weights")
     assert package_fingerprint(package) == first
     (package / "sub" / "b.py").write_text("B = 3\n")
     assert package_fingerprint(package) != first

@@ -109,6 +109,14 @@ def test_paper_run_table_gives_time_commit_and_result_and_says_what_unrun_chapte
     assert status.paper_requirement("00_benchmarks") is None and status.paper_requirement("00_demo") is None
 
 
+def test_a_paper_run_of_a_since_changed_chapter_says_the_book_shows_the_ci_run():
+    runs = [_run("00_benchmarks", 7.4, ENV_A), _run("02_gcn_predictor", 60.0, ENV_A)]
+    text = paper_runs_markdown(runs, {"00_benchmarks": "paper", "02_gcn_predictor": "ci"})
+    assert text.splitlines()[2].endswith("| ok |")
+    assert text.splitlines()[3].endswith("| ok, but the chapter changed since: the paper book shows its ci run |")
+    assert "**Total:** 1 min 07 s for the 2 of 2 chapters" in text  # both ran at paper scale; the time is still theirs
+
+
 def test_short_commit_cuts_hashes_only():
     assert status.short_commit("a" * 40) == "`aaaaaaaaaaaa`"
     assert status.short_commit("unknown (not a git checkout)") == "unknown (not a git checkout)"

@@ -20,7 +20,7 @@ from tgnas.experiments.benchmarks import darts_space_size  # noqa: E402
 from tgnas.experiments.darts_search import SurrogateComparison  # noqa: E402
 from tgnas.experiments.independence import PROXIES, ProxyHeatmaps, fig10_proxy_independence  # noqa: E402
 from tgnas.experiments.predictor import GridPoint, Target, fig2_training_fraction, plot_fig2, train_score_grid  # noqa: E402
-from tgnas.experiments.query_search import report_weakest_cells, table_queries_needed  # noqa: E402
+from tgnas.experiments.query_search import median_queries_text, report_weakest_cells, table_queries_needed  # noqa: E402
 from tgnas.scoring import NO_PATH_SCORE  # noqa: E402
 from tgnas.spaces import create  # noqa: E402
 from tgnas.spaces.darts import INTERMEDIATE_NODES, SAMPLED_OPS  # noqa: E402
@@ -102,6 +102,20 @@ def test_queries_needed_reports_median_range_and_runs_that_got_there():
     assert table.loc["TG-NAS (0 queries)", "wall time per run"] == "0.25 s"
 
 
+def test_median_queries_are_told_with_the_seeds_that_got_there():
+    curves = pd.DataFrame(
+        {
+            "method": ["tg-warm"] * 6 + ["agnet"] * 2,
+            "seed": [0, 0, 0, 1, 1, 1, 0, 0],
+            "queries": [1, 2, 3, 1, 2, 3, 1, 2],
+            "incumbent_test": [93.0, 94.1, 94.1, 94.0, 94.0, 94.0, 93.0, 93.0],
+        }
+    )
+    assert median_queries_text(curves, "tg-warm") == "2 (2 of 2 seeds)"  # median of 2 and 1, rounded half to even
+    assert median_queries_text(curves, "tg-warm", 94.1) == "2 (1 of 2 seeds)"
+    assert median_queries_text(curves, "agnet") == "never within the budget (0 of 1 seeds)"
+
+
 def test_the_weakest_found_cell_is_named_per_device_and_method():
     found = pd.DataFrame(
         {
@@ -169,3 +183,32 @@ def test_the_paper_profile_cost_is_measured_on_the_paper_network_and_extrapolate
     assert cost.total_days == pytest.approx(cost.epoch_hours * paper["epochs"] / 24)
     table = cost.table()
     assert list(table.columns)[-1] == f"{paper['epochs']} epochs (days)" and table.iloc[0, -1] == pytest.approx(cost.total_days)
+
+
+@pytest.mark.real_data
+def test_the_current_proxy_is_compared_with_its_first_release_on_the_same_cells():
+    from tgnas.data.nb201 import load_nb201_table
+    from tgnas.experiments.nb201_results import hybrid_runs, table4_nb201
+    from tgnas.experiments.predictor import nb201_target, table3_releases
+    from tgnas.tg.proxy import TGProxy
+
+    table = load_nb201_table()
+    current, v1 = TGProxy.load("nb201"), TGProxy.load("nb201", release="v1")
+    releases = table3_releases(current, v1, table)
+    assert list(releases.index) == ["cifar10", "cifar100", "ImageNet16-120"]
+    target = nb201_target(table)
+    archs = list(table.frame["arch_str"])
+    expected = correlation(v1.score(archs), target.labels, target.has_path, "with_path")["kendall_tau"]
+    assert releases.loc["cifar10", "TG v1 τ (with path)"] == pytest.approx(expected)
+    assert releases.loc["cifar10", "params τ (all)"] == pytest.approx(
+        correlation(table.metric("params_M", None, "cifar10"), target.labels)["kendall_tau"]
+    )
+    assert releases.loc["cifar10", "TG τ (all)"] != releases.loc["cifar10", "TG v1 τ (all)"]
+
+    runs = hybrid_runs(current, table, 1)
+    rows = table4_nb201(runs, table, earlier={"v1": hybrid_runs(v1, table, 1)})["method"].tolist()
+    assert rows[-3:] == [
+        "TG-NAS (ours, measured, 1 seeds)",
+        "TG-NAS (ours, v1 proxy, measured, 1 seeds)",
+        "Ground truth (measured, best CIFAR-10 cell)",
+    ]

@@ -16,6 +16,7 @@ from tgnas.tg.embed import OperatorEmbedder
 from tgnas.tg.ensemble import train_proxy
 from tgnas.tg.gcn import GCNConfig, GCNRegressor
 from tgnas.tg.predictor import GCNPredictor
+from tgnas.tg.proxy import weights_path
 from tgnas.tg.sources import LabelledGraphs
 from tgnas.tg.train import TrainRecipe
 
@@ -24,14 +25,14 @@ NO_PATH = "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"
 #: five NB201 cells and the shipped nb201 proxy's scores of them, recorded when the weights were made (they pin
 #: the weights and the scoring code: a retrained model updates them on purpose)
 GOLDEN_NB201 = {
-    BEST_NB201: 5.011355590820313,
-    "|avg_pool_3x3~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|none~1|skip_connect~2|": 0.553003990650177,
-    "|nor_conv_1x1~0|+|none~0|nor_conv_3x3~1|+|avg_pool_3x3~0|skip_connect~1|none~2|": -0.6975656747817993,
-    "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|": 0.11818716675043106,
+    BEST_NB201: 0.994721116760803,
+    "|avg_pool_3x3~0|+|skip_connect~0|none~1|+|nor_conv_1x1~0|none~1|skip_connect~2|": 0.27752940768292345,
+    "|nor_conv_1x1~0|+|none~0|nor_conv_3x3~1|+|avg_pool_3x3~0|skip_connect~1|none~2|": 0.24968062958355008,
+    "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|": 0.19437129465228192,
     NO_PATH: float("-inf"),
 }
 #: the shipped darts proxy's scores of DARTS_V2 and DARTS_V1, recorded the same way
-GOLDEN_DARTS = {str(DARTS_V2): 3.6797479152679444, str(DARTS_V1): 3.101580762863159}
+GOLDEN_DARTS = {str(DARTS_V2): 0.48151185699805726, str(DARTS_V1): 0.38244412254682864}
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +141,22 @@ def test_the_proxy_is_the_mean_of_its_members_scored_alone(small_proxy):
 def test_shipped_weights_score_as_recorded(name, golden):
     scores = TGProxy.load(name).score(list(golden))
     np.testing.assert_allclose(scores, list(golden.values()), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["nb201", "darts"])
+def test_the_first_release_loads_verified_and_differs_from_the_current_one(name):
+    v1 = TGProxy.load(name, release="v1")
+    assert v1.card["release"] == "v1" and v1.space == TGProxy.load(name).space
+    assert weights_path(name, "v1").parent.name == "v1" and weights_path(name, "v1") != weights_path(name)
+    assert v1.card["sha256"] != TGProxy.load(name).card["sha256"]
+
+
+def test_unknown_releases_and_releases_of_files_are_refused(small_proxy, tmp_path):
+    with pytest.raises(ValueError, match=r"no release 'v0' .*accepted: v1"):
+        TGProxy.load("nb201", release="v0")
+    path = small_proxy.save(tmp_path / "toy.pt")
+    with pytest.raises(ValueError, match=r"release='v1' applies to the shipped proxies"):
+        TGProxy.load(path, release="v1")
 
 
 def test_cells_without_a_path_get_the_documented_lowest_score(small_proxy):

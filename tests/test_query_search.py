@@ -308,6 +308,18 @@ def test_query_curves_resume_from_stored_runs(tmp_path):
     assert queries_needed(first, "incumbent_val", 101.0).isna().all()
 
 
+@pytest.mark.real_data
+def test_stored_tg_warm_runs_are_kept_apart_per_proxy(tmp_path):
+    from tgnas.search.compare import query_curves
+    from tgnas.tg.proxy import TGProxy
+
+    current, v1 = TGProxy.load("nb201"), TGProxy.load("nb201", release="v1")
+    query_curves(["tg-warm"], [0], 5, proxy=current, results_dir=tmp_path, progress=False)
+    query_curves(["tg-warm"], [0], 5, proxy=v1, results_dir=tmp_path, progress=False)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(f"tg-warm_{proxy.card['sha256'][:12]}_seed0_q5_cifar10.json" for proxy in (current, v1))
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [

@@ -17,5 +17,7 @@ ALWAYS_QUERYING = tuple(method for method in QUERY_METHODS if method not in SEAR
 ALL_SEARCH_METHODS = tuple(dict.fromkeys(SEARCH_METHODS + QUERY_METHODS))
 #: spaces with a shipped TG proxy, ``tgnas/weights/<space>.pt`` (`tgnas.tg.proxy.TGProxy.load`)
 SHIPPED_PROXIES = ("nb201", "darts")
+#: earlier releases of the shipped proxies, kept for comparison, ``tgnas/weights/<release>/<space>.pt``
+PROXY_RELEASES = ("v1",)
 #: datasets of the DARTS evaluation protocol (`tgnas.darts.trainer`)
 DARTS_DATASETS = ("cifar10", "imagenet")

@@ -76,13 +76,15 @@ def _strip_doc_suffix(docname: str) -> str:
 
 
 def package_fingerprint(package_dir: Path | None = None) -> str:
-    """sha256 over every **/*.py (path and content) of ``package_dir`` (default: the tgnas package).
+    """sha256 over every **/*.py and every shipped weights file and model card (path and content) of
+    ``package_dir`` (default: the tgnas package).
 
-    Part of each run's inputs: a chapter re-runs when the code it calls changes.
+    Part of each run's inputs: a chapter re-runs when the code it calls or the proxy it loads changes.
     """
     package_dir = Path(__file__).resolve().parents[1] if package_dir is None else Path(package_dir)
     digest = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*.py")):
+    weights = [path for path in (package_dir / "weights").rglob("*") if path.is_file()]
+    for path in sorted([*package_dir.rglob("*.py"), *weights]):
         digest.update(path.relative_to(package_dir).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())

@@ -3,6 +3,8 @@ paper's published rows and the ground-truth optimum."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -53,11 +55,16 @@ def hybrid_runs(proxy: Scorer, table: NB201Table, n_seeds: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _our_row(runs: pd.DataFrame) -> dict:
+def _our_row(runs: pd.DataFrame, proxy_name: str = "") -> dict:
     summary = {
         column: f"{runs[column].mean():.2f} ± {runs[column].std(ddof=0):.2f}" for column in ["FLOPs (M)", "Params (M)", *ACCURACY_COLUMNS]
     }
-    return {"method": f"TG-NAS (ours, measured, {len(runs)} seeds)", **summary, "search cost": f"{runs['search_s'].mean():.2f} CPU s"}
+    which = f", {proxy_name} proxy" if proxy_name else ""
+    return {
+        "method": f"TG-NAS (ours{which}, measured, {len(runs)} seeds)",
+        **summary,
+        "search cost": f"{runs['search_s'].mean():.2f} CPU s",
+    }
 
 
 def _ground_truth_row(table: NB201Table) -> dict:
@@ -71,9 +78,11 @@ def _ground_truth_row(table: NB201Table) -> dict:
     }
 
 
-def table4_nb201(runs: pd.DataFrame, table: NB201Table) -> pd.DataFrame:
-    """Table 4: the paper's rows, our row (mean ± std over the runs) and the measured ground truth."""
-    return pd.concat([PAPER_TABLE4, pd.DataFrame([_our_row(runs), _ground_truth_row(table)])], ignore_index=True)
+def table4_nb201(runs: pd.DataFrame, table: NB201Table, earlier: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Table 4: the paper's rows, our row (mean ± std over the runs), a row per earlier proxy release
+    (``{release: its runs}``) and the measured ground truth."""
+    earlier_rows = [_our_row(release_runs, release) for release, release_runs in (earlier or {}).items()]
+    return pd.concat([PAPER_TABLE4, pd.DataFrame([_our_row(runs), *earlier_rows, _ground_truth_row(table)])], ignore_index=True)
 
 
 def plot_table4_cifar10(runs: pd.DataFrame, table: NB201Table) -> plt.Figure:

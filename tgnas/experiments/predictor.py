@@ -257,6 +257,22 @@ def tg_vs_params_with_path(proxy: TGProxy, table: NB201Table, dataset: str = "ci
     )
 
 
+def table3_releases(current: TGProxy, earlier: TGProxy, table: NB201Table) -> pd.DataFrame:
+    """The current shipped proxy beside an earlier release and the parameter count: Kendall τ per NB201
+    dataset on all cells and on the cells with a path (one row per dataset)."""
+    archs = list(table.frame["arch_str"])
+    scores = {"TG": current.score(archs), f"TG {earlier.card.get('release', 'earlier')}": earlier.score(archs)}
+    rows = []
+    for dataset in DATASETS:
+        target = nb201_target(table, dataset)
+        row = {"dataset": dataset}
+        for name, values in {**scores, "params": table.metric("params_M", None, dataset)}.items():
+            row[f"{name} τ (all)"] = correlation(values, target.labels)["kendall_tau"]
+            row[f"{name} τ (with path)"] = correlation(values, target.labels, target.has_path, "with_path")["kendall_tau"]
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("dataset")
+
+
 def plot_fig4_rank_vs_true_rank(proxy: TGProxy, table: NB201Table) -> plt.Figure:
     """Fig. 4 and the appendix: predicted rank vs true rank on every NB201 cell, one row per dataset, TG left and params right."""
     cells = table.cells()

@@ -233,6 +233,14 @@ def query_summary(curves: pd.DataFrame, target: float = 94.0) -> dict[str, float
     return summary
 
 
+def median_queries_text(curves: pd.DataFrame, method: str, target: float = 94.0) -> str:
+    """Median queries ``method`` needs for an incumbent ≥ ``target`` (over the seeds that got there) and how
+    many seeds got there, in words: "12 (5 of 5 seeds)", or "never within the budget (0 of 5 seeds)"."""
+    needed = queries_needed(curves[curves["method"] == method], "incumbent_test", target)
+    reached = f"{int(needed.notna().sum())} of {len(needed)} seeds"
+    return f"{needed.median():.0f} ({reached})" if needed.notna().any() else f"never within the budget ({reached})"
+
+
 def report_weakest_cells(found_cells: pd.DataFrame) -> str:
     """The weakest found cell of each device and method."""
     worst = found_cells.loc[found_cells.groupby(["device", "method"])["test_acc"].idxmin()]

@@ -26,9 +26,19 @@ from tgnas.search.result import SearchResult
 from tgnas.search.run import query_search
 
 
-def _run(method: str, seed: int, budget: int, proxy: Scorer | None, dataset: str, results_dir: Path | None) -> SearchResult:
+def _prior_tag(method: str, proxy: Scorer | None) -> str:
+    """What a stored run's file name records of its prior: tg-warm runs depend on the proxy, so a
+    retrained or another release of it never reads an old run (its weights' sha256, else its type)."""
+    if method != "tg-warm" or proxy is None:
+        return ""
+    digest = getattr(proxy, "card", {}).get("sha256")
+    return f"_{digest[:12]}" if isinstance(digest, str) else f"_{type(proxy).__name__}"
 
-    path = results_dir / f"{method}_seed{seed}_q{budget}_{dataset}.json" if results_dir else None
+
+def _run(method: str, seed: int, budget: int, proxy: Scorer | None, dataset: str, results_dir: Path | None) -> SearchResult:
+    """One query search, read from ``results_dir`` when it holds this run and stored there otherwise."""
+    name = f"{method}{_prior_tag(method, proxy)}_seed{seed}_q{budget}_{dataset}.json"
+    path = results_dir / name if results_dir else None
     if path is not None and path.is_file():
         data = json.loads(path.read_text())
         data.pop("parts", None)

@@ -1,7 +1,7 @@
 """`TGProxy`: the shipped, data-free TG-NAS proxy (a small ensemble of GCN predictors).
 
 ``TGProxy.load("nb201")`` / ``TGProxy.load("darts")`` read `tgnas/weights/<name>.pt` and its model
-card `<name>.json`; ``score(archs)`` takes architecture strings (or parsed cells, or `ArchGraph`s)
+card `<name>.json` (``release="v1"``: the first release, `tgnas/weights/v1/`, kept for comparison); ``score(archs)`` takes architecture strings (or parsed cells, or `ArchGraph`s)
 of the proxy's space and returns one float per architecture, higher = better.
 
 * A `TGProxy` is an ensemble of `GCNPredictor`s (one per training seed) that share one embedder;
@@ -43,14 +43,18 @@ from tgnas.tg.size_prior import SizePrior
 
 __all__ = ["NO_PATH_SCORE", "SHIPPED", "TGProxy", "weights_path"]  # NO_PATH_SCORE: callers score and compare
 SHIPPED = choices.SHIPPED_PROXIES
+RELEASES = choices.PROXY_RELEASES
 WEIGHTS_FORMAT = 1
 
 
-def weights_path(name: str) -> Path:
-    """Path of a shipped weights file (``nb201`` or ``darts``)."""
+def weights_path(name: str, release: str | None = None) -> Path:
+    """Path of a shipped weights file (``nb201`` or ``darts``): the current one, or that of an earlier ``release``."""
     if name not in SHIPPED:
         raise ValueError(f"no shipped TG proxy called {name!r}; shipped: {', '.join(SHIPPED)} (or pass a .pt path)")
-    return Path(str(resources.files("tgnas") / "weights" / f"{name}.pt"))
+    if release is not None and release not in RELEASES:
+        raise ValueError(f"no release {release!r} of the shipped TG proxies; accepted: {', '.join(RELEASES)} (or None, the current one)")
+    folder = resources.files("tgnas") / "weights"
+    return Path(str(folder / f"{name}.pt" if release is None else folder / release / f"{name}.pt"))
 
 
 def sha256_of(path: Path) -> str:
@@ -178,11 +182,13 @@ class TGProxy:
         return path
 
     @classmethod
-    def load(cls, name_or_path: str | Path = "nb201", verify: bool = True) -> TGProxy:
+    def load(cls, name_or_path: str | Path = "nb201", verify: bool = True, release: str | None = None) -> TGProxy:
         """A shipped proxy by name (``nb201``, ``darts``) or a weights file written by `save`.
 
-        The weights load only with their model card ``<name>.json`` beside them and the sha256 it
-        records; ``verify=False`` skips that check (and reads the card only if it is valid JSON).
+        ``release`` (shipped names only) picks an earlier release of a shipped proxy (`RELEASES`), kept
+        so the book can show how the current one compares. The weights load only with their model card
+        ``<name>.json`` beside them and the sha256 it records; ``verify=False`` skips that check (and
+        reads the card only if it is valid JSON).
         """
         if not isinstance(name_or_path, (str, os.PathLike)) or not str(name_or_path):
             raise ValueError(
@@ -191,7 +197,9 @@ class TGProxy:
             )
         if not isinstance(verify, bool):
             raise ValueError(f"verify must be True or False, got {verify!r}")
-        path = weights_path(name_or_path) if str(name_or_path) in SHIPPED else Path(name_or_path)
+        if release is not None and str(name_or_path) not in SHIPPED:
+            raise ValueError(f"release={release!r} applies to the shipped proxies ({', '.join(SHIPPED)}) only, not to {name_or_path}")
+        path = weights_path(name_or_path, release) if str(name_or_path) in SHIPPED else Path(name_or_path)
         if not path.is_file():
             raise FileNotFoundError(f"TG proxy weights {path} do not exist; shipped: {', '.join(SHIPPED)}")
         card = _verified_card(path) if verify else _card_if_readable(path)
