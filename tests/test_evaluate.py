@@ -92,9 +92,10 @@ def test_the_shipped_nb201_proxy_gives_its_recorded_correlations():
     result = evaluate(TGProxy.load("nb201"), "nb201")
     assert result.n("all") == 15625 and result.n("with_path") == 15284
     for (dataset, subset), (tau, rho) in GOLDEN_TG.items():
-        # float32 sums depend on torch's thread count, which moves a τ in the 7th decimal
-        assert result.tau(dataset, subset) == pytest.approx(tau, abs=1e-6)
-        assert result.rho(dataset, subset) == pytest.approx(rho, abs=1e-6)
+        # float32 sums depend on torch's thread count; through the size prior's quantiles (near-ties) that
+        # moves a τ in the 5th decimal, far below any difference between models
+        assert result.tau(dataset, subset) == pytest.approx(tau, abs=1e-4)
+        assert result.rho(dataset, subset) == pytest.approx(rho, abs=1e-4)
 
 
 @pytest.mark.real_data
