@@ -153,8 +153,10 @@ plt.show()
 # training sources) was chosen by the leave-one-benchmark-out rule of {doc}`the universality chapter <09_universal_proxy>`:
 # every candidate recipe is scored by how well it ranks each *pool* benchmark when trained on the
 # others, and NB201, the target, is never part of that choice. The chosen recipe was then trained on
-# all pool benchmarks: {glue:text}`ch02_shipped_sources`. The model card, stored with the weights,
-# records all of it:
+# all pool benchmarks: {glue:text}`ch02_shipped_sources`. Where the chosen recipe has a size prior, the
+# proxy's score is partly the parameter count (the "size prior" row below), so Table 3 and Fig. 4
+# compare that blend, not the GCN alone, with the parameter count. The model card, stored with the
+# weights, records all of it:
 
 # %%
 proxy = TGProxy.load("nb201")

@@ -177,9 +177,20 @@ def table_shipped_recipe(proxy: TGProxy) -> pd.DataFrame:
         "loss / epochs": f"{card['recipe']['loss']} / {card['recipe']['epochs']}",
         "ensemble members (seeds)": f"{card['members']} ({', '.join(map(str, card['seeds']))})",
         "operator embedding": card["embedder"],
+        "size prior": _size_prior_text(card.get("size_prior")),
         "NB201 labels used": "yes" if card.get("nb201_labels_used") else "no",
     }
     return pd.DataFrame({"value": rows}).rename_axis("model card")
+
+
+def _size_prior_text(prior: dict | None) -> str:
+    """The card's ``size_prior`` in words: the score is partly the parameter count, so a reader must know."""
+    if not prior:
+        return "none (the GCN score alone)"
+    return (
+        f"weight {prior['weight']:g}: the GCN score's quantile blended with the parameter count's, "
+        f"both against {prior['reference_cells']:,} unlabelled reference cells"
+    )
 
 
 def table_shipped_selection(proxy: TGProxy) -> pd.DataFrame:
