@@ -23,10 +23,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tgnas.book import browser_check, runner
+from tgnas.book import build as book_build
 from tgnas.book.browser_check import ChromiumNotFoundError, check_book, dom_problems, parse_dom
-from tgnas.book.build import BookBuildError, build_book, html_dir, paper_book_runs, readiness_problems
-from tgnas.book.layout import discover_notebooks, package_fingerprint, toc_documents
-from tgnas.book.manifest import read_manifest
+from tgnas.book.build import BookBuildError, build_book, html_dir, paper_book_runs, paper_run_problems, readiness_problems
+from tgnas.book.layout import discover_notebooks, package_fingerprint, toc_documents, weights_fingerprint
+from tgnas.book.manifest import read_manifest, write_manifest
 from tgnas.book.runner import NotebookExecutionError, run_notebooks
 
 REPO = Path(__file__).resolve().parents[1]
@@ -187,6 +188,7 @@ def test_manifest_records_inputs_and_timing_of_the_run(executed_book):
     source = root / "notebooks" / "00_demo.py"
     assert entry["source_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
     assert entry["package_fingerprint"] == PINNED_FINGERPRINT
+    assert entry["weights_sha256"] == weights_fingerprint()
     assert (entry["profile"], entry["parameters"], entry["status"]) == ("ci", {"profile": "ci"}, "ok")
     assert entry["duration_s"] == record.duration_s and entry["started_at"] == record.started_at
 
@@ -234,6 +236,11 @@ def _change_fingerprint(root: Path, monkeypatch) -> dict:
     return {}
 
 
+def _change_weights(root: Path, monkeypatch) -> dict:
+    monkeypatch.setattr(runner, "weights_fingerprint", lambda: "0" * 64)
+    return {}
+
+
 def _delete_output(root: Path, monkeypatch) -> dict:
     (root / "book" / "chapters" / "00_demo.ipynb").unlink()
     return {}
@@ -245,6 +252,7 @@ CHANGES = {
     "profile": (lambda root, monkeypatch: {"profile": "paper"}, "run: paper 2\n"),
     "parameter override": (lambda root, monkeypatch: {"parameters": {"scale": 3}}, "run: ci 3\n"),
     "tgnas sources": (_change_fingerprint, "run: ci 2\n"),
+    "shipped weights": (_change_weights, "run: ci 2\n"),
     "force": (lambda root, monkeypatch: {"force": True}, "run: ci 2\n"),
     "output deleted": (_delete_output, "run: ci 2\n"),
 }
@@ -339,7 +347,7 @@ def test_a_chapter_records_its_results_beside_the_run_it_belongs_to(executed_boo
 
 
 @pytest.mark.slow
-def test_paper_runs_are_kept_apart_and_the_paper_book_shows_them_where_current(executed_book, tmp_path):
+def test_paper_runs_are_kept_apart_and_the_paper_book_shows_them_where_current(executed_book, tmp_path, monkeypatch):
     root = _copy_book(executed_book[0], tmp_path / "book")
     (root / "notebooks" / "01_other.py").write_text(DEMO.replace("# # Demo chapter", "# # Other chapter").replace("fig-demo", "fig-other"))
     (root / "_toc.yml").write_text(_toc_text(["00_demo", "01_other"]))
@@ -362,8 +370,13 @@ def test_paper_runs_are_kept_apart_and_the_paper_book_shows_them_where_current(e
     assert "run: ci 2" in (built / "book" / "chapters" / "01_other.html").read_text()
     assert not (root / "_build" / "html").exists()  # the ci book is another build
 
-    # a chapter whose source changed since its paper run is shown from its ci run
+    # a chapter whose shipped proxy weights or source changed since its paper run is shown from its ci run
+    with monkeypatch.context() as patch:
+        patch.setattr(book_build, "weights_fingerprint", lambda: "0" * 64)
+        assert paper_run_problems(root) == {"00_demo": "the shipped proxy weights changed", "01_other": "no paper-profile run"}
+        assert paper_book_runs(root)["00_demo"] == "ci"
     (root / "notebooks" / "00_demo.py").write_text(DEMO + "\n# %%\nprint('changed')\n")
+    assert paper_run_problems(root)["00_demo"] == "the chapter changed"
     assert paper_book_runs(root)["00_demo"] == "ci"
 
 
@@ -393,6 +406,19 @@ def test_repository_toc_lists_intro_chapters_and_status_and_every_notebook():
     assert sorted(discover_notebooks(REPO / "notebooks")) == [doc.rsplit("/", 1)[1] for doc in chapters]
 
 
+def test_a_run_with_other_or_unrecorded_shipped_weights_is_not_ready(executed_book, tmp_path, monkeypatch):
+    root = _copy_book(executed_book[0], tmp_path / "book")
+    expected = ["notebook 00_demo: the shipped proxy weights changed since it was executed; run `tgnas book run`"]
+    with monkeypatch.context() as patch:
+        patch.setattr(book_build, "weights_fingerprint", lambda: "0" * 64)
+        assert readiness_problems(root) == expected
+    chapters = root / "book" / "chapters"
+    entry = read_manifest(chapters)["00_demo"]
+    del entry["weights_sha256"]  # a run recorded before the weights were
+    write_manifest(chapters, {"00_demo": entry})
+    assert readiness_problems(root) == expected
+
+
 def test_readiness_problems_name_each_mismatch(executed_book, tmp_path):
     root = _copy_book(executed_book[0], tmp_path / "book")
     assert readiness_problems(root) == []
@@ -402,7 +428,7 @@ def test_readiness_problems_name_each_mismatch(executed_book, tmp_path):
     problems = readiness_problems(root)
     assert "notebook 01_extra has no entry `- file: book/chapters/01_extra` in _toc.yml" in problems
     assert any(p.startswith("notebook 01_extra has not been executed") for p in problems)
-    assert "notebook 00_demo changed since it was executed; run `tgnas book run`" in problems
+    assert "notebook 00_demo: the chapter changed since it was executed; run `tgnas book run`" in problems
     assert "_toc.yml lists book/chapters/02_ghost but there is no notebooks/02_ghost.py" in problems
     assert len(problems) == 4
     with pytest.raises(BookBuildError, match="the book is not ready to build"):

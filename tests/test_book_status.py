@@ -110,11 +110,13 @@ def test_paper_run_table_gives_time_commit_and_result_and_says_what_unrun_chapte
 
 
 def test_a_paper_run_of_a_since_changed_chapter_says_the_book_shows_the_ci_run():
-    runs = [_run("00_benchmarks", 7.4, ENV_A), _run("02_gcn_predictor", 60.0, ENV_A)]
-    text = paper_runs_markdown(runs, {"00_benchmarks": "paper", "02_gcn_predictor": "ci"})
-    assert text.splitlines()[2].endswith("| ok |")
-    assert text.splitlines()[3].endswith("| ok, but the chapter changed since: the paper book shows its ci run |")
-    assert "**Total:** 1 min 07 s for the 2 of 2 chapters" in text  # both ran at paper scale; the time is still theirs
+    runs = [_run("00_benchmarks", 7.4, ENV_A), _run("02_gcn_predictor", 60.0, ENV_A), _run("05_nb201_results", 60.0, ENV_A)]
+    problems = {"00_benchmarks": None, "02_gcn_predictor": "the chapter changed", "05_nb201_results": "the shipped proxy weights changed"}
+    lines = paper_runs_markdown(runs, problems).splitlines()
+    assert lines[2].endswith("| ok |")
+    assert lines[3].endswith("| ok, but the chapter changed since: the paper book shows its ci run |")
+    assert lines[4].endswith("| ok, but the shipped proxy weights changed since: the paper book shows its ci run |")
+    assert "**Total:** 2 min 07 s for the 3 of 3 chapters" in lines[-1]  # all ran at paper scale; the time is still theirs
 
 
 def test_short_commit_cuts_hashes_only():

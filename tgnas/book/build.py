@@ -6,7 +6,7 @@ must have a successful, current run by :func:`tgnas.book.runner.run_notebooks` a
 Two books can be built. The ``ci`` book (``_build/html``) shows the ``ci`` runs in ``book/chapters``.
 The ``paper`` book (``_build/paper/_build/html``) shows, for each chapter, its published
 ``paper``-profile run (``book/paper``) when that run succeeded and is of the chapter's current
-source, and the ``ci`` run otherwise; it is built from a staged copy of the book in ``_build/paper``
+source and the current shipped proxy weights, and the ``ci`` run otherwise; it is built from a staged copy of the book in ``_build/paper``
 whose chapters directory holds the chosen runs, so that every page name and link stays the same and
 the status page says which profile each page shows.
 """
@@ -34,6 +34,7 @@ from tgnas.book.layout import (
     find_book_root,
     sha256_file,
     toc_documents,
+    weights_fingerprint,
 )
 from tgnas.book.manifest import read_manifest, write_manifest
 from tgnas.book.scorecard import results_path
@@ -81,8 +82,8 @@ def readiness_problems(root: Path, notebooks_dir: Path | None = None, out_dir: P
             problems.append(f"{docname}.ipynb was not executed by papermill; {rerun}")
         elif executed.get("exception") or entry.get("status") == "failed":
             problems.append(f"notebook {name} failed in its last run (see {docname}.ipynb); fix it and {rerun}")
-        elif entry and entry.get("source_sha256") != sha256_file(source):
-            problems.append(f"notebook {name} changed since it was executed; {rerun}")
+        elif entry and (outdated := outdated_inputs(entry, source)):
+            problems.append(f"notebook {name}: {outdated} since it was executed; {rerun}")
     for docname in toc:
         if docname.startswith(chapters_prefix) and docname[len(chapters_prefix) :] not in notebooks:
             problems.append(
@@ -107,20 +108,38 @@ def html_dir(root: Path, profile: str = "ci") -> Path:
     raise ValueError(f"unknown profile {profile!r}; accepted: ci, paper")
 
 
-def is_current_run(entry: dict | None, executed: Path, source: Path) -> bool:
-    """Whether a chapter's run (its manifest ``entry`` and ``executed`` notebook) succeeded and is of ``source`` as it is now."""
-    return bool(entry) and entry.get("status") == "ok" and executed.exists() and entry.get("source_sha256") == sha256_file(source)
+def outdated_inputs(entry: dict, source: Path) -> str | None:
+    """What changed since the run recorded in the manifest ``entry``: the chapter source, the shipped
+    proxy weights (`tgnas.book.layout.weights_fingerprint`; a run that did not record them counts as
+    older), or None when neither did."""
+    if entry.get("source_sha256") != sha256_file(source):
+        return "the chapter changed"
+    if entry.get("weights_sha256") != weights_fingerprint():
+        return "the shipped proxy weights changed"
+    return None
+
+
+def paper_run_problems(root: Path) -> dict[str, str | None]:
+    """For each chapter, why the paper book cannot show its published paper-profile run (none, a
+    failed one, or what :func:`outdated_inputs` says changed since), or None when it can."""
+    root = Path(root)
+    published = read_manifest(root / PAPER_RUN_DIR)
+    problems = {}
+    for name, source in discover_notebooks(root / NOTEBOOKS_DIR).items():
+        entry = published.get(name)
+        if not entry or not (root / PAPER_RUN_DIR / f"{name}.ipynb").exists():
+            problems[name] = "no paper-profile run"
+        elif entry.get("status") != "ok":
+            problems[name] = "its paper-profile run did not succeed"
+        else:
+            problems[name] = outdated_inputs(entry, source)
+    return problems
 
 
 def paper_book_runs(root: Path) -> dict[str, str]:
     """For each chapter, the profile whose run the ``paper`` book shows: ``paper`` where the published
-    paper-profile run succeeded and is of the current source, else ``ci``."""
-    root = Path(root)
-    published = read_manifest(root / PAPER_RUN_DIR)
-    return {
-        name: "paper" if is_current_run(published.get(name), root / PAPER_RUN_DIR / f"{name}.ipynb", source) else "ci"
-        for name, source in discover_notebooks(root / NOTEBOOKS_DIR).items()
-    }
+    paper-profile run succeeded and is of the current source and shipped weights, else ``ci``."""
+    return {name: "ci" if problem else "paper" for name, problem in paper_run_problems(root).items()}
 
 
 def _copy_chapter(name: str, source_dir: Path, target_dir: Path) -> None:

@@ -1,7 +1,7 @@
 """Where the book's parts live: its root, the chapter sources, the table of contents.
 
 Also the fingerprints that decide whether a chapter must be re-executed: a file's sha256 and
-:func:`package_fingerprint` over the tgnas sources.
+:func:`package_fingerprint` over the tgnas sources, :func:`weights_fingerprint` over its shipped proxies.
 """
 
 from __future__ import annotations
@@ -81,11 +81,33 @@ def package_fingerprint(package_dir: Path | None = None) -> str:
 
     Part of each run's inputs: a chapter re-runs when the code it calls or the proxy it loads changes.
     """
-    package_dir = Path(__file__).resolve().parents[1] if package_dir is None else Path(package_dir)
+    package_dir = _package_dir(package_dir)
+    return _files_digest(package_dir, [*package_dir.rglob("*.py"), *_weights_files(package_dir)])
+
+
+def weights_fingerprint(package_dir: Path | None = None) -> str:
+    """sha256 over the shipped proxy weights and model cards (``tgnas/weights``, path and content).
+
+    What a published run must still match to be shown: its notebook source alone would not say that
+    the proxy the chapter loads was retrained since. Code changes are not part of it, since every
+    commit would otherwise retire every published paper-scale run.
+    """
+    package_dir = _package_dir(package_dir)
+    return _files_digest(package_dir, _weights_files(package_dir))
+
+
+def _package_dir(package_dir: Path | None) -> Path:
+    return Path(__file__).resolve().parents[1] if package_dir is None else Path(package_dir)
+
+
+def _weights_files(package_dir: Path) -> list[Path]:
+    return [path for path in (package_dir / "weights").rglob("*") if path.is_file()]
+
+
+def _files_digest(root: Path, paths: list[Path]) -> str:
     digest = hashlib.sha256()
-    weights = [path for path in (package_dir / "weights").rglob("*") if path.is_file()]
-    for path in sorted([*package_dir.rglob("*.py"), *weights]):
-        digest.update(path.relative_to(package_dir).as_posix().encode())
+    for path in sorted(paths):
+        digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")

@@ -2,7 +2,7 @@
 
 It sits next to the executed notebooks and is keyed by notebook name; the runner compares a
 chapter's current inputs with its entry to skip unchanged chapters, and the build refuses a book
-whose entries record a failure or a source that changed since.
+whose entries record a failure, or a source or shipped proxy weights that changed since.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ from tgnas.book.layout import (
     package_fingerprint,
     run_dir,
     sha256_file,
+    weights_fingerprint,
 )
 from tgnas.book.manifest import read_manifest, write_manifest
 from tgnas.book.parameters import PROFILES, ParameterError
@@ -235,7 +236,7 @@ def _failure_message(plan: _Plan, error: Exception, root: Path, profile: str) ->
 def _plan(selected: Mapping[str, Path], out_dir: Path, scratch: Path, profile: str, overrides: Mapping[str, Any]) -> list[_Plan]:
     """Convert every selected notebook into ``scratch`` (checking its parameters) and describe its run."""
     merged = {"profile": profile, **overrides}
-    fingerprint = package_fingerprint()
+    fingerprint, weights = package_fingerprint(), weights_fingerprint()
     plans = []
     for name, source in selected.items():
         converted = scratch / f"{name}.ipynb"
@@ -245,6 +246,7 @@ def _plan(selected: Mapping[str, Path], out_dir: Path, scratch: Path, profile: s
             "profile": profile,
             "parameters": merged,
             "package_fingerprint": fingerprint,
+            "weights_sha256": weights,
         }
         executed = scratch / f"{name}.executed.ipynb"
         plans.append(_Plan(name, source, out_dir / f"{name}.ipynb", converted, executed, merged, inputs))

@@ -127,19 +127,20 @@ def paper_requirement(chapter: str) -> str | None:
     return chapter_module(chapter).PARAMETERS.paper_requires if chapter in CHAPTER_MODULES else None
 
 
-def paper_runs_markdown(runs: list[ChapterRun], shown: Mapping[str, str] | None = None) -> str:
+def paper_runs_markdown(runs: list[ChapterRun], problems: Mapping[str, str | None] | None = None) -> str:
     """The published paper-profile runs: per chapter its run time, start, result and commit, or why it was not run; the total.
 
-    ``shown`` (`tgnas.book.build.paper_book_runs`) says which profile's run the paper book shows per
-    chapter: a successful run whose chapter changed since is marked so, since the book then shows the ci run.
+    ``problems`` (`tgnas.book.build.paper_run_problems`) says per chapter why the paper book cannot show
+    its paper run: a successful run whose chapter or shipped proxy weights changed since is marked so,
+    since the book then shows the ci run.
     """
     rows = []
     for run in runs:
         if run.status == "not run":
             needs = paper_requirement(run.name)
             result = f"not run: needs {needs}" if needs else "not run"
-        elif run.status == "ok" and shown is not None and shown.get(run.name) == "ci":
-            result = "ok, but the chapter changed since: the paper book shows its ci run"
+        elif run.status == "ok" and problems is not None and problems.get(run.name):
+            result = f"ok, but {problems[run.name]} since: the paper book shows its ci run"
         else:
             result = run.status
         commit = short_commit(run.environment["commit"]) if run.environment else "-"
@@ -196,9 +197,9 @@ def section_markdown(section: str, root: Path) -> str:
     if section == "runs":
         return runs_markdown(chapter_runs(root))
     if section == "paper":
-        from tgnas.book.build import paper_book_runs
+        from tgnas.book.build import paper_run_problems
 
-        return paper_runs_markdown(chapter_runs(root, PAPER_RUN_DIR), paper_book_runs(root))
+        return paper_runs_markdown(chapter_runs(root, PAPER_RUN_DIR), paper_run_problems(root))
     if section == "environment":
         return environment_markdown(chapter_runs(root))
     if section == "data":
