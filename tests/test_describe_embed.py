@@ -132,6 +132,19 @@ def test_pca_is_reproducible_and_64_d(embedder):
     assert len(pca_vocabulary()) > 64
 
 
+def test_a_mixed_embedding_is_the_mean_of_the_three_lengths_and_survives_pca(embedder):
+    ops = ["resblock_stride2", "gat", "nor_conv_3x3"]
+    mixed = OperatorEmbedder(length="mixed", cache=embedder._cache_file.parent)
+    per_length = [OperatorEmbedder(length=length, cache=embedder._cache_file.parent).embed(ops) for length in LENGTHS]
+    np.testing.assert_allclose(mixed.embed(ops), np.mean(per_length, axis=0), rtol=1e-6)
+    assert mixed.embed(ops).dtype == np.float32 and mixed.key == "all-MiniLM-L6-v2/mixed"
+    assert mixed.descriptions(["gat"]) == [describe("gat", length) for length in LENGTHS]  # what a saved proxy stores
+    reduced = mixed.with_pca(8)
+    assert reduced.key == "all-MiniLM-L6-v2/mixed/pca8" and reduced.embed(ops).shape == (3, 8)
+    with pytest.raises(ValueError, match="accepted: short, medium, long, mixed"):
+        OperatorEmbedder(length="all", cache=False)
+
+
 def test_pca_refuses_too_few_samples_and_wrong_sizes():
     with pytest.raises(ValueError, match="at least 64 embeddings"):
         PCAReduction.fit(np.zeros((10, 384)), 64)

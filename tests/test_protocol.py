@@ -206,7 +206,7 @@ def test_bad_families_and_recipes_are_refused_in_one_line():
         train_without(_recipe("x"), list(FAMILIES), FAMILIES)
     with pytest.raises(ValueError, match="unknown embedding 'words'; accepted: text, onehot"):
         Recipe("x", embedding="words")
-    with pytest.raises(ValueError, match="unknown description length 'tiny'; accepted: short, medium, long"):
+    with pytest.raises(ValueError, match="unknown description length 'tiny'; accepted: short, medium, long, mixed"):
         Recipe("x", length="tiny")
     with pytest.raises(ValueError, match="no leave-one-out runs for target 'bench_z'"):
         lobo_table(pd.DataFrame({"recipe": ["x"], "tested": ["bench_a"], "also_held_out": ["bench_b"], "tau_with_path": [0.1]}), "bench_z")
@@ -226,13 +226,18 @@ def test_the_universality_matrix_puts_each_target_beside_its_baselines():
     numbers = universality.summary(matrix, verdict)
     assert numbers["rows"] == 6 and numbers["beats one-hot"] == "6 of 6"
     assert np.isnan(numbers["nb201 cifar10 path"])  # no NB201 among these benchmarks
+    run = universality.Selection([], pd.DataFrame(), {}, {family: recipe for family in FAMILIES})
+    tg = matrix.loc[matrix["benchmark"] == FAMILIES[0], "TG path"]
+    assert universality.target_summary(matrix, run, FAMILIES[0]) == {"recipe": "small", "low": tg.min(), "high": tg.max()}
+    with pytest.raises(ValueError, match="the matrix has no rows of 'nb201'; it has: bench_a"):
+        universality.target_summary(matrix, run, "nb201")
 
 
 def test_candidate_names_are_checked():
     from tgnas.experiments import universality
 
-    recipes = universality.candidates(["short, task mean", "long, task mean, 3 layers"], 3, 50, 1)
-    assert [(r.length, r.config.layers) for r in recipes] == [("short", 2), ("long", 3)] and recipes[0].train.epochs == 3
+    recipes = universality.candidates(["short, task mean", "long, task mean, 3 layers", "mixed, task mean"], 3, 50, 1)
+    assert [(r.length, r.config.layers) for r in recipes] == [("short", 2), ("long", 3), ("mixed", 2)] and recipes[0].train.epochs == 3
     with pytest.raises(ValueError, match="unknown candidate recipe.*'bigger'"):
         universality.candidates(["bigger"], 3, 50, 1)
 

