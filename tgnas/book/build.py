@@ -6,9 +6,9 @@ must have a successful, current run by :func:`tgnas.book.runner.run_notebooks` a
 Two books can be built. The ``ci`` book (``_build/html``) shows the ``ci`` runs in ``book/chapters``.
 The ``paper`` book (``_build/paper/_build/html``) shows, for each chapter, its published
 ``paper``-profile run (``book/paper``) when that run succeeded and is of the chapter's current
-source and the current shipped proxy weights, and the ``ci`` run otherwise; it is built from a staged copy of the book in ``_build/paper``
-whose chapters directory holds the chosen runs, so that every page name and link stays the same and
-the status page says which profile each page shows.
+source and shipped proxy weights, and the ``ci`` run otherwise; it is built from a staged copy of
+the book in ``_build/paper`` whose chapters directory holds the chosen runs, so that every page name
+and link stays the same and the status page says which profile each page shows.
 """
 
 from __future__ import annotations
