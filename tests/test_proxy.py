@@ -40,14 +40,19 @@ def embedder(tmp_path_factory):
     return OperatorEmbedder(cache=tmp_path_factory.mktemp("embeddings"))
 
 
+def _toy_darts_source(count: int, seed: int, label) -> LabelledGraphs:
+    """``count`` random DARTS genotypes labelled by ``label(index, genotype)`` (no NB201 label involved)."""
+    space = create("darts")
+    rng = np.random.default_rng(seed)
+    genotypes = [space.sample(rng) for _ in range(count)]
+    labels = np.array([label(i, g) for i, g in enumerate(genotypes)], dtype=float)
+    return LabelledGraphs("toy-darts", "darts", [space.to_graph(g, cell="both") for g in genotypes], labels)
+
+
 @pytest.fixture(scope="module")
 def small_proxy(embedder):
     """A two-member proxy for NB201 trained on toy DARTS labels (no NB201 label involved)."""
-    space = create("darts")
-    rng = np.random.default_rng(0)
-    genotypes = [space.sample(rng) for _ in range(40)]
-    labels = [sum(op.startswith("sep") for op, _ in g.normal) + 0.01 * i for i, g in enumerate(genotypes)]
-    source = LabelledGraphs("toy-darts", "darts", [space.to_graph(g, cell="both") for g in genotypes], np.array(labels))
+    source = _toy_darts_source(40, 0, lambda i, g: sum(op.startswith("sep") for op, _ in g.normal) + 0.01 * i)
     return train_proxy(
         [source],
         "nb201",
@@ -70,9 +75,7 @@ def test_save_load_round_trip_scores_identically(small_proxy, tmp_path):
 
 def test_a_mixed_length_proxy_scores_from_its_saved_embeddings_alone(embedder, tmp_path, monkeypatch):
     mixed = OperatorEmbedder(length="mixed", cache=embedder._cache_file.parent)
-    space = create("darts")
-    genotypes = [space.sample(np.random.default_rng(1)) for _ in range(20)]
-    source = LabelledGraphs("toy-darts", "darts", [space.to_graph(g, cell="both") for g in genotypes], np.arange(20.0))
+    source = _toy_darts_source(20, 1, lambda i, g: float(i))
     proxy = train_proxy(
         [source],
         "nb201",

