@@ -54,9 +54,9 @@
 # descriptions of the residual stages gave a negative τ, medium ones a positive one, and the rule,
 # which cannot see the target, had picked the short ones. Averaging the phrasings makes the reading
 # of an operator the pool never showed depend less on one sentence. Whether a mixed recipe is
-# chosen is still up to the rule, on the pool. Some candidates add a **size prior**: the cells are ranked by
-# $(1-w)\,q(\text{TG score}) + w\,q(\text{params})$, where $q$ is a cell's rank quantile among the
-# cells scored and $w$ is 0.25 or 0.5. The parameter count is data-free and needs no label, and it is
+# chosen is still up to the rule, on the pool. Some candidates add a **size prior**: the cells are
+# ranked by $(1-w)\,q(\text{TG score}) + w\,q(\text{params})$, where $q$ is a cell's rank quantile
+# among the cells scored and $w$ is 0.25 or 0.5. The parameter count is data-free and needs no label, and it is
 # the strongest simple baseline on most benchmarks; whether leaning on it helps is for the rule to
 # decide, on the pool.
 
@@ -159,6 +159,8 @@ glue("nb201_c10_path", summary["nb201 cifar10 path"], display=False)
 glue("nb201_c10_all", summary["nb201 cifar10 all"], display=False)
 glue("nb201_c10_params", summary["nb201 cifar10 params path"], display=False)
 glue("below_params", summary["below params"], display=False)
+
+# %%
 macro = universality.target_summary(matrix, chosen, "transnas_macro")
 glue("macro_recipe", macro["recipe"], display=False)
 glue("macro_low", macro["low"], display=False)
@@ -206,9 +208,9 @@ universality.shipped_models(current=chosen)
 # below the parameter count on some or all datasets of {glue:text}`below_params`: there the claim
 # "one predictor for any space" does not hold. On TransNAS macro, whose residual stages no other
 # benchmark has, the rule chose "{glue:text}`macro_recipe`", and TG's τ ranges from
-# {glue:text}`macro_low:.3f` to {glue:text}`macro_high:.3f` over the seven tasks. Where a space's operators mean something its pool
-# never showed (graph convolutions; residual stages that halve the resolution, which hurts dense
-# Taskonomy tasks), a predictor learned on other spaces has no evidence to rank them by, whatever
+# {glue:text}`macro_low:.3f` to {glue:text}`macro_high:.3f` over the seven tasks. Where a space's
+# operators mean something its pool never showed (graph convolutions; residual stages that halve
+# the resolution, which hurts dense Taskonomy tasks), a predictor learned on other spaces has no evidence to rank them by, whatever
 # the operators are called.
 # :::
 #

@@ -297,6 +297,26 @@ def test_failing_notebook_raises_naming_notebook_and_exception_and_keeps_partial
     assert readiness_problems(root) == []
 
 
+DYING = """# %% tags=["parameters"]
+profile = "ci"
+
+# %%
+import os
+
+# file descriptor 2 is the kernel process's own stderr (sys.stderr is the cell's output stream)
+os.write(2, b"the kernel process says goodbye\\n")
+os._exit(3)
+"""
+
+
+def test_a_dying_kernel_is_named_with_its_last_output_which_stays_off_the_terminal(tmp_path, capfd):
+    root = _make_book(tmp_path, {"01_dying": DYING})
+    with pytest.raises(NotebookExecutionError, match=r"notebook 01_dying .* could not be executed: DeadKernelError") as caught:
+        run_notebooks(root=root)
+    assert "the kernel's last output: the kernel process says goodbye" in str(caught.value)
+    assert "goodbye" not in capfd.readouterr().err
+
+
 def test_unknown_profile_is_rejected_listing_the_profiles(executed_book):
     with pytest.raises(ValueError, match=r"unknown profile 'full'; accepted: ci, paper"):
         run_notebooks("full", root=executed_book[0])

@@ -35,7 +35,7 @@ from tqdm import tqdm
 from tgnas.atomic import atomic_output, write_text_atomic
 from tgnas.book.clean import clean_notebook, stderr_log
 from tgnas.book.environment import snapshot
-from tgnas.book.kernel import KERNELSPEC, ThisInterpreterKernelManager
+from tgnas.book.kernel import KERNELSPEC, ThisInterpreterKernelManager, kernel_output_to, last_words
 from tgnas.book.layout import (
     NOTEBOOKS_DIR,
     RUN_DIR_VARIABLE,
@@ -87,6 +87,11 @@ class _Plan:
     """Where papermill writes as it runs (scratch); published to ``output`` when it stops."""
     parameters: dict[str, Any] = field(hash=False)
     inputs: dict[str, Any] = field(hash=False)
+
+    @property
+    def kernel_log(self) -> Path:
+        """What the kernel process wrote outside its cells (scratch; cited when the kernel fails)."""
+        return self.executed.with_suffix(".kernel.log")
 
 
 def _validate_profile(profile: str) -> None:
@@ -160,7 +165,7 @@ def _execute(plan: _Plan, root: Path) -> int:
     stderr_path(plan.output).unlink(missing_ok=True)
     results_path(plan.name, plan.output.parent).unlink(missing_ok=True)  # the chapter records its scorecard results afresh
     try:
-        with _running_into(plan.output.parent):
+        with _running_into(plan.output.parent), kernel_output_to(plan.kernel_log):
             papermill.execute_notebook(
                 str(plan.converted),
                 str(plan.executed),
@@ -228,7 +233,8 @@ def _failure_message(plan: _Plan, error: Exception, root: Path, profile: str) ->
         first_line = next((line for line in error.source.splitlines() if line.strip()), "")
         cause = f"failed in cell In [{error.exec_count}] ({first_line.strip()!r}): {_error_summary(error)}"
     else:
-        cause = f"could not be executed: {_error_summary(error)}"
+        said = last_words(plan.kernel_log)
+        cause = f"could not be executed: {_error_summary(error)}" + (f" (the kernel's last output: {said})" if said else "")
     kept = f"; partial output kept in {display_path(plan.output, root)}" if plan.output.exists() else ""
     return f"{where} {cause}{kept}. Re-run with `tgnas book run --profile {profile} --only {plan.name}`."
 
