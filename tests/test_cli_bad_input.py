@@ -54,6 +54,12 @@ CASES = [
     ([*TRAIN, "--loss", "mae", "--pca", "8"], "unknown loss 'mae'; accepted: mse, pairwise, mse\\+pairwise"),
     ([*TRAIN, "--readout", "attention"], "unknown readout 'attention'; accepted: sum"),
     ([*TRAIN, "--length", "huge"], "unknown description length 'huge'; accepted: short, medium, long"),
+    # select
+    (["select", "--target", "nb999", "--out", "{tmp}/s.json"], "unknown target benchmark 'nb999'; accepted: nb201, nb101, nb301"),
+    (["select", "--target", "nb201", "--profile", "huge", "--out", "{tmp}/s.json"], "profile must be 'ci' or 'paper', got 'huge'"),
+    (["select", "--target", "nb201", "--out", "{tmp}"], "--out '.*' is a folder; it must name a file"),
+    (["select", "--target", "nb201", "--out", "{tmp}/s.json", "--results-dir", "{file}"], "--results-dir '.*file' is an existing file"),
+    (["select", "--target", "nb201", "--out", "{tmp}/s.json", "--members", "0"], "argument --members: expected an integer >= 1, got '0'"),
     # search
     (["search", "--seed", "-1"], "argument --seed: expected an integer >= 0, got '-1'"),
     (["search", "--seed", "1.5"], "argument --seed: expected an integer >= 0, got '1.5'"),

@@ -8,7 +8,10 @@ therefore ranks the third, while one-hot codes see only unknown operators there.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import json
+import shlex
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -166,6 +169,49 @@ def test_pair_runs_give_each_target_a_leave_one_out_table_without_its_labels(tmp
     row = pairs[(pairs.tested == "bench_a") & (pairs.also_held_out == "bench_c")]
     assert table.loc["small", "bench_a"] == pytest.approx(row.tau_with_path.item())
     assert len(list(tmp_path.glob("*.json"))) == 3
+
+
+def test_one_targets_selection_trains_only_the_pairs_that_hold_it_out_and_chooses_as_the_full_one(tmp_path):
+    from tgnas.experiments import universality
+
+    recipes = [_recipe("small", hidden=16), _recipe("tiny", hidden=8)]
+    alone = universality.selection(recipes, FAMILIES, ResultStore(tmp_path / "alone"), target="bench_c")
+    assert len(list((tmp_path / "alone").glob("*.json"))) == 2 * len(recipes)  # {a, c} and {b, c}, not {a, b}
+    assert list(alone.tables) == ["bench_c"]
+    full = universality.selection(recipes, FAMILIES, ResultStore(tmp_path / "alone"))  # reads the two stored pairs
+    pd.testing.assert_frame_equal(alone.tables["bench_c"], full.tables["bench_c"])
+    assert alone.chosen["bench_c"] == full.chosen["bench_c"]
+    with pytest.raises(ValueError, match="unknown target benchmark 'bench_z'; accepted: bench_a, bench_b, bench_c"):
+        pair_runs(recipes, FAMILIES, holding_out="bench_z")
+
+
+def test_select_for_applies_the_profiles_candidates_and_gives_the_train_command_of_the_choice(tmp_path, monkeypatch, capsys):
+    from tgnas.cli import main
+    from tgnas.experiments import universality
+
+    record, command = universality.select_for("bench_c", "ci", str(tmp_path), members=3, families=FAMILIES)
+    assert record["profile"] == "ci" and record["target"] == "bench_c" and record["pool"] == ["bench_a", "bench_b"]
+    assert list(record["table"]) == universality.CI_CANDIDATES and record["chosen"] in universality.CI_CANDIDATES
+    # (the toy spaces are not on the train command's list of spaces, so the arguments are read here)
+    assert command[:3] == ["train", "--target", "chain_c"] and command[-2:] == ["--out", "chain_c.pt"]
+    assert command[3 : command.index("--members")] == ["--sources", "bench:bench_a:mean:300", "bench:bench_b:mean:300"]
+    assert command[command.index("--members") + 1] == "3" and command[command.index("--length") + 1] == record["recipe"]["length"]
+    assert ("--size-weight" in command) == bool(record["recipe"]["size_weight"])
+    # the command line: the same record (read back from the stored trainings), and the train command to run next
+    monkeypatch.setattr(universality, "select_for", functools.partial(universality.select_for, families=FAMILIES))
+    out = tmp_path / "selection_bench_c.json"
+    assert (
+        main(["select", "--target", "bench_c", "--profile", "ci", "--results-dir", str(tmp_path), "--out", str(out), "--members", "3"]) == 0
+    )
+    assert json.loads(out.read_text()) == json.loads(json.dumps(record))
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith(f"chose {record['chosen']!r} for bench_c") and printed[1] == shlex.join(
+        ["tgnas", *command, "--selection", str(out)]
+    )
+    with pytest.raises(ValueError, match="unknown target benchmark 'nb999'"):
+        universality.select_for("nb999", "ci", families=FAMILIES)
+    with pytest.raises(ValueError, match="profile must be 'ci' or 'paper', got 'huge'"):
+        universality.select_for("bench_c", "huge", families=FAMILIES)
 
 
 def test_a_rerun_reads_the_stored_results_instead_of_training(tmp_path, monkeypatch):

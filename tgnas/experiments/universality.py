@@ -95,11 +95,37 @@ def selection(
     families: Sequence[str] = FAMILIES,
     store: ResultStore | None = None,
     progress: Callable[[str], None] | None = None,
+    target: str | None = None,
 ) -> Selection:
-    """Pair runs for ``recipes``, then `choose_recipe` once per target on its own pool."""
-    pairs = pair_runs(recipes, families, store, progress=progress)
-    tables = {target: lobo_table(pairs, target) for target in families}
-    return Selection(list(recipes), pairs, tables, {target: choose_recipe(tables[target], recipes) for target in families})
+    """Pair runs for ``recipes``, then `choose_recipe` once per target on its own pool (every benchmark
+    of ``families``, or only ``target``: a third of the trainings for six benchmarks)."""
+    pairs = pair_runs(recipes, families, store, progress=progress, holding_out=target)
+    targets = list(families) if target is None else [target]
+    tables = {name: lobo_table(pairs, name) for name in targets}
+    return Selection(list(recipes), pairs, tables, {name: choose_recipe(tables[name], recipes) for name in targets})
+
+
+def select_for(
+    target: str,
+    profile: str,
+    results_dir: str | None = None,
+    members: int = 5,
+    report: Callable[[str], None] | None = None,
+    families: Sequence[str] = FAMILIES,
+) -> tuple[dict, list[str]]:
+    """What ``tgnas select`` does: the rule applied for ``target`` with the candidates and scale of the
+    chapter's ``profile``; returns the selection record (`selection_record`, with the profile) and the
+    ``tgnas train`` arguments of the chosen recipe (``members`` seeds) writing ``<target space>.pt``."""
+    if target not in families:
+        raise ValueError(f"unknown target benchmark {target!r}; accepted: {', '.join(families)}")
+    names, epochs, max_cells, candidate_members, _ = PARAMETERS.resolve(
+        profile, candidates=None, epochs=None, max_cells=None, members=None, results_dir=results_dir
+    )
+    recipes = candidates(names, epochs, max_cells, candidate_members)
+    chosen = selection(recipes, families, ResultStore(results_dir), progress=report, target=target)
+    record = {**selection_record(chosen, target), "profile": profile}
+    out = f"{benchmarks.create(target).space}.pt"
+    return record, [*train_command(chosen.chosen[target], target, members, families), "--out", out]
 
 
 def _tau_on_measured(scores: np.ndarray | None, labels: np.ndarray, has_path: np.ndarray) -> tuple[float, float, int]:

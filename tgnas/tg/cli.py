@@ -1,12 +1,20 @@
-"""``tgnas score|evaluate|train``: the TG proxy (paper §3.2–3.3) on the command line."""
+"""``tgnas score|evaluate|select|train``: the TG proxy (paper §3.2–3.3) on the command line.
+
+``select`` then ``train`` is how a shipped model is made: ``select`` applies the recipe-selection
+rule of `tgnas.tg.protocol` for one target (leave-one-benchmark-out on the other benchmarks only),
+writes the selection record and prints the ``train`` command of the chosen recipe, whose model card
+then holds that record.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
+from tgnas.atomic import write_text_atomic
 from tgnas.choices import SHIPPED_PROXIES
 from tgnas.cli_options import (
     add_json_option,
@@ -36,6 +44,20 @@ def add_commands(commands) -> None:
     add_json_option(evaluate)
     add_threads_option(evaluate)
     add_progress_option(evaluate)
+
+    select = commands.add_parser(
+        "select", help="choose a training recipe for a target benchmark without its labels (leave-one-benchmark-out on the others)"
+    )
+    select.add_argument("--target", required=True, metavar="BENCHMARK", help="benchmark the model will score (never trained or chosen on)")
+    select.add_argument("--profile", default="paper", help="candidate set and scale: ci or paper (chapter 09's profiles; default paper)")
+    select.add_argument(
+        "--results-dir", help="where each training's result is kept, so an interrupted selection resumes (default: memory only)"
+    )
+    select.add_argument("--out", required=True, help="selection record to write (JSON; pass it to `tgnas train --selection`)")
+    select.add_argument("--members", type=positive_int, default=5, help="ensemble size in the printed train command (default 5)")
+    add_progress_option(select)
+    add_threads_option(select, default=None)
+    select.set_defaults(how_to_continue="rerun the same command (with --results-dir) to resume")
 
     train = commands.add_parser("train", help="train a TG proxy (progress bar, checkpoints, --resume)")
     train.add_argument(
@@ -82,7 +104,7 @@ def add_commands(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     apply_threads(args)
-    return {"score": _score, "evaluate": _evaluate, "train": _train}[args.command](args)
+    return {"score": _score, "evaluate": _evaluate, "select": _select, "train": _train}[args.command](args)
 
 
 def add_weights_options(parser: argparse.ArgumentParser, help: str = "weights file (default: the shipped model of --space)") -> None:
@@ -141,6 +163,28 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"{row.dataset:>15} {row.subset:>9}: Kendall tau {row.kendall_tau:.4f}, Spearman rho {row.spearman_rho:.4f}, n = {row.n}")
     print(f"NB201 labels used to train the proxy: {report['nb201_labels_used']}")
     return 0
+
+
+def _select(args: argparse.Namespace) -> int:
+    out = check_output(args.out, "--out", folder=False)
+    if args.results_dir:
+        check_output(args.results_dir, "--results-dir", folder=True)
+    from tgnas.experiments import universality  # torch, the benchmarks
+
+    record, command = universality.select_for(args.target, args.profile, args.results_dir, args.members, report=_reporter(args))
+    write_text_atomic(out, json.dumps(record, indent=2) + "\n")
+    print(
+        f"chose {record['chosen']!r} for {args.target} (mean leave-one-benchmark-out tau on the pool {record['table'][record['chosen']]['mean']:.4f}); wrote {out}"
+    )
+    print(shlex.join(["tgnas", *command, "--selection", str(out)]))
+    return 0
+
+
+def _reporter(args: argparse.Namespace):
+    """One stderr line per finished training when progress is on, else None."""
+    if not progress(args):
+        return None
+    return lambda line: print(line, file=sys.stderr, flush=True)
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -234,16 +234,20 @@ def pair_runs(
     store: ResultStore | None = None,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    holding_out: str | None = None,
 ) -> pd.DataFrame:
     """Every candidate trained once per unordered pair of benchmarks held out, tested on both.
 
     One row per (candidate, pair, tested benchmark): ``tau_with_path`` and ``tau_all`` are the means
-    over the tested benchmark's datasets. `lobo_table` reads these rows.
+    over the tested benchmark's datasets. `lobo_table` reads these rows. ``holding_out``: only the
+    pairs that hold out this benchmark, which is all that one target's `lobo_table` needs.
     """
     families = check_families(families)
+    if holding_out is not None and holding_out not in families:
+        raise ValueError(f"unknown target benchmark {holding_out!r}; accepted: {', '.join(families)}")
     store = store or ResultStore(None)
     rows = []
-    pairs = list(itertools.combinations(families, 2))
+    pairs = [pair for pair in itertools.combinations(families, 2) if holding_out is None or holding_out in pair]
     for number, (recipe, pair) in enumerate(itertools.product(candidates, pairs), start=1):
         if progress is not None:
             progress(f"{recipe.name}: without {pair[0]} and {pair[1]} ({number}/{len(candidates) * len(pairs)})")
