@@ -112,6 +112,16 @@ def test_embeddings_are_384_d_and_semantically_ordered(embedder):
     np.testing.assert_array_equal(vectors[0], vectors[3])
 
 
+def test_loading_the_transformer_shows_no_progress_bar(monkeypatch, capfd):
+    from transformers.utils import logging as transformers_logging
+
+    monkeypatch.setattr(embed, "_LOADED", {})  # load afresh, as a new process does
+    before = transformers_logging.is_progress_bar_enabled()
+    embed._load_transformer(OperatorEmbedder().model)
+    assert "Loading weights" not in capfd.readouterr().err
+    assert transformers_logging.is_progress_bar_enabled() == before  # the library's own setting is left as it was
+
+
 def test_cached_embeddings_need_no_transformer(embedder, monkeypatch):
     first = embedder.embed(["sep_conv_3x3"])
     fresh = OperatorEmbedder(cache=embedder._cache_file.parent)

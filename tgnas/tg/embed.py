@@ -63,8 +63,17 @@ def _load_transformer(model: str):
     if model not in _LOADED:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for the hub, even by accident
         from sentence_transformers import SentenceTransformer  # sentence-transformers (~10 s): only for texts not in the cache
+        from transformers.utils import logging as transformers_logging
 
-        _LOADED[model] = SentenceTransformer(_model_path(model), device="cpu", local_files_only=True)
+        # loading is an internal step of embedding: its "Loading weights" bar would land in a
+        # command's stderr even under --no-progress
+        shown = transformers_logging.is_progress_bar_enabled()
+        transformers_logging.disable_progress_bar()
+        try:
+            _LOADED[model] = SentenceTransformer(_model_path(model), device="cpu", local_files_only=True)
+        finally:
+            if shown:
+                transformers_logging.enable_progress_bar()
     return _LOADED[model]
 
 
