@@ -50,7 +50,7 @@ def _one_error_line(capsys) -> str:
 def test_every_group_registers_its_commands_and_its_runner():
     [commands] = [action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction)]
     handlers = {name: parser.get_default("handler") for name, parser in commands.choices.items()}
-    assert set(handlers) == {"data", "space", "score", "evaluate", "train", "search", "proxies", "darts-train", "book"}
+    assert set(handlers) == {"data", "space", "score", "evaluate", "select", "train", "search", "proxies", "darts-train", "book"}
     assert {handler.__module__ for handler in handlers.values()} == set(GROUPS)
     assert all(handler.__name__ == "run" for handler in handlers.values())
 
