@@ -181,7 +181,7 @@ def _select(args: argparse.Namespace) -> int:
 
 
 def _reporter(args: argparse.Namespace):
-    """One stderr line per finished training when progress is on, else None."""
+    """One stderr line as each held-out training starts when progress is on, else None."""
     if not progress(args):
         return None
     return lambda line: print(line, file=sys.stderr, flush=True)
