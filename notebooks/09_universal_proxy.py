@@ -26,7 +26,7 @@
 # | parameter | meaning | `ci` | `paper` |
 # |---|---|---|---|
 # | `profile` | which column of this table to use | `ci` | `paper` |
-# | `candidates` | candidate recipes the selection rule compares | 3 recipes | 11 recipes |
+# | `candidates` | candidate recipes the selection rule compares | 3 recipes | 14 recipes |
 # | `epochs` | training epochs per model | 15 | 30 |
 # | `max_cells` | labelled cells per training source | 300 | 500 |
 # | `members` | seeds per trained model (ensemble) | 1 | 2 |
@@ -55,10 +55,14 @@
 # which cannot see the target, had picked the short ones. Averaging the phrasings makes the reading
 # of an operator the pool never showed depend less on one sentence. Whether a mixed recipe is
 # chosen is still up to the rule, on the pool. Some candidates add a **size prior**: the cells are
-# ranked by $(1-w)\,q(\text{TG score}) + w\,q(\text{params})$, where $q$ is a cell's rank quantile
-# among the cells scored and $w$ is 0.25 or 0.5. The parameter count is data-free and needs no label, and it is
-# the strongest simple baseline on most benchmarks; whether leaning on it helps is for the rule to
-# decide, on the pool.
+# ranked by $(1-w)\,q(\text{TG score}) + w\,q(\text{size})$, where $q$ is a cell's rank quantile
+# among the cells scored, $w$ is 0.25 or 0.5 and the size is the parameter count or the FLOPs. Both
+# are data-free and need no label, and the parameter count is the strongest simple baseline on most
+# benchmarks. The FLOPs priors came later, after the universality matrix below showed that on
+# TransNAS macro the FLOPs column ranks far better than the params column: there networks differ in
+# where they halve the resolution, which changes the FLOPs a great deal and the parameters little.
+# That is a fact about two baselines, not about any candidate, and whether leaning on either size
+# helps is still for the rule to decide, on the pool.
 
 # %% tags=["parameters"]
 profile = "ci"

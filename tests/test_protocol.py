@@ -89,12 +89,14 @@ def _benchmark(bench_name: str, space_name: str, twist: float) -> type[Benchmark
             return np.array([o.count(names[0]) + weight * o.count(names[1]) for o in ops], dtype=float)
 
         def zero_cost_names(self, dataset: str) -> tuple[str, ...]:
-            return ("params", "ones", "threes")
+            return ("params", "flops", "ones", "threes")
 
         def _zero_cost(self, dataset: str, name: str) -> np.ndarray:
             ops = [arch.split("|") for arch in self.archs]
             if name == "params":  # 9 weights per 3x3 convolution, 1 per 1x1
                 return np.array([9 * o.count(names[0]) + o.count(names[1]) for o in ops], dtype=float)
+            if name == "flops":  # an order of its own: identities cost as much as convolutions
+                return np.array([SLOTS - 2 * o.count(names[1]) for o in ops], dtype=float)
             values = np.array([o.count(names[1 if name == "ones" else 0]) for o in ops], dtype=float)
             values[::2] = np.nan  # computed for half of the cells only
             return values
@@ -155,8 +157,15 @@ def test_a_size_prior_ranks_each_dataset_by_the_blend_of_scores_and_parameter_co
         assert blended.tau(dataset) == pytest.approx(expected.tau(dataset))
     # bench_c's labels are mostly its 3x3 convolutions, which its params count nine times: the prior moves τ
     assert blended.tau("task1") != pytest.approx(protocol.evaluate_on(model, "bench_c").tau("task1"))
+    by_flops = protocol.evaluate_on(model, "bench_c", 0.5, "flops")
+    for dataset in bench.datasets:
+        expected = evaluate_scores(blend(scores, bench.size(dataset, "flops"), 0.5), {dataset: bench.labels(dataset)}, bench.has_path())
+        assert by_flops.tau(dataset) == pytest.approx(expected.tau(dataset))
+    assert by_flops.tau("task1") != pytest.approx(blended.tau("task1"))
     with pytest.raises(ValueError, match=r"size_weight must be a number in \[0, 1\)"):
         Recipe("all size", size_weight=1.0)
+    with pytest.raises(ValueError, match="unknown size kind 'area'; accepted: params, flops"):
+        Recipe("area prior", size_weight=0.25, size_kind="area")
 
 
 def test_pair_runs_give_each_target_a_leave_one_out_table_without_its_labels(tmp_path):
@@ -311,7 +320,10 @@ def test_the_selection_goes_into_a_record_and_a_train_command_that_reproduces_it
     assert args.size_weight == 0.0
     with_prior = replace(chosen.chosen["bench_c"], size_weight=0.25)
     args = build_parser().parse_args([*universality.train_command(with_prior, "nb201", 5), "--out", "w.pt"])
-    assert args.size_weight == 0.25
+    assert args.size_weight == 0.25 and args.size_kind == "params"
+    with_flops = replace(with_prior, size_kind="flops")
+    args = build_parser().parse_args([*universality.train_command(with_flops, "nb201", 5), "--out", "w.pt"])
+    assert (args.size_weight, args.size_kind) == (0.25, "flops")
 
 
 def test_a_task_mean_keeps_cells_measured_on_some_tasks_only():
@@ -341,12 +353,14 @@ def test_what_the_size_prior_bought_is_read_from_the_pool_tables_of_each_pair():
 
     small = _recipe("small", hidden=16)
     lonely = replace(_recipe("other", hidden=8), name="other+prior", size_weight=0.5)  # its base is no candidate
-    recipes = [small, replace(small, name="small+prior", size_weight=0.5), lonely]
+    flops_prior = replace(small, name="small+flops prior", size_weight=0.5, size_kind="flops")
+    recipes = [small, replace(small, name="small+prior", size_weight=0.5), flops_prior, lonely]
     chosen = universality.selection(recipes, FAMILIES)
     gains = universality.size_prior_gains(chosen)
-    assert list(gains.columns) == ["small+prior"] and list(gains.index) == list(FAMILIES)
+    assert list(gains.columns) == ["small+prior", "small+flops prior"] and list(gains.index) == list(FAMILIES)
     table = chosen.tables["bench_a"]
-    assert gains.loc["bench_a", "small+prior"] == pytest.approx(table.loc["small+prior", "mean"] - table.loc["small", "mean"])
+    for name in gains.columns:  # both priors are measured against the same recipe without one
+        assert gains.loc["bench_a", name] == pytest.approx(table.loc[name, "mean"] - table.loc["small", "mean"])
     summary = universality.size_prior_summary(chosen)
     assert summary["gain low"] == pytest.approx(gains.min().min()) and summary["gain high"] == pytest.approx(gains.max().max())
     with_prior = sum(chosen.chosen[target].size_weight > 0 for target in FAMILIES)

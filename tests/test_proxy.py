@@ -313,10 +313,32 @@ def test_a_size_prior_scores_each_cell_on_its_own_and_survives_save_and_load(sma
     path = sized.save(tmp_path / "sized.pt")
     assert json.loads(path.with_suffix(".json").read_text())["size_prior"] == {
         "weight": 0.5,
+        "kind": "params",
         "reference_cells": len(prior.reference_scores),
     }
     np.testing.assert_array_equal(TGProxy.load(path).score(cells), together)
     assert TGProxy.load(small_proxy.save(tmp_path / "plain.pt")).size_prior is None
+
+
+def test_a_flops_prior_blends_with_the_flops_and_keeps_its_kind_through_save_and_load(small_proxy, tmp_path):
+    from dataclasses import replace
+
+    from tgnas.tg.ensemble import reference_size_prior
+    from tgnas.tg.size_prior import blend
+
+    prior = reference_size_prior(small_proxy, 0.5, "flops", cells=300)
+    sized = replace(small_proxy, size_prior=prior, card=dict(small_proxy.card))
+    space = create("nb201")
+    graphs = [space.to_graph(space.sample(rng)) for rng in [np.random.default_rng(0)] for _ in range(300)]
+    tg, flops = small_proxy.score_graphs(graphs), np.array([g.features["flops_M"] for g in graphs])
+    np.testing.assert_allclose(sized.score_graphs(graphs), blend(tg, flops, 0.5), atol=1e-12)
+    # NB201's FLOPs order its cells as its parameter counts do, so graphs that carry FLOPs alone tell
+    # which one the prior reads (a parameter-count prior would rank them by the TG score alone)
+    flops_only = [ArchGraph(g.ops, g.adjacency, g.space, {"flops_M": g.features["flops_M"]}) for g in graphs]
+    np.testing.assert_allclose(sized.score_graphs(flops_only), blend(tg, flops, 0.5), atol=1e-12)
+    loaded = TGProxy.load(sized.save(tmp_path / "flops.pt"))
+    assert loaded.size_prior.kind == "flops" and loaded.card["size_prior"]["kind"] == "flops"
+    np.testing.assert_array_equal(loaded.score_graphs(graphs[:20]), sized.score_graphs(graphs[:20]))
 
 
 def test_cli_train_refuses_a_size_prior_the_target_cannot_have(capsys, tmp_path):
@@ -325,4 +347,9 @@ def test_cli_train_refuses_a_size_prior_the_target_cannot_have(capsys, tmp_path)
     assert "size_weight must be a number in [0, 1), got 1.0" in capsys.readouterr().err
     assert cli.main([*base, "--target", "transnas_micro", "--size-weight", "0.25"]) == 2
     message = "the transnas_micro space does not provide an analytic parameter count, which a size prior (--size-weight) needs"
+    assert message in capsys.readouterr().err
+    assert cli.main([*base, "--target", "nb201", "--size-weight", "0.25", "--size-kind", "watts"]) == 2
+    assert "unknown size kind 'watts'; accepted: params, flops" in capsys.readouterr().err
+    assert cli.main([*base, "--target", "nb101", "--size-weight", "0.25", "--size-kind", "flops"]) == 2
+    message = "the nb101 space does not provide analytic FLOPs, which a size prior (--size-weight, --size-kind flops) needs"
     assert message in capsys.readouterr().err

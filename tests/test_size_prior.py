@@ -1,4 +1,4 @@
-"""`tgnas.tg.size_prior`: the TG ranking blended with the parameter count."""
+"""`tgnas.tg.size_prior`: the TG ranking blended with the network's size."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tgnas.scoring import NO_PATH_SCORE
-from tgnas.tg.size_prior import SizePrior, blend, check_weight, quantiles
+from tgnas.tg.size_prior import SizePrior, blend, check_kind, check_weight, quantiles
 
 SCORES = np.array([0.9, 0.1, 0.5, NO_PATH_SCORE, 0.3])
 SIZES = np.array([1.0, 4.0, 3.0, 9.0, 2.0])
@@ -57,3 +57,13 @@ def test_a_fixed_reference_gives_each_value_the_quantile_it_has_there_and_keeps_
     np.testing.assert_array_equal(same.apply([0.3, 1.7], [15.0, 35.0]), prior.apply([0.3, 1.7], [15.0, 35.0]))
     with pytest.raises(ValueError, match="reference_sizes must be a non-empty list of finite numbers"):
         SizePrior(0.5, [1.0], [])
+
+
+def test_a_prior_knows_which_size_it_blends_with_and_older_states_mean_the_parameter_count():
+    prior = SizePrior(0.25, [0.0, 1.0], [5.0, 7.0], kind="flops")
+    assert prior.feature == "flops_M" and SizePrior.from_state(prior.to_state()).kind == "flops"
+    legacy = {key: value for key, value in prior.to_state().items() if key != "kind"}  # weights saved before kinds existed
+    assert SizePrior.from_state(legacy).kind == "params" and SizePrior.from_state(legacy).feature == "params_M"
+    assert check_kind("params") == "params"
+    with pytest.raises(ValueError, match="unknown size kind 'latency'; accepted: params, flops"):
+        SizePrior(0.25, [0.0], [1.0], kind="latency")

@@ -9,10 +9,7 @@ from functools import cached_property
 import numpy as np
 
 from tgnas import spaces
-from tgnas.spaces.graph import ArchGraph
-
-#: the sizes `Benchmark.size` offers, and the `ArchGraph.features` entry each falls back to
-SIZE_FEATURES = {"params": "params_M", "flops": "flops_M"}
+from tgnas.spaces.graph import SIZE_FEATURES, ArchGraph
 
 
 class Benchmark(ABC):

@@ -184,11 +184,12 @@ def table_shipped_recipe(proxy: TGProxy) -> pd.DataFrame:
 
 
 def _size_prior_text(prior: dict | None) -> str:
-    """The card's ``size_prior`` in words: the score is partly the parameter count, so a reader must know."""
+    """The card's ``size_prior`` in words: the score is partly the network's size, so a reader must know."""
     if not prior:
         return "none (the GCN score alone)"
+    size = {"params": "parameter count", "flops": "FLOPs count"}[prior.get("kind", "params")]
     return (
-        f"weight {prior['weight']:g}: the GCN score's quantile blended with the parameter count's, "
+        f"weight {prior['weight']:g}: the GCN score's quantile blended with the {size}'s, "
         f"both against {prior['reference_cells']:,} unlabelled reference cells"
     )
 

@@ -25,10 +25,11 @@ from tgnas.tg.train import TrainRecipe
 
 #: candidate recipes by name; every one is a text-embedding GCN (the one-hot variant is a column of its own).
 #: The set varies what the paper leaves open or names as future work: description length (its Table 2),
-#: how multi-task benchmarks enter, readout and depth; and whether the ranking leans on the parameter
-#: count, the strongest simple baseline (a size prior, `tgnas.tg.size_prior`). "mixed" embeds each
-#: operator as the mean of its three descriptions' embeddings (`tgnas.tg.embed.MIXED`), so that no one
-#: phrasing decides how an operator the pool never showed is read.
+#: how multi-task benchmarks enter, readout and depth; and whether the ranking leans on the network's
+#: size, the strongest simple baseline (a size prior on the parameter count or the FLOPs,
+#: `tgnas.tg.size_prior`). "mixed" embeds each operator as the mean of its three descriptions'
+#: embeddings (`tgnas.tg.embed.MIXED`), so that no one phrasing decides how an operator the pool never
+#: showed is read.
 CANDIDATE_SHAPES: dict[str, dict] = {
     "short, task mean": {},
     "medium, task mean": {"length": "medium"},
@@ -41,6 +42,9 @@ CANDIDATE_SHAPES: dict[str, dict] = {
     "long, task mean, params prior 0.25": {"length": "long", "size_weight": 0.25},
     "mixed, task mean": {"length": "mixed"},
     "mixed, task mean, params prior 0.25": {"length": "mixed", "size_weight": 0.25},
+    "mixed, task mean, params prior 0.5": {"length": "mixed", "size_weight": 0.5},
+    "mixed, task mean, FLOPs prior 0.25": {"length": "mixed", "size_weight": 0.25, "size_kind": "flops"},
+    "mixed, task mean, FLOPs prior 0.5": {"length": "mixed", "size_weight": 0.5, "size_kind": "flops"},
 }
 CI_CANDIDATES = ["mixed, task mean", "long, task mean", "long, task mean, params prior 0.25"]
 
@@ -265,10 +269,14 @@ def size_prior_gains(chosen: Selection) -> pd.DataFrame:
     One column per candidate with a prior whose recipe without it is also a candidate: its mean LOBO τ
     minus that recipe's, one row per target. Empty when no candidate has such a pair.
     """
-    without_prior = {replace(recipe, name="", size_weight=0.0): recipe.name for recipe in chosen.candidates if not recipe.size_weight}
+
+    def bare(recipe: Recipe) -> Recipe:  # the same recipe without its prior (the kind of a prior of weight 0 is moot)
+        return replace(recipe, name="", size_weight=0.0, size_kind="params")
+
+    without_prior = {bare(recipe): recipe.name for recipe in chosen.candidates if not recipe.size_weight}
     gains = {}
     for recipe in chosen.candidates:
-        base = without_prior.get(replace(recipe, name="", size_weight=0.0)) if recipe.size_weight else None
+        base = without_prior.get(bare(recipe)) if recipe.size_weight else None
         if base is not None:
             gains[recipe.name] = {
                 target: table.loc[recipe.name, "mean"] - table.loc[base, "mean"] for target, table in chosen.tables.items()
@@ -312,6 +320,7 @@ def train_command(recipe: Recipe, target: str, members: int, families: Sequence[
         *("--layers", str(config.layers), "--hidden", str(config.hidden), "--readout", config.readout, "--loss", train.loss),
         *("--length", recipe.length),
         *(("--size-weight", str(recipe.size_weight)) if recipe.size_weight else ()),
+        *(("--size-kind", recipe.size_kind) if recipe.size_weight and recipe.size_kind != "params" else ()),
     ]
 
 

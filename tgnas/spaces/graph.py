@@ -26,6 +26,8 @@ INPUT = "input"
 OUTPUT = "output"
 #: join node of a cell that is not the last one, in graphs that chain several cells (DARTS, supernets)
 CONCAT = "concat"
+#: network sizes by name, and the `ArchGraph.features` entry a space fills with each (millions)
+SIZE_FEATURES = {"params": "params_M", "flops": "flops_M"}
 
 
 @dataclass(frozen=True, eq=False)

@@ -87,8 +87,9 @@ def add_commands(commands) -> None:
         "--size-weight",
         type=float,
         default=0.0,
-        help="blend the score with the parameter count, this share of it, in [0, 1) (0: the TG score alone)",
+        help="blend the score with the network's size (--size-kind), this share of it, in [0, 1) (0: the TG score alone)",
     )
+    train.add_argument("--size-kind", default="params", help="the size --size-weight blends with: params or flops (default params)")
     train.add_argument("--pca", type=non_negative_int, default=0, help="reduce embeddings to this many dimensions (0: no PCA)")
     train.add_argument(
         "--selection",
@@ -198,15 +199,16 @@ def _train(args: argparse.Namespace) -> int:
     from tgnas.tg.embed import OperatorEmbedder  # torch
     from tgnas.tg.ensemble import check_sized, train_proxy
     from tgnas.tg.predictor import GCNConfig
-    from tgnas.tg.size_prior import check_weight
+    from tgnas.tg.size_prior import check_kind, check_weight
     from tgnas.tg.sources import LabelledGraphs, source_space
     from tgnas.tg.train import TrainRecipe, check_no_leakage
 
     # every setting is checked before anything loads: the PCA below embeds operators with the transformer
     check_no_leakage([LabelledGraphs(spec, source_space(spec), [], np.zeros(0)) for spec in args.sources], args.target)
     selection = _read_selection(args.selection) if args.selection else None
+    check_kind(args.size_kind)
     if check_weight(args.size_weight):
-        check_sized(args.target)
+        check_sized(args.target, args.size_kind)
     recipe = TrainRecipe(epochs=args.epochs, loss=args.loss, seed=args.seed, patience=args.patience)
     config = GCNConfig(layers=args.layers, hidden=args.hidden, readout=args.readout, graph_norm=args.graph_norm)
     embedder = OperatorEmbedder(length=args.length)
@@ -225,6 +227,7 @@ def _train(args: argparse.Namespace) -> int:
         command=args.command_line,
         selection=selection,
         size_weight=args.size_weight,
+        size_kind=args.size_kind,
     )
     proxy.save(out)
     print(f"wrote {out} and {out.with_suffix('.json')} (validation tau per member: {proxy.card['validation_kendall_tau']})")

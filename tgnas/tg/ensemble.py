@@ -18,11 +18,12 @@ import torch
 
 from tgnas import __version__, spaces
 from tgnas.spaces.base import Unsupported
+from tgnas.spaces.graph import SIZE_FEATURES
 from tgnas.tg.embed import OperatorEmbedder
 from tgnas.tg.gcn import GCNConfig
 from tgnas.tg.predictor import GCNPredictor, ensemble_scores
 from tgnas.tg.proxy import TGProxy
-from tgnas.tg.size_prior import SizePrior, check_weight
+from tgnas.tg.size_prior import SizePrior, check_kind, check_weight
 from tgnas.tg.sources import LabelledGraphs, load_sources, source_space
 from tgnas.tg.train import TrainRecipe, check_no_leakage, train_predictor
 
@@ -40,6 +41,7 @@ def train_proxy(
     command: str | None = None,
     selection: dict | None = None,
     size_weight: float = 0.0,
+    size_kind: str = "params",
 ) -> TGProxy:
     """Train ``members`` predictors (seeds ``recipe.seed`` …) and bundle them as a `TGProxy`.
 
@@ -47,12 +49,12 @@ def train_proxy(
     model card lists every source, the recipe, per-member validation τ on the training spaces and
     ``nb201_labels_used`` (true only if an NB201 source was used) and, when given, the ``selection``
     that chose the recipe (the leave-one-benchmark-out table of `tgnas.tg.protocol`).
-    ``size_weight`` > 0 adds a size prior (`reference_size_prior`).
+    ``size_weight`` > 0 adds a size prior on ``size_kind`` (`reference_size_prior`).
     """
     if members < 1:
         raise ValueError(f"members must be ≥ 1, got {members}")
     if check_weight(size_weight):
-        check_sized(target_space)
+        check_sized(target_space, size_kind)
     for spec in sources:  # refuse before loading anything
         if isinstance(spec, str) and source_space(spec) == target_space:
             check_no_leakage([LabelledGraphs(spec, target_space, [], np.zeros(0))], target_space)
@@ -94,7 +96,7 @@ def train_proxy(
     }
     proxy = TGProxy(target_space, trained, card)
     if size_weight:
-        proxy.size_prior = reference_size_prior(proxy, size_weight, seed=recipe.seed)
+        proxy.size_prior = reference_size_prior(proxy, size_weight, size_kind, seed=recipe.seed)
     return proxy
 
 
@@ -102,18 +104,20 @@ def train_proxy(
 REFERENCE_CELLS = 2000
 
 
-def check_sized(space_name: str) -> None:
-    """`Unsupported` unless the space's graphs carry the parameter count a size prior blends with."""
+def check_sized(space_name: str, kind: str = "params") -> None:
+    """`Unsupported` unless the space's graphs carry the size (``kind``: `SIZE_KINDS`) a size prior blends with."""
     space = spaces.create(space_name)
-    if "params_M" not in space.to_graph(space.sample(0)).features:
-        raise Unsupported(space_name, "an analytic parameter count, which a size prior (--size-weight) needs")
+    if SIZE_FEATURES[check_kind(kind)] not in space.to_graph(space.sample(0)).features:
+        what = {"params": "an analytic parameter count", "flops": "analytic FLOPs"}[kind]
+        option = "--size-weight" if kind == "params" else f"--size-weight, --size-kind {kind}"
+        raise Unsupported(space_name, f"{what}, which a size prior ({option}) needs")
 
 
-def reference_size_prior(proxy: TGProxy, weight: float, cells: int = REFERENCE_CELLS, seed: int = 0) -> SizePrior:
-    """A `SizePrior` whose reference is ``cells`` random cells of the proxy's space (no label involved)."""
-    check_sized(proxy.space)
+def reference_size_prior(proxy: TGProxy, weight: float, kind: str = "params", cells: int = REFERENCE_CELLS, seed: int = 0) -> SizePrior:
+    """A `SizePrior` on ``kind`` whose reference is ``cells`` random cells of the proxy's space (no label involved)."""
+    check_sized(proxy.space, kind)
     space = spaces.create(proxy.space)
     rng = np.random.default_rng(seed)
     graphs = [space.to_graph(space.sample(rng)) for _ in range(cells)]
     scores = ensemble_scores(proxy.members, graphs)
-    return SizePrior.fit(weight, scores, np.array([graph.features["params_M"] for graph in graphs]))
+    return SizePrior.fit(weight, scores, np.array([graph.features[SIZE_FEATURES[kind]] for graph in graphs]), kind)

@@ -7,7 +7,8 @@ early stopping and not for choosing its recipe.
 
 * **Candidates** are `Recipe`s: embedding (text of a description length, or one-hot codes), how multi-task benchmarks enter
   (one source per task, or their mean), cells per source, GCN shape, loss, epochs, and a size prior
-  (``size_weight``: the ranking blended with each network's parameter count, `tgnas.tg.size_prior`).
+  (``size_weight``: the ranking blended with each network's parameter count or, ``size_kind="flops"``,
+  its FLOPs, `tgnas.tg.size_prior`).
 * **Selection rule** (`choose_recipe`), written here and applied once per target: for target ``T``
   every candidate is scored by its leave-one-benchmark-out τ on the pool — for each pool benchmark
   ``f``, train on the pool without ``f`` and test on ``f`` — and the candidate with the highest mean
@@ -41,7 +42,7 @@ from tgnas.spaces.graph import ArchGraph
 from tgnas.tg.embed import EMBEDDING_LENGTHS, OneHotEmbedder, OperatorEmbedder
 from tgnas.tg.gcn import GCNConfig, GCNRegressor
 from tgnas.tg.predictor import GCNPredictor, ensemble_scores
-from tgnas.tg.size_prior import blend, check_weight
+from tgnas.tg.size_prior import blend, check_kind, check_weight
 from tgnas.tg.sources import LabelledGraphs, benchmark_sources
 from tgnas.tg.train import TrainRecipe, check_no_leakage, train_predictor
 
@@ -64,10 +65,12 @@ class Recipe:
     config: GCNConfig = field(default_factory=GCNConfig)
     train: TrainRecipe = field(default_factory=lambda: TrainRecipe(epochs=30, patience=10, loss="pairwise"))
     members: int = 1
-    size_weight: float = 0.0  # share of the parameter-count rank in the ranking (`tgnas.tg.size_prior`); 0: TG alone
+    size_weight: float = 0.0  # share of the size rank in the ranking (`tgnas.tg.size_prior`); 0: TG alone
+    size_kind: str = "params"  # which size: params or flops
 
     def __post_init__(self) -> None:
         check_weight(self.size_weight)
+        check_kind(self.size_kind)
         if self.embedding not in EMBEDDINGS:
             raise ValueError(f"unknown embedding {self.embedding!r}; accepted: {', '.join(EMBEDDINGS)}")
         if self.members < 1:
@@ -153,18 +156,20 @@ def _benchmark(name: str):
     return benchmarks.create(name)
 
 
-def evaluate_on(scorer, family: str, size_weight: float = 0.0) -> Evaluation:
+def evaluate_on(scorer, family: str, size_weight: float = 0.0, size_kind: str = "params") -> Evaluation:
     """``scorer`` on every dataset of benchmark ``family``: τ/ρ on all cells and on cells with a path.
 
-    ``size_weight`` > 0 ranks each dataset's cells by the scores blended with the networks' parameter
-    counts on that dataset (`tgnas.tg.size_prior.blend`); a benchmark without counts is ranked by the scores alone.
+    ``size_weight`` > 0 ranks each dataset's cells by the scores blended with the networks' sizes
+    (``size_kind``) on that dataset (`tgnas.tg.size_prior.blend`); a benchmark without sizes of that
+    kind is ranked by the scores alone.
     """
+    check_kind(size_kind)
     bench = _benchmark(family)
     scores = scorer.score_graphs(bench.graphs())
     has_path = bench.has_path()
     correlations = {}
     for dataset in bench.datasets:
-        sizes = bench.size(dataset) if size_weight else None
+        sizes = bench.size(dataset, size_kind) if size_weight else None
         ranked = scores if sizes is None else blend(scores, sizes, size_weight)
         correlations.update(evaluate_scores(ranked, {dataset: bench.labels(dataset)}, has_path).correlations)
     return Evaluation(bench.name, bench.space, correlations)
@@ -217,7 +222,7 @@ def run_held_out(recipe: Recipe, held_out: Sequence[str], families: Sequence[str
             "recipe": recipe.to_dict(),
             "held_out": list(held_out),
             "sources": model.sources,
-            "evaluations": {family: evaluate_on(model, family, recipe.size_weight).to_dict() for family in held_out},
+            "evaluations": {family: evaluate_on(model, family, recipe.size_weight, recipe.size_kind).to_dict() for family in held_out},
         }
         store.put(key, stored)
     return stored["evaluations"]

@@ -11,9 +11,10 @@ of the proxy's space and returns one float per architecture, higher = better.
 * A cell whose output is cut off from its input (NB201: every path contains ``none``) computes
   nothing but zeros; it gets `NO_PATH_SCORE` (−inf), below every real score, instead of a number
   the GCN would make up for a graph it was never meant to see.
-* A proxy trained with a size prior (``tgnas train --size-weight W``, `tgnas.tg.size_prior.SizePrior`)
-  blends that score with each network's parameter count, both as quantiles of a fixed unlabelled
-  reference sample of the space, so scores stay independent of what else is scored.
+* A proxy trained with a size prior (``tgnas train --size-weight W [--size-kind flops]``,
+  `tgnas.tg.size_prior.SizePrior`) blends that score with each network's parameter count (or FLOPs),
+  both as quantiles of a fixed unlabelled reference sample of the space, so scores stay independent
+  of what else is scored.
 * The weights store the operator embeddings they were trained with, so known operators are
   scored without loading the transformer (and exactly as in training); unseen operators are
   embedded on the fly.
@@ -132,7 +133,7 @@ class TGProxy:
         scores = ensemble_scores(self.members, graphs, batch_size)
         if self.size_prior is None:
             return scores
-        return self.size_prior.apply(scores, [graph.features.get("params_M", np.nan) for graph in graphs])
+        return self.size_prior.apply(scores, [graph.features.get(self.size_prior.feature, np.nan) for graph in graphs])
 
     def score(self, archs: Iterable[object]) -> np.ndarray:
         """Scores of architectures of the proxy's space (module docstring)."""
@@ -173,6 +174,7 @@ class TGProxy:
                 if self.size_prior is None
                 else {
                     "weight": self.size_prior.weight,
+                    "kind": self.size_prior.kind,
                     "reference_cells": len(self.size_prior.reference_scores),
                 },
             }

@@ -1,16 +1,19 @@
-"""A size prior for zero-shot ranking: the TG score blended with the network's parameter count.
+"""A size prior for zero-shot ranking: the TG score blended with the network's size.
 
 A predictor trained on other spaces is brittle where a space's operators mean something the pool
-never showed (chapter 09), while the parameter count is the strongest simple baseline on most
+never showed (chapter 09), while the network's size is the strongest simple baseline on most
 benchmarks and needs no training at all. A protocol candidate with ``size_weight = w`` ranks a set of
 cells by
 
-    (1 − w) · q(TG score) + w · q(parameter count),
+    (1 − w) · q(TG score) + w · q(size),
 
-where q is a cell's rank quantile in (0, 1) among the scored cells (ties share their mean rank). Both
-parts are data-free and label-free: the count is the network's own (`Benchmark.size`). Whether a
-prior helps, and how much of it, is left to the leave-one-benchmark-out rule like every other part of
-a recipe; the target's labels never choose ``w``.
+where q is a cell's rank quantile in (0, 1) among the scored cells (ties share their mean rank). The
+size is the parameter count or the FLOPs (``kind``, `SIZE_KINDS`): the two differ most where
+resolution changes across networks (TransNAS-Bench-101 macro), since FLOPs see the feature-map size
+and parameters do not. Both parts are data-free and label-free: the size is the network's own
+(`Benchmark.size`). Whether a prior helps, of which size and how much of it, is left to the
+leave-one-benchmark-out rule like every other part of a recipe; the target's labels never choose
+``w`` or ``kind``.
 
 Two ways to take the quantiles:
 
@@ -33,6 +36,10 @@ import numpy as np
 
 from tgnas.metrics import average_ranks
 from tgnas.scoring import NO_PATH_SCORE
+from tgnas.spaces.graph import SIZE_FEATURES
+
+#: the sizes a prior can blend with (`ArchGraph.features` entries `SIZE_FEATURES`)
+SIZE_KINDS = tuple(SIZE_FEATURES)
 
 
 def check_weight(weight: float) -> float:
@@ -40,6 +47,13 @@ def check_weight(weight: float) -> float:
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight < 1:
         raise ValueError(f"size_weight must be a number in [0, 1), got {weight!r}")
     return float(weight)
+
+
+def check_kind(kind: str) -> str:
+    """``kind`` if it is one of `SIZE_KINDS`."""
+    if kind not in SIZE_KINDS:
+        raise ValueError(f"unknown size kind {kind!r}; accepted: {', '.join(SIZE_KINDS)}")
+    return kind
 
 
 def quantiles(values: np.ndarray) -> np.ndarray:
@@ -94,25 +108,33 @@ def _continuous_quantiles(values: np.ndarray, reference: np.ndarray) -> np.ndarr
 
 @dataclass(frozen=True)
 class SizePrior:
-    """`blend` against a fixed reference sample (module docstring): ``weight`` and the sorted reference values."""
+    """`blend` against a fixed reference sample (module docstring): ``weight``, the sorted reference
+    values and which size ``kind`` they are."""
 
     weight: float
     reference_scores: np.ndarray
     reference_sizes: np.ndarray
+    kind: str = "params"
 
     def __post_init__(self) -> None:
         check_weight(self.weight)
+        check_kind(self.kind)
         for name in ("reference_scores", "reference_sizes"):
             values = np.sort(np.asarray(getattr(self, name), dtype=np.float64))
             if values.ndim != 1 or len(values) == 0 or not np.isfinite(values).all():
                 raise ValueError(f"a size prior's {name} must be a non-empty list of finite numbers")
             object.__setattr__(self, name, values)
 
+    @property
+    def feature(self) -> str:
+        """The `ArchGraph.features` entry the prior reads a cell's size from."""
+        return SIZE_FEATURES[self.kind]
+
     @classmethod
-    def fit(cls, weight: float, scores: np.ndarray, sizes: np.ndarray) -> SizePrior:
-        """The prior whose reference is ``scores`` and ``sizes`` of an unlabelled sample (live, finite entries only)."""
+    def fit(cls, weight: float, scores: np.ndarray, sizes: np.ndarray, kind: str = "params") -> SizePrior:
+        """The prior whose reference is ``scores`` and ``sizes`` (of ``kind``) of an unlabelled sample (live, finite entries only)."""
         scores, sizes, live = _checked(scores, sizes)
-        return cls(weight, scores[live], sizes[live & np.isfinite(sizes)])
+        return cls(weight, scores[live], sizes[live & np.isfinite(sizes)], kind)
 
     def apply(self, scores: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         """Blended scores of cells, each on its own (−inf stays −inf; an unknown size counts as the median)."""
@@ -121,8 +143,15 @@ class SizePrior:
         return _combine(self.weight, score_part, _continuous_quantiles(sizes, self.reference_sizes), live)
 
     def to_state(self) -> dict:
-        return {"weight": self.weight, "reference_scores": self.reference_scores.tolist(), "reference_sizes": self.reference_sizes.tolist()}
+        return {
+            "weight": self.weight,
+            "kind": self.kind,
+            "reference_scores": self.reference_scores.tolist(),
+            "reference_sizes": self.reference_sizes.tolist(),
+        }
 
     @classmethod
     def from_state(cls, state: dict) -> SizePrior:
-        return cls(float(state["weight"]), np.asarray(state["reference_scores"]), np.asarray(state["reference_sizes"]))
+        # weights saved before priors had a kind blended with the parameter count
+        kind = state.get("kind", "params")
+        return cls(float(state["weight"]), np.asarray(state["reference_scores"]), np.asarray(state["reference_sizes"]), kind)
