@@ -26,7 +26,13 @@ from tgnas.book import browser_check, runner
 from tgnas.book import build as book_build
 from tgnas.book.browser_check import ChromiumNotFoundError, check_book, dom_problems, parse_dom
 from tgnas.book.build import BookBuildError, build_book, html_dir, paper_book_runs, paper_run_problems, readiness_problems
-from tgnas.book.layout import discover_notebooks, package_fingerprint, toc_documents, weights_fingerprint
+from tgnas.book.layout import (
+    discover_notebooks,
+    package_fingerprint,
+    shipped_weights_digest,
+    toc_documents,
+    weights_fingerprint,
+)
 from tgnas.book.manifest import read_manifest, write_manifest
 from tgnas.book.runner import NotebookExecutionError, run_notebooks
 
@@ -189,6 +195,7 @@ def test_manifest_records_inputs_and_timing_of_the_run(executed_book):
     assert entry["source_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
     assert entry["package_fingerprint"] == PINNED_FINGERPRINT
     assert entry["weights_sha256"] == weights_fingerprint()
+    assert entry["weights_loaded"] == {}  # the demo chapter loads no shipped proxy
     assert (entry["profile"], entry["parameters"], entry["status"]) == ("ci", {"profile": "ci"}, "ok")
     assert entry["duration_s"] == record.duration_s and entry["started_at"] == record.started_at
 
@@ -393,7 +400,11 @@ def test_paper_runs_are_kept_apart_and_the_paper_book_shows_them_where_current(e
     # a chapter whose shipped proxy weights or source changed since its paper run is shown from its ci run
     with monkeypatch.context() as patch:
         patch.setattr(book_build, "weights_fingerprint", lambda: "0" * 64)
-        assert paper_run_problems(root) == {"00_demo": "the shipped proxy weights changed", "01_other": "no paper-profile run"}
+        assert paper_run_problems(root)["00_demo"] is None  # it loaded no shipped proxy
+        entry = read_manifest(paper_dir)["00_demo"]
+        write_manifest(paper_dir, {"00_demo": {**entry, "weights_loaded": {"nb201.pt": "0" * 64}}})
+        expected = "the shipped proxy weights it loaded changed (nb201.pt)"
+        assert paper_run_problems(root) == {"00_demo": expected, "01_other": "no paper-profile run"}
         assert paper_book_runs(root)["00_demo"] == "ci"
     (root / "notebooks" / "00_demo.py").write_text(DEMO + "\n# %%\nprint('changed')\n")
     assert paper_run_problems(root)["00_demo"] == "the chapter changed"
@@ -426,14 +437,68 @@ def test_repository_toc_lists_intro_chapters_and_status_and_every_notebook():
     assert sorted(discover_notebooks(REPO / "notebooks")) == [doc.rsplit("/", 1)[1] for doc in chapters]
 
 
-def test_a_run_with_other_or_unrecorded_shipped_weights_is_not_ready(executed_book, tmp_path, monkeypatch):
+LOADS = """# %% [markdown]
+# # Chapter with proxies
+
+# %% tags=["parameters"]
+profile = "ci"
+
+# %%
+import subprocess
+import sys
+
+from tgnas.tg.proxy import TGProxy
+
+TGProxy.load("nb201")
+TGProxy.load("darts", release="v1")
+subprocess.run([sys.executable, "-c", "from tgnas.tg.proxy import TGProxy; TGProxy.load('darts')"], check=True)
+"""
+
+
+def test_a_run_records_the_shipped_weights_it_loaded_and_only_those_outdate_it(tmp_path, monkeypatch):
+    root = _make_book(tmp_path / "book", {"00_loads": LOADS})
+    run_notebooks(root=root)
+    entry = read_manifest(root / "book" / "chapters")["00_loads"]
+    loaded = ["darts.pt", "nb201.pt", "v1/darts.pt"]  # the subprocess's load too
+    assert entry["weights_loaded"] == {relative: shipped_weights_digest(relative) for relative in loaded}
+    assert all(len(digest) == 64 for digest in entry["weights_loaded"].values())
+    assert readiness_problems(root) == []
+    real_digest = shipped_weights_digest
+    with monkeypatch.context() as patch:
+        patch.setattr(book_build, "weights_fingerprint", lambda: "0" * 64)  # other weights changed: still current
+        assert readiness_problems(root) == []
+        patch.setattr(book_build, "shipped_weights_digest", lambda relative: None if relative == "darts.pt" else real_digest(relative))
+        assert readiness_problems(root) == [
+            "notebook 00_loads: the shipped proxy weights it loaded changed (darts.pt) since it was executed; run `tgnas book run`"
+        ]
+
+
+def test_shipped_weights_digest_covers_the_weights_and_their_card(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "weights" / "v1").mkdir(parents=True)
+    (package / "weights" / "v1" / "nb201.pt").write_bytes(b"weights")
+    (package / "weights" / "v1" / "nb201.json").write_text("{}")
+    (package / "weights" / "darts.pt").write_bytes(b"weights")
+    first = shipped_weights_digest("v1/nb201.pt", package)
+    assert len(first) == 64 and shipped_weights_digest("darts.pt", package) != first
+    (package / "weights" / "darts.pt").write_bytes(b"retrained")  # another proxy: no change
+    assert shipped_weights_digest("v1/nb201.pt", package) == first
+    (package / "weights" / "v1" / "nb201.json").write_text('{"release": "v1"}')
+    assert shipped_weights_digest("v1/nb201.pt", package) != first
+    assert shipped_weights_digest("nb101.pt", package) is None
+
+
+def test_a_run_recorded_before_loads_were_noted_is_judged_on_all_the_shipped_weights(executed_book, tmp_path, monkeypatch):
     root = _copy_book(executed_book[0], tmp_path / "book")
+    chapters = root / "book" / "chapters"
+    entry = read_manifest(chapters)["00_demo"]
+    del entry["weights_loaded"]
+    write_manifest(chapters, {"00_demo": entry})
+    assert readiness_problems(root) == []
     expected = ["notebook 00_demo: the shipped proxy weights changed since it was executed; run `tgnas book run`"]
     with monkeypatch.context() as patch:
         patch.setattr(book_build, "weights_fingerprint", lambda: "0" * 64)
         assert readiness_problems(root) == expected
-    chapters = root / "book" / "chapters"
-    entry = read_manifest(chapters)["00_demo"]
     del entry["weights_sha256"]  # a run recorded before the weights were
     write_manifest(chapters, {"00_demo": entry})
     assert readiness_problems(root) == expected

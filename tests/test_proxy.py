@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tgnas import TGProxy, cli
+from tgnas.choices import LOADED_WEIGHTS_LOG
 from tgnas.scoring import NO_PATH_SCORE, Scorer
 from tgnas.spaces import create
 from tgnas.spaces.darts import DARTS_V1, DARTS_V2
@@ -177,6 +178,19 @@ def test_the_first_release_loads_verified_and_differs_from_the_current_one(name)
     assert v1.card["release"] == "v1" and v1.space == TGProxy.load(name).space
     assert weights_path(name, "v1").parent.name == "v1" and weights_path(name, "v1") != weights_path(name)
     assert v1.card["sha256"] != TGProxy.load(name).card["sha256"]
+
+
+def test_loads_of_shipped_weights_are_noted_where_the_book_runner_asks(small_proxy, tmp_path, monkeypatch):
+    log = tmp_path / "loaded.log"
+    monkeypatch.delenv(LOADED_WEIGHTS_LOG, raising=False)
+    TGProxy.load("nb201")  # nothing asked for: nothing written
+    assert not log.exists()
+    monkeypatch.setenv(LOADED_WEIGHTS_LOG, str(log))
+    TGProxy.load("nb201")
+    TGProxy.load("darts", release="v1")
+    TGProxy.load(small_proxy.save(tmp_path / "toy.pt"))  # a user's weights are no chapter input
+    TGProxy.load(weights_path("nb201"))  # the shipped file by its path
+    assert log.read_text().split() == ["nb201.pt", "v1/darts.pt", "nb201.pt"]
 
 
 def test_unknown_releases_and_releases_of_files_are_refused(small_proxy, tmp_path):

@@ -19,5 +19,8 @@ ALL_SEARCH_METHODS = tuple(dict.fromkeys(SEARCH_METHODS + QUERY_METHODS))
 SHIPPED_PROXIES = ("nb201", "darts")
 #: earlier releases of the shipped proxies, kept for comparison, ``tgnas/weights/<release>/<space>.pt``
 PROXY_RELEASES = ("v1",)
+#: names a file to which `tgnas.tg.proxy.TGProxy.load` appends each shipped weights file it reads
+#: (relative to ``tgnas/weights``); the book runner sets it so a chapter's run records what it loaded
+LOADED_WEIGHTS_LOG = "TGNAS_LOADED_WEIGHTS_LOG"
 #: datasets of the DARTS evaluation protocol (`tgnas.darts.trainer`)
 DARTS_DATASETS = ("cifar10", "imagenet")

@@ -33,6 +33,7 @@ from tgnas.book.layout import (
     display_path,
     find_book_root,
     sha256_file,
+    shipped_weights_digest,
     toc_documents,
     weights_fingerprint,
 )
@@ -110,12 +111,22 @@ def html_dir(root: Path, profile: str = "ci") -> Path:
 
 def outdated_inputs(entry: dict, source: Path) -> str | None:
     """What changed since the run recorded in the manifest ``entry``: the chapter source, the shipped
-    proxy weights (`tgnas.book.layout.weights_fingerprint`; a run that did not record them counts as
-    older), or None when neither did."""
+    proxy weights the chapter loaded (`tgnas.book.layout.shipped_weights_digest` of each), or None
+    when neither did.
+
+    A run recorded before runs noted what they loaded is compared on all the shipped weights
+    (`tgnas.book.layout.weights_fingerprint`); one that recorded neither counts as older.
+    """
     if entry.get("source_sha256") != sha256_file(source):
         return "the chapter changed"
-    if entry.get("weights_sha256") != weights_fingerprint():
-        return "the shipped proxy weights changed"
+    loaded = entry.get("weights_loaded")
+    if loaded is None:
+        if entry.get("weights_sha256") != weights_fingerprint():
+            return "the shipped proxy weights changed"
+        return None
+    changed = [relative for relative, digest in sorted(loaded.items()) if shipped_weights_digest(relative) != digest]
+    if changed:
+        return f"the shipped proxy weights it loaded changed ({', '.join(changed)})"
     return None
 
 

@@ -1,7 +1,8 @@
 """Where the book's parts live: its root, the chapter sources, the table of contents.
 
 Also the fingerprints that decide whether a chapter must be re-executed: a file's sha256 and
-:func:`package_fingerprint` over the tgnas sources, :func:`weights_fingerprint` over its shipped proxies.
+:func:`package_fingerprint` over the tgnas sources, :func:`weights_fingerprint` over its shipped proxies and
+:func:`shipped_weights_digest` over one of them.
 """
 
 from __future__ import annotations
@@ -94,6 +95,20 @@ def weights_fingerprint(package_dir: Path | None = None) -> str:
     """
     package_dir = _package_dir(package_dir)
     return _files_digest(package_dir, _weights_files(package_dir))
+
+
+def shipped_weights_digest(relative: str, package_dir: Path | None = None) -> str | None:
+    """sha256 over one shipped weights file (``relative`` to ``tgnas/weights``: ``nb201.pt``,
+    ``v1/darts.pt``) and its model card beside it; None when the weights file is gone.
+
+    What a run records for each shipped proxy its chapter loaded, so that retraining one proxy
+    outdates only the chapters that read it.
+    """
+    package_dir = _package_dir(package_dir)
+    weights = package_dir / "weights" / relative
+    if not weights.is_file():
+        return None
+    return _files_digest(package_dir, [path for path in (weights, weights.with_suffix(".json")) if path.is_file()])
 
 
 def _package_dir(package_dir: Path | None) -> Path:

@@ -6,7 +6,9 @@ notebook and executed by papermill (cwd = book root, kernel = this interpreter) 
 
 Re-running is cheap: the run manifest (:mod:`tgnas.book.manifest`) remembers, per notebook, the
 hash of its source, the parameters, and a fingerprint of the tgnas sources. A notebook whose
-inputs all match its last successful run, and whose output still exists, is skipped.
+inputs all match its last successful run, and whose output still exists, is skipped. Each
+successful run also records which shipped proxy weights the chapter loaded and their digests
+(``weights_loaded``), so a published run is outdated only by a retrained proxy it actually read.
 
 The published copy is what the page shows: :func:`tgnas.book.clean.clean_notebook` hides code
 behind a toggle, removes the parameter cells and takes stderr off the page; stderr text other than
@@ -45,11 +47,13 @@ from tgnas.book.layout import (
     package_fingerprint,
     run_dir,
     sha256_file,
+    shipped_weights_digest,
     weights_fingerprint,
 )
 from tgnas.book.manifest import read_manifest, write_manifest
 from tgnas.book.parameters import PROFILES, ParameterError
 from tgnas.book.scorecard import results_path
+from tgnas.choices import LOADED_WEIGHTS_LOG
 
 
 class NotebookExecutionError(RuntimeError):
@@ -92,6 +96,11 @@ class _Plan:
     def kernel_log(self) -> Path:
         """What the kernel process wrote outside its cells (scratch; cited when the kernel fails)."""
         return self.executed.with_suffix(".kernel.log")
+
+    @property
+    def weights_log(self) -> Path:
+        """Where the chapter's processes note each shipped proxy they load (scratch; see :func:`_loaded_weights`)."""
+        return self.executed.with_suffix(".weights.log")
 
 
 def _validate_profile(profile: str) -> None:
@@ -165,7 +174,7 @@ def _execute(plan: _Plan, root: Path) -> int:
     stderr_path(plan.output).unlink(missing_ok=True)
     results_path(plan.name, plan.output.parent).unlink(missing_ok=True)  # the chapter records its scorecard results afresh
     try:
-        with _running_into(plan.output.parent), kernel_output_to(plan.kernel_log):
+        with _running_into(plan.output.parent), _noting_loads(plan.weights_log), kernel_output_to(plan.kernel_log):
             papermill.execute_notebook(
                 str(plan.converted),
                 str(plan.executed),
@@ -181,18 +190,36 @@ def _execute(plan: _Plan, root: Path) -> int:
     return kept_aside
 
 
-@contextmanager
 def _running_into(directory: Path):
     """Tell the chapter (through :data:`RUN_DIR_VARIABLE`, which its kernel inherits) where its outputs go."""
-    previous = os.environ.get(RUN_DIR_VARIABLE)
-    os.environ[RUN_DIR_VARIABLE] = str(directory.resolve())
+    return _environment_variable(RUN_DIR_VARIABLE, str(directory.resolve()))
+
+
+def _noting_loads(log: Path):
+    """Have every shipped proxy the chapter loads noted in ``log`` (:data:`tgnas.choices.LOADED_WEIGHTS_LOG`)."""
+    log.unlink(missing_ok=True)
+    return _environment_variable(LOADED_WEIGHTS_LOG, str(log.resolve()))
+
+
+@contextmanager
+def _environment_variable(name: str, value: str):
+    """``name=value`` in this process's environment (which the kernel inherits) for the duration."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if previous is None:
-            os.environ.pop(RUN_DIR_VARIABLE, None)
+            os.environ.pop(name, None)
         else:
-            os.environ[RUN_DIR_VARIABLE] = previous
+            os.environ[name] = previous
+
+
+def _loaded_weights(plan: _Plan) -> dict[str, str | None]:
+    """Each shipped weights file the chapter loaded (relative to ``tgnas/weights``) → its digest now
+    (`tgnas.book.layout.shipped_weights_digest`): what :func:`tgnas.book.build.outdated_inputs` compares."""
+    noted = plan.weights_log.read_text(encoding="utf-8").split() if plan.weights_log.exists() else []
+    return {relative: shipped_weights_digest(relative) for relative in sorted(set(noted))}
 
 
 def _publish(plan: _Plan, root: Path) -> int:
@@ -324,6 +351,7 @@ def run_notebooks(
                 "duration_s": duration_s,
                 "started_at": started_at,
                 "stderr_outputs": kept_aside,
+                "weights_loaded": _loaded_weights(plan),
                 "environment": environment,
             }
             write_manifest(out_dir, manifest)

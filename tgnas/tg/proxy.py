@@ -54,8 +54,27 @@ def weights_path(name: str, release: str | None = None) -> Path:
         raise ValueError(f"no shipped TG proxy called {name!r}; shipped: {', '.join(SHIPPED)} (or pass a .pt path)")
     if release is not None and release not in RELEASES:
         raise ValueError(f"no release {release!r} of the shipped TG proxies; accepted: {', '.join(RELEASES)} (or None, the current one)")
-    folder = resources.files("tgnas") / "weights"
-    return Path(str(folder / f"{name}.pt" if release is None else folder / release / f"{name}.pt"))
+    folder = _shipped_folder()
+    return folder / f"{name}.pt" if release is None else folder / release / f"{name}.pt"
+
+
+def _shipped_folder() -> Path:
+    return Path(str(resources.files("tgnas") / "weights"))
+
+
+def _note_if_shipped(path: Path) -> None:
+    """Append ``path`` (relative to the shipped weights folder) to the file :data:`choices.LOADED_WEIGHTS_LOG`
+    names, when it is set and ``path`` is a shipped file: how a book chapter's run learns which shipped
+    weights it depends on (a retrained ``darts.pt`` leaves a chapter that only read ``nb201.pt`` current)."""
+    log = os.environ.get(choices.LOADED_WEIGHTS_LOG)
+    if not log:
+        return
+    try:
+        relative = path.resolve().relative_to(_shipped_folder().resolve())
+    except ValueError:
+        return  # weights a user trained: not part of any chapter's recorded inputs
+    with open(log, "a", encoding="utf-8") as stream:  # appends: the chapter's subprocesses write here too
+        stream.write(relative.as_posix() + "\n")
 
 
 def sha256_of(path: Path) -> str:
@@ -223,6 +242,7 @@ class TGProxy:
             network.load_state_dict(member)
             networks.append(network)
         prior = SizePrior.from_state(state["size_prior"]) if state.get("size_prior") else None
+        _note_if_shipped(path)
         return cls.from_networks(state["space"], embedder, networks, card, prior)
 
 
