@@ -149,8 +149,9 @@ plt.show()
 # %% [markdown]
 # ## How the shipped model was chosen, and what it was trained on
 #
-# The shipped model is not one of the ablation rows above. Its recipe (embedding, GCN shape, loss,
-# training sources) was chosen by the leave-one-benchmark-out rule of {doc}`the universality chapter <09_universal_proxy>`:
+# The shipped model is not one of the ablation rows above. Its recipe (embedding; the kind of graph
+# layer: the paper's GCN, or the GIN or GAT layers it names as future work; loss; training sources)
+# was chosen by the leave-one-benchmark-out rule of {doc}`the universality chapter <09_universal_proxy>`:
 # every candidate recipe is scored by how well it ranks each *pool* benchmark when trained on the
 # others, and NB201, the target, is never part of that choice. The chosen recipe was then trained on
 # all pool benchmarks: {glue:text}`ch02_shipped_sources`. Where the chosen recipe has a size prior, the

@@ -53,6 +53,7 @@ CASES = [
     ([*TRAIN, "--patience", "0"], "argument --patience: expected an integer >= 1, got '0'"),
     ([*TRAIN, "--loss", "mae", "--pca", "8"], "unknown loss 'mae'; accepted: mse, pairwise, mse\\+pairwise"),
     ([*TRAIN, "--readout", "attention"], "unknown readout 'attention'; accepted: sum"),
+    ([*TRAIN, "--layer", "sage"], "unknown layer 'sage'; accepted: gcn, gin, gat"),
     ([*TRAIN, "--length", "huge"], "unknown description length 'huge'; accepted: short, medium, long"),
     # select
     (["select", "--target", "nb999", "--out", "{tmp}/s.json"], "unknown target benchmark 'nb999'; accepted: nb201, nb101, nb301"),

@@ -12,7 +12,16 @@ from tgnas.spaces import create
 from tgnas.tg import train as loop
 from tgnas.tg.embed import OperatorEmbedder
 from tgnas.tg.ensemble import train_proxy
-from tgnas.tg.gcn import DenseGCNLayer, GCNConfig, GCNRegressor, encode_graphs, normalised_adjacency
+from tgnas.tg.gcn import (
+    DenseGATLayer,
+    DenseGCNLayer,
+    DenseGINLayer,
+    GCNConfig,
+    GCNRegressor,
+    encode_graphs,
+    normalised_adjacency,
+    with_self_loops,
+)
 from tgnas.tg.predictor import GCNPredictor
 from tgnas.tg.sources import LabelledGraphs, normalise_labels
 from tgnas.tg.train import LeakageError, TrainRecipe, train_predictor
@@ -103,6 +112,65 @@ def test_the_plain_torch_layer_equals_torch_geometric_dense_gcn_conv():
     torch.testing.assert_close(layer(x, adj, mask), reference(x, adj, mask))
 
 
+def test_the_gin_layer_equals_torch_geometric_dense_gin_conv_around_its_mlp():
+    from torch_geometric.nn import DenseGINConv
+
+    torch.manual_seed(3)
+    layer = DenseGINLayer(6, 4)
+    with torch.no_grad():
+        layer.bias.normal_()
+    mlp = torch.nn.Sequential(torch.nn.Linear(6, 4), torch.nn.ReLU(), torch.nn.Linear(4, 4))
+    reference = DenseGINConv(mlp, eps=0.0)  # (it re-initialises the MLP: load the layer's weights after)
+    mlp.load_state_dict({"0.weight": layer.lin.weight, "0.bias": layer.bias, "2.weight": layer.lin2.weight, "2.bias": layer.lin2.bias})
+    adj, mask = _random_adjacency(1)
+    x = torch.randn(3, 5, 6)
+    torch.testing.assert_close(layer(x, adj, mask), reference(x, adj, mask))
+
+
+def test_the_gat_layer_equals_torch_geometric_dense_gat_conv_with_one_head():
+    from torch_geometric.nn import DenseGATConv
+
+    torch.manual_seed(4)
+    layer = DenseGATLayer(6, 4)
+    with torch.no_grad():
+        layer.bias.normal_()
+    reference = DenseGATConv(6, 4, heads=1)
+    reference.load_state_dict(
+        {
+            "lin.weight": layer.lin.weight,
+            "att_src": layer.att_src.view(1, 1, 1, 4),
+            "att_dst": layer.att_dst.view(1, 1, 1, 4),
+            "bias": layer.bias,
+        }
+    )
+    adj, mask = _random_adjacency(2)
+    adj = adj + adj.transpose(1, 2)
+    x = torch.randn(3, 5, 6)
+    torch.testing.assert_close(layer(x, adj, mask), reference(x, adj, mask))
+
+
+@pytest.mark.parametrize("kind", ["gin", "gat"])
+def test_gin_and_gat_networks_equal_their_stacked_layers_on_a_with_self_loops(kind):
+    torch.manual_seed(1)
+    network = GCNRegressor(4, GCNConfig(layers=2, hidden=3, dropout=0.0, layer=kind)).eval()
+    assert all(type(conv) is {"gin": DenseGINLayer, "gat": DenseGATLayer}[kind] for conv in network.convs)
+    table = torch.randn(5, 4)
+    ops = torch.tensor([[0, 2, 3, 1], [0, 4, 1, 0]])
+    adj = torch.zeros(2, 4, 4)
+    adj[0, 0, 1] = adj[0, 0, 2] = adj[0, 1, 2] = adj[0, 2, 3] = 1
+    adj[1, 0, 1] = adj[1, 1, 2] = 1
+    mask = torch.tensor([[True] * 4, [True, True, True, False]])
+    h = table[ops]
+    undirected = adj + adj.transpose(1, 2)
+    for conv in network.convs:
+        h = torch.relu(conv(h, undirected, mask))
+    expected = network.head(h.sum(dim=1)).squeeze(-1)
+    torch.testing.assert_close(network(table, ops, adj, mask), expected)
+    torch.testing.assert_close(network.propagation(adj), with_self_loops(undirected))
+    other = GCNRegressor(4, GCNConfig(layers=2, hidden=3, dropout=0.0)).eval()
+    assert not torch.allclose(network(table, ops, adj, mask), other(table, ops, adj, mask))
+
+
 def test_layers_equal_stacked_dense_gcn_layers_on_the_normalised_adjacency():
     torch.manual_seed(0)
     config = GCNConfig(layers=2, hidden=3, direction="forward", dropout=0.0)
@@ -132,6 +200,8 @@ def test_layers_equal_stacked_dense_gcn_layers_on_the_normalised_adjacency():
         ({"direction": "up"}, "accepted: undirected"),
         ({"layers": 0}, "must be ≥ 1"),
         ({"dropout": 1.0}, "dropout"),
+        ({"layer": "sage"}, "unknown layer 'sage'; accepted: gcn, gin, gat"),
+        ({"layer": "gin", "normalise_adjacency": False}, "official variant of the gcn layer; gin does not normalise"),
     ],
 )
 def test_bad_configs_are_explained(kwargs, message):

@@ -324,6 +324,16 @@ def test_the_selection_goes_into_a_record_and_a_train_command_that_reproduces_it
     with_flops = replace(with_prior, size_kind="flops")
     args = build_parser().parse_args([*universality.train_command(with_flops, "nb201", 5), "--out", "w.pt"])
     assert (args.size_weight, args.size_kind) == (0.25, "flops")
+    assert args.layer == "gcn"
+    with_gin = replace(with_prior, config=replace(with_prior.config, layer="gin"))
+    args = build_parser().parse_args([*universality.train_command(with_gin, "nb201", 5), "--out", "w.pt"])
+    assert args.layer == "gin"
+
+
+def test_cache_keys_of_recipes_from_before_the_layer_setting_are_unchanged():
+    # results cached before GCNConfig had `layer` were all gcn: their keys must still find them
+    assert Recipe("any").key() == "55ef69befdaf"  # its key before `layer` existed
+    assert Recipe("any", config=GCNConfig(layer="gat")).key() != Recipe("any").key()
 
 
 def test_a_task_mean_keeps_cells_measured_on_some_tasks_only():

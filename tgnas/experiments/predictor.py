@@ -173,7 +173,7 @@ def table_shipped_recipe(proxy: TGProxy) -> pd.DataFrame:
         "chosen recipe": selection.get("chosen", "not recorded (the card predates the selection)"),
         "selection rule": selection.get("rule", "-"),
         "pool of the selection": ", ".join(selection.get("pool", [])) or "-",
-        "GCN": f"{config['layers']} layers, hidden {config['hidden']}, readout {config['readout']}",
+        "graph network": f"{config['layers']} {_LAYER_NAMES[config.get('layer', 'gcn')]} layers, hidden {config['hidden']}, readout {config['readout']}",
         "loss / epochs": f"{card['recipe']['loss']} / {card['recipe']['epochs']}",
         "ensemble members (seeds)": f"{card['members']} ({', '.join(map(str, card['seeds']))})",
         "operator embedding": card["embedder"],
@@ -181,6 +181,10 @@ def table_shipped_recipe(proxy: TGProxy) -> pd.DataFrame:
         "NB201 labels used": "yes" if card.get("nb201_labels_used") else "no",
     }
     return pd.DataFrame({"value": rows}).rename_axis("model card")
+
+
+#: a model card's ``config.layer`` in words (cards from before the setting are GCNs)
+_LAYER_NAMES = {"gcn": "GCN", "gin": "GIN-0", "gat": "single-head GAT"}
 
 
 def _size_prior_text(prior: dict | None) -> str:

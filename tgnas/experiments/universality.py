@@ -25,8 +25,9 @@ from tgnas.tg.train import TrainRecipe
 
 #: candidate recipes by name; every one is a text-embedding GCN (the one-hot variant is a column of its own).
 #: The set varies what the paper leaves open or names as future work: description length (its Table 2),
-#: how multi-task benchmarks enter, readout and depth; and whether the ranking leans on the network's
-#: size, the strongest simple baseline (a size prior on the parameter count or the FLOPs,
+#: how multi-task benchmarks enter, readout, depth and the message passing (GIN and GAT layers, which
+#: the paper names as future work); and whether the ranking leans on the network's size, the
+#: strongest simple baseline (a size prior on the parameter count or the FLOPs,
 #: `tgnas.tg.size_prior`). "mixed" embeds each operator as the mean of its three descriptions'
 #: embeddings (`tgnas.tg.embed.MIXED`), so that no one phrasing decides how an operator the pool never
 #: showed is read.
@@ -45,6 +46,8 @@ CANDIDATE_SHAPES: dict[str, dict] = {
     "mixed, task mean, params prior 0.5": {"length": "mixed", "size_weight": 0.5},
     "mixed, task mean, FLOPs prior 0.25": {"length": "mixed", "size_weight": 0.25, "size_kind": "flops"},
     "mixed, task mean, FLOPs prior 0.5": {"length": "mixed", "size_weight": 0.5, "size_kind": "flops"},
+    "mixed, task mean, params prior 0.25, GIN": {"length": "mixed", "size_weight": 0.25, "config": GCNConfig(layer="gin")},
+    "mixed, task mean, params prior 0.25, GAT": {"length": "mixed", "size_weight": 0.25, "config": GCNConfig(layer="gat")},
 }
 CI_CANDIDATES = ["mixed, task mean", "long, task mean", "long, task mean, params prior 0.25"]
 
@@ -319,6 +322,7 @@ def train_command(recipe: Recipe, target: str, members: int, families: Sequence[
         *("--members", str(members), "--seed", str(train.seed), "--epochs", str(train.epochs), "--patience", str(train.patience)),
         *("--layers", str(config.layers), "--hidden", str(config.hidden), "--readout", config.readout, "--loss", train.loss),
         *("--length", recipe.length),
+        *(("--layer", config.layer) if config.layer != "gcn" else ()),
         *(("--size-weight", str(recipe.size_weight)) if recipe.size_weight else ()),
         *(("--size-kind", recipe.size_kind) if recipe.size_weight and recipe.size_kind != "params" else ()),
     ]

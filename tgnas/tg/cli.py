@@ -78,6 +78,7 @@ def add_commands(commands) -> None:
     train.add_argument("--layers", type=positive_int, default=2)
     train.add_argument("--hidden", type=positive_int, default=128)
     train.add_argument("--readout", default="sum")
+    train.add_argument("--layer", default="gcn", help="message passing of each layer: gcn (the paper's), gin or gat")
     train.add_argument("--graph-norm", action="store_true", help="graph normalisation after each GCN layer (paper; off by default)")
     train.add_argument("--loss", default="mse+pairwise")
     train.add_argument(
@@ -210,7 +211,7 @@ def _train(args: argparse.Namespace) -> int:
     if check_weight(args.size_weight):
         check_sized(args.target, args.size_kind)
     recipe = TrainRecipe(epochs=args.epochs, loss=args.loss, seed=args.seed, patience=args.patience)
-    config = GCNConfig(layers=args.layers, hidden=args.hidden, readout=args.readout, graph_norm=args.graph_norm)
+    config = GCNConfig(layers=args.layers, hidden=args.hidden, readout=args.readout, graph_norm=args.graph_norm, layer=args.layer)
     embedder = OperatorEmbedder(length=args.length)
     if args.pca:
         embedder = embedder.with_pca(args.pca)

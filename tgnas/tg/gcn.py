@@ -8,7 +8,11 @@ variant can be compared):
 * node features: the embedding of each node's operator (`tgnas.tg.embed.OperatorEmbedder`);
 * ``layers`` dense GCN layers (`DenseGCNLayer`: ``torch_geometric``'s `DenseGCNConv` in plain torch,
   same parameters and initialisation, tested equal; it uses the normalised adjacency
-  Â = D^-½(A+I)D^-½ of the paper's equation), each followed by ReLU and, optionally,
+  Â = D^-½(A+I)D^-½ of the paper's equation) — or, ``layer="gin"`` / ``"gat"``, the two message
+  passings the paper leaves to future work: GIN-0 (`DenseGINLayer`, Xu et al. 2019: an MLP of the
+  *sum* over a node and its neighbours, which keeps counts a normalised mean blurs) and single-head
+  GAT (`DenseGATLayer`, Veličković et al. 2018: learned attention over the neighbours), each
+  tested equal to torch_geometric's dense layer — each followed by ReLU and, optionally,
   graph normalisation (Cai et al. 2021, the paper's regulariser). **Deviation:** graph norm is off
   by default. It subtracts each graph's mean node feature, which erases how *many* nodes of a kind
   a cell has; on a synthetic rule ("more 3x3 convolutions = better", no benchmark labels involved)
@@ -41,6 +45,7 @@ from tgnas.tg.embed import OperatorEmbedder
 
 READOUTS = ("sum", "mean", "max", "sum+mean")
 DIRECTIONS = ("undirected", "forward", "backward")
+LAYERS = ("gcn", "gin", "gat")
 
 
 @dataclass(frozen=True)
@@ -55,10 +60,15 @@ class GCNConfig:
     normalise_adjacency: bool = True
     dropout: float = 0.1
     head_hidden: int = 64
+    layer: str = "gcn"  # the message passing: gcn (the paper's), gin or gat
 
     def __post_init__(self) -> None:
         if self.layers < 1 or self.hidden < 1 or self.head_hidden < 1:
             raise ValueError(f"layers, hidden and head_hidden must be ≥ 1, got {self.layers}, {self.hidden}, {self.head_hidden}")
+        if self.layer not in LAYERS:
+            raise ValueError(f"unknown layer {self.layer!r}; accepted: {', '.join(LAYERS)}")
+        if not self.normalise_adjacency and self.layer != "gcn":
+            raise ValueError(f"normalise_adjacency=False is the official variant of the gcn layer; {self.layer} does not normalise")
         if self.readout not in READOUTS:
             raise ValueError(f"unknown readout {self.readout!r}; accepted: {', '.join(READOUTS)}")
         if self.direction not in DIRECTIONS:
@@ -105,7 +115,71 @@ class DenseGCNLayer(nn.Module):
         `GCNRegressor` applies ``lin`` and ``bias`` itself (it shares Â between layers and projects
         the operator table, not every node).
         """
-        return (normalised_adjacency(adj) @ self.lin(x) + self.bias) * mask.unsqueeze(-1).to(x.dtype)
+        return self.combine(self.lin(x), normalised_adjacency(adj)) * mask.unsqueeze(-1).to(x.dtype)
+
+    def combine(self, projected: torch.Tensor, propagate: torch.Tensor) -> torch.Tensor:
+        """The layer on node features already passed through ``lin``, with Â given (`GCNRegressor.propagation`)."""
+        return propagate @ projected + self.bias
+
+
+def _glorot(weight: torch.Tensor) -> None:
+    bound = math.sqrt(6.0 / (weight.shape[-1] + weight.shape[-2]))
+    with torch.no_grad():
+        weight.uniform_(-bound, bound)
+
+
+class DenseGINLayer(nn.Module):
+    """GIN-0, ``MLP((A + I) X)`` with the MLP Linear–ReLU–Linear: torch_geometric's `DenseGINConv` with
+    ``eps=0`` around that MLP, in plain torch.
+
+    The first linear map is ``lin`` + ``bias`` (applied before the sum, which is the same by linearity),
+    so the operator table can be projected once as for the other layers.
+    """
+
+    def __init__(self, in_dim: int, out_dim: int) -> None:
+        super().__init__()
+        self.lin = _Projection(in_dim, out_dim)
+        self.bias = nn.Parameter(torch.zeros(out_dim))
+        self.lin2 = nn.Linear(out_dim, out_dim)
+        _glorot(self.lin.weight)
+
+    def forward(self, x: torch.Tensor, adj: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``DenseGINConv(MLP, eps=0)(x, adj, mask)``."""
+        return self.combine(self.lin(x), with_self_loops(adj)) * mask.unsqueeze(-1).to(x.dtype)
+
+    def combine(self, projected: torch.Tensor, propagate: torch.Tensor) -> torch.Tensor:
+        """The layer on ``lin``-projected features; ``propagate`` is A + I."""
+        return self.lin2(torch.relu(propagate @ projected + self.bias))
+
+
+class DenseGATLayer(nn.Module):
+    """Single-head GAT: node i averages its neighbours' ``lin`` features (itself included) with weights
+    softmax_j LeakyReLU(a_dst·Wx_i + a_src·Wx_j); torch_geometric's `DenseGATConv` (heads=1) in plain torch."""
+
+    def __init__(self, in_dim: int, out_dim: int) -> None:
+        super().__init__()
+        self.lin = _Projection(in_dim, out_dim)
+        self.att_src = nn.Parameter(torch.empty(1, out_dim))
+        self.att_dst = nn.Parameter(torch.empty(1, out_dim))
+        self.bias = nn.Parameter(torch.zeros(out_dim))
+        for weight in (self.lin.weight, self.att_src, self.att_dst):
+            _glorot(weight)
+
+    def forward(self, x: torch.Tensor, adj: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``DenseGATConv(heads=1)(x, adj, mask)``."""
+        return self.combine(self.lin(x), with_self_loops(adj)) * mask.unsqueeze(-1).to(x.dtype)
+
+    def combine(self, projected: torch.Tensor, propagate: torch.Tensor) -> torch.Tensor:
+        """The layer on ``lin``-projected features; ``propagate`` is A + I (which neighbours a node attends to)."""
+        source = (projected * self.att_src).sum(dim=-1)
+        target = (projected * self.att_dst).sum(dim=-1)
+        logits = nn.functional.leaky_relu(source.unsqueeze(1) + target.unsqueeze(2), 0.2)
+        # every node has its self loop, so no row is all -inf (padding rows included)
+        weights = logits.masked_fill(propagate == 0, float("-inf")).softmax(dim=2)
+        return weights @ projected + self.bias
+
+
+_LAYER_TYPES = {"gcn": DenseGCNLayer, "gin": DenseGINLayer, "gat": DenseGATLayer}
 
 
 def _graph_norm(channels: int) -> nn.Module:
@@ -116,14 +190,14 @@ def _graph_norm(channels: int) -> nn.Module:
 
 
 class GCNRegressor(nn.Module):
-    """Dense GCN + graph norm + readout + MLP head; ``forward(x, adj, mask) -> (B,)``."""
+    """Dense GCN (or GIN, GAT) layers + graph norm + readout + MLP head; ``forward(x, adj, mask) -> (B,)``."""
 
     def __init__(self, in_dim: int, config: GCNConfig) -> None:
         super().__init__()
         self.config = config
         self.in_dim = in_dim
         dims = [in_dim] + [config.hidden] * config.layers
-        self.convs = nn.ModuleList(DenseGCNLayer(a, b) for a, b in zip(dims[:-1], dims[1:]))
+        self.convs = nn.ModuleList(_LAYER_TYPES[config.layer](a, b) for a, b in zip(dims[:-1], dims[1:]))
         self.norms = nn.ModuleList(_graph_norm(config.hidden) if config.graph_norm else nn.Identity() for _ in range(config.layers))
         readout_dim = config.hidden * (2 if config.readout == "sum+mean" else 1)
         self.head = nn.Sequential(
@@ -138,8 +212,11 @@ class GCNRegressor(nn.Module):
         return adj
 
     def propagation(self, adj: torch.Tensor) -> torch.Tensor:
-        """The matrix each layer multiplies by: Â of the configured direction (plain A for the official variant)."""
+        """The matrix each layer aggregates with, for the configured direction: Â for gcn (plain A for the
+        official variant), A + I for gin and gat."""
         a = self._adjacency(adj)
+        if self.config.layer != "gcn":
+            return with_self_loops(a)
         return normalised_adjacency(a) if self.config.normalise_adjacency else a
 
     def forward(
@@ -150,7 +227,7 @@ class GCNRegressor(nn.Module):
         Node features are embeddings of a handful of operators, so the first layer's linear map
         is applied to the operator table (V rows) instead of every node (B·N rows), and Â is
         computed once for all layers (``propagate``: pass `propagation` to share it between
-        ensemble members); the result equals stacking `DenseGCNLayer` layers (tested).
+        ensemble members); the result equals stacking the layers' own ``forward`` (tested).
         """
         propagate = self.propagation(adj) if propagate is None else propagate
         node_mask = mask.unsqueeze(-1).to(table.dtype)
@@ -159,7 +236,7 @@ class GCNRegressor(nn.Module):
         h = None
         for layer, (conv, norm) in enumerate(zip(self.convs, self.norms)):
             projected = conv.lin(table)[ops] if layer == 0 else conv.lin(h)
-            h = (propagate @ projected + conv.bias) * node_mask
+            h = conv.combine(projected, propagate) * node_mask
             if self.config.graph_norm:
                 flat = norm(h[mask], batch)
                 h = torch.zeros_like(h).masked_scatter(mask.unsqueeze(-1), flat)
@@ -178,12 +255,18 @@ class GCNRegressor(nn.Module):
         return self.head(pooled).squeeze(-1)
 
 
-def normalised_adjacency(adj: torch.Tensor) -> torch.Tensor:
-    """Â = D^-½(A+I)D^-½ per graph of a ``(B, N, N)`` batch, exactly as `DenseGCNConv` forms it."""
+def with_self_loops(adj: torch.Tensor) -> torch.Tensor:
+    """``adj`` with every diagonal entry 1 (padding nodes included), as torch_geometric's dense layers add them."""
     n = adj.shape[-1]
     with_loops = adj.clone()
     diagonal = torch.arange(n, device=adj.device)
     with_loops[:, diagonal, diagonal] = 1
+    return with_loops
+
+
+def normalised_adjacency(adj: torch.Tensor) -> torch.Tensor:
+    """Â = D^-½(A+I)D^-½ per graph of a ``(B, N, N)`` batch, exactly as `DenseGCNConv` forms it."""
+    with_loops = with_self_loops(adj)
     scale = with_loops.sum(dim=-1).clamp(min=1).pow(-0.5)
     return scale.unsqueeze(-1) * with_loops * scale.unsqueeze(-2)
 

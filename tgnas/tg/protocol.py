@@ -53,6 +53,11 @@ EMBEDDINGS = ("text", "onehot")
 TIE = 0.01
 
 
+#: GCNConfig settings newer than the protocol's cache, with the value every earlier result used
+_LATER_DEFAULTS = {"layer": "gcn"}
+_NO_DEFAULT = object()
+
+
 @dataclass(frozen=True)
 class Recipe:
     """One candidate way of training a zero-shot predictor (all of it is recorded with every result)."""
@@ -82,8 +87,14 @@ class Recipe:
         return {**asdict(self), "config": self.config.to_dict(), "train": self.train.to_dict()}
 
     def key(self) -> str:
-        """A short digest of everything that changes a trained model (the cache key)."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+        """A short digest of everything that changes a trained model (the cache key).
+
+        Settings added after results were cached (`_LATER_DEFAULTS`) enter it only when they differ from
+        their default, so the results cached before them, which used that default, stay valid.
+        """
+        settings = self.to_dict()
+        settings["config"] = {k: v for k, v in settings["config"].items() if _LATER_DEFAULTS.get(k, _NO_DEFAULT) != v}
+        return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
 
     def gcn_parameters(self) -> int:
         """Trainable parameters of one GCN of this shape behind a 384-d embedding (the tie-breaker)."""
