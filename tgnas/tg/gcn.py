@@ -8,18 +8,19 @@ variant can be compared):
 * node features: the embedding of each node's operator (`tgnas.tg.embed.OperatorEmbedder`);
 * ``layers`` dense GCN layers (`DenseGCNLayer`: ``torch_geometric``'s `DenseGCNConv` in plain torch,
   same parameters and initialisation, tested equal; it uses the normalised adjacency
-  Â = D^-½(A+I)D^-½ of the paper's equation) — or, ``layer="gin"`` / ``"gat"``, the two message
-  passings the paper leaves to future work: GIN-0 (`DenseGINLayer`, Xu et al. 2019: an MLP of the
-  *sum* over a node and its neighbours, which keeps counts a normalised mean blurs) and single-head
-  GAT (`DenseGATLayer`, Veličković et al. 2018: learned attention over the neighbours), each
-  tested equal to torch_geometric's dense layer — each followed by ReLU and, optionally,
+  Â = D^-½(A+I)D^-½ of the paper's equation), each followed by ReLU and, optionally,
   graph normalisation (Cai et al. 2021, the paper's regulariser). **Deviation:** graph norm is off
   by default. It subtracts each graph's mean node feature, which erases how *many* nodes of a kind
   a cell has; on a synthetic rule ("more 3x3 convolutions = better", no benchmark labels involved)
   a sum-readout GCN reaches τ ≈ 0.70 without it and ≈ 0.17 with it (tests/test_predictor.py).
-  Dropout and weight decay remain the regularisers. ``direction`` says which adjacency the convolution sees: the DAG
-  is directed, and ``undirected`` (A + Aᵀ, the default) lets each node hear both its inputs and
-  its consumers;
+  Dropout and weight decay remain the regularisers. ``direction`` says which adjacency the
+  convolution sees: the DAG is directed, and ``undirected`` (A + Aᵀ, the default) lets each node
+  hear both its inputs and its consumers;
+* ``layer`` swaps the GCN layers for one of the two message passings the paper leaves to future
+  work, each tested equal to torch_geometric's dense layer: GIN-0 (``"gin"``, `DenseGINLayer`,
+  Xu et al. 2019: an MLP of the *sum* over a node and its neighbours, which keeps the counts a
+  normalised mean blurs) or single-head GAT (``"gat"``, `DenseGATLayer`, Veličković et al. 2018:
+  learned attention over the neighbours);
 * readout over the real (unpadded) nodes: ``sum`` keeps the cell's size visible to the head (a
   sum grows with the number of convolutions), ``mean``/``max`` do not, ``sum+mean`` gives both;
 * head: a two-layer MLP to one number. Scores are on the scale of the normalised training labels
