@@ -96,24 +96,29 @@ def test_snapshot_names_versions_hardware_and_commit(tmp_path):
 def test_paper_run_table_gives_time_commit_and_result_and_says_what_unrun_chapters_need():
     commit = "0123456789abcdef" * 2 + "01234567"
     runs = [
-        _run("00_benchmarks", 7.4, {**ENV_A, "commit": commit}),
+        _run("00_benchmarks", 7.4, {**ENV_A, "commit": commit}, weights_loaded={"nb201.pt": "a" * 64, "v1/nb201.pt": "b" * 64}),
         _run("07_darts_training", None, None, started=None, status="not run", profile="-"),
         _run("09_universal_proxy", 3790.0, {**ENV_A, "commit": f"{commit} + local changes"}, status="failed"),
     ]
     text = paper_runs_markdown(runs)
-    assert "| {doc}`Title 00_benchmarks <chapters/00_benchmarks>` | 7.4 s | 2024-03-01 10:00:00 | `0123456789ab` | ok |" in text
+    row = "| {doc}`Title 00_benchmarks <chapters/00_benchmarks>` | 7.4 s | 2024-03-01 10:00:00 | `0123456789ab` | `nb201.pt`, `v1/nb201.pt` | ok |"
+    assert row in text
     needs = status.paper_requirement("07_darts_training")
-    assert needs and "GPU" in needs and f"| - | - | - | not run: needs {needs} |" in text
-    assert "| `0123456789ab` + local changes | failed |" in text
+    assert needs and "GPU" in needs and f"| - | - | - | - | not run: needs {needs} |" in text
+    assert "| `0123456789ab` + local changes | not recorded | failed |" in text  # a run from before loads were noted
     assert "**Total:** 7.4 s for the 1 of 3 chapters run at paper scale." in text  # a failed run is not counted
     assert status.paper_requirement("00_benchmarks") is None and status.paper_requirement("00_demo") is None
 
 
 def test_a_paper_run_of_a_since_changed_chapter_says_the_book_shows_the_ci_run():
-    runs = [_run("00_benchmarks", 7.4, ENV_A), _run("02_gcn_predictor", 60.0, ENV_A), _run("05_nb201_results", 60.0, ENV_A)]
+    runs = [
+        _run("00_benchmarks", 7.4, ENV_A, weights_loaded={}),
+        _run("02_gcn_predictor", 60.0, ENV_A),
+        _run("05_nb201_results", 60.0, ENV_A),
+    ]
     problems = {"00_benchmarks": None, "02_gcn_predictor": "the chapter changed", "05_nb201_results": "the shipped proxy weights changed"}
     lines = paper_runs_markdown(runs, problems).splitlines()
-    assert lines[2].endswith("| ok |")
+    assert lines[2].endswith("| none | ok |")  # it loaded no shipped proxy
     assert lines[3].endswith("| ok, but the chapter changed since: the paper book shows its ci run |")
     assert lines[4].endswith("| ok, but the shipped proxy weights changed since: the paper book shows its ci run |")
     assert "**Total:** 2 min 07 s for the 3 of 3 chapters" in lines[-1]  # all ran at paper scale; the time is still theirs

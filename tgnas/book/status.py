@@ -35,6 +35,8 @@ class ChapterRun:
     status: str
     stderr_outputs: int
     environment: Mapping[str, Any] | None
+    weights_loaded: Mapping[str, str | None] | None = None
+    """The shipped proxy weights the run loaded (relative to ``tgnas/weights``) → digest; None: not recorded."""
 
 
 def notebook_title(path: Path) -> str:
@@ -68,6 +70,7 @@ def chapter_runs(root: Path, run_dir: Path = CHAPTERS_DIR) -> list[ChapterRun]:
                 status=entry.get("status", "not run"),
                 stderr_outputs=int(entry.get("stderr_outputs", 0)),
                 environment=entry.get("environment"),
+                weights_loaded=entry.get("weights_loaded"),
             )
         )
     return runs
@@ -128,7 +131,8 @@ def paper_requirement(chapter: str) -> str | None:
 
 
 def paper_runs_markdown(runs: list[ChapterRun], problems: Mapping[str, str | None] | None = None) -> str:
-    """The published paper-profile runs: per chapter its run time, start, result and commit, or why it was not run; the total.
+    """The published paper-profile runs: per chapter its run time, start, commit, the shipped proxies it loaded and its
+    result, or why it was not run; the total.
 
     ``problems`` (`tgnas.book.build.paper_run_problems`) says per chapter why the paper book cannot show
     its paper run: a successful run whose chapter or shipped proxy weights changed since is marked so,
@@ -145,11 +149,21 @@ def paper_runs_markdown(runs: list[ChapterRun], problems: Mapping[str, str | Non
             result = run.status
         commit = short_commit(run.environment["commit"]) if run.environment else "-"
         started = (run.started_at or "-")[:19].replace("T", " ")
-        rows.append((f"{{doc}}`{run.title} <chapters/{run.name}>`", format_duration(run.duration_s), started, commit, result))
-    table = _table(("chapter", "paper-profile run time", "started (UTC)", "commit", "result"), rows)
+        title = f"{{doc}}`{run.title} <chapters/{run.name}>`"
+        rows.append((title, format_duration(run.duration_s), started, commit, _loaded_text(run), result))
+    table = _table(("chapter", "paper-profile run time", "started (UTC)", "commit", "shipped proxies loaded", "result"), rows)
     timed = [run.duration_s for run in runs if run.status == "ok" and run.duration_s is not None]
     total = f"**Total:** {format_duration(sum(timed))} for the {len(timed)} of {len(runs)} chapters run at paper scale"
     return f"{table}\n{total}.\n"
+
+
+def _loaded_text(run: ChapterRun) -> str:
+    """Which shipped proxies a run read: what a retrain must leave alone for the run to stay current."""
+    if run.status == "not run":
+        return "-"
+    if run.weights_loaded is None:
+        return "not recorded"
+    return ", ".join(f"`{relative}`" for relative in run.weights_loaded) or "none"
 
 
 def environment_markdown(runs: list[ChapterRun]) -> str:
