@@ -107,9 +107,34 @@ def test_the_plain_torch_layer_equals_torch_geometric_dense_gcn_conv():
     with torch.no_grad():
         reference.bias.normal_()
     layer.load_state_dict(reference.state_dict())
-    adj, mask = _random_adjacency(0)
+    _assert_same_layer(layer, reference, seed=0)
+
+
+def _assert_same_layer(layer, reference, seed: int, undirected: bool = False) -> None:
+    """``layer`` and the torch_geometric ``reference`` give the same output on a random padded batch."""
+    adj, mask = _random_adjacency(seed)
+    if undirected:
+        adj = adj + adj.transpose(1, 2)
     x = torch.randn(3, 5, 6)
     torch.testing.assert_close(layer(x, adj, mask), reference(x, adj, mask))
+
+
+def _two_graphs() -> tuple[torch.Tensor, ...]:
+    """(table, ops, adj, mask): a 4-node and a padded 3-node DAG over a 5-operator table."""
+    table = torch.randn(5, 4)
+    ops = torch.tensor([[0, 2, 3, 1], [0, 4, 1, 0]])
+    adj = torch.zeros(2, 4, 4)
+    adj[0, 0, 1] = adj[0, 0, 2] = adj[0, 1, 2] = adj[0, 2, 3] = 1
+    adj[1, 0, 1] = adj[1, 1, 2] = 1
+    mask = torch.tensor([[True] * 4, [True, True, True, False]])
+    return table, ops, adj, mask
+
+
+def _stacked(network: GCNRegressor, h: torch.Tensor, adjacency: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The network's output computed by its layers' own ``forward`` on ``adjacency``, one after another."""
+    for conv in network.convs:
+        h = torch.relu(conv(h, adjacency, mask))
+    return network.head(h.sum(dim=1)).squeeze(-1)
 
 
 def test_the_gin_layer_equals_torch_geometric_dense_gin_conv_around_its_mlp():
@@ -122,9 +147,7 @@ def test_the_gin_layer_equals_torch_geometric_dense_gin_conv_around_its_mlp():
     mlp = torch.nn.Sequential(torch.nn.Linear(6, 4), torch.nn.ReLU(), torch.nn.Linear(4, 4))
     reference = DenseGINConv(mlp, eps=0.0)  # (it re-initialises the MLP: load the layer's weights after)
     mlp.load_state_dict({"0.weight": layer.lin.weight, "0.bias": layer.bias, "2.weight": layer.lin2.weight, "2.bias": layer.lin2.bias})
-    adj, mask = _random_adjacency(1)
-    x = torch.randn(3, 5, 6)
-    torch.testing.assert_close(layer(x, adj, mask), reference(x, adj, mask))
+    _assert_same_layer(layer, reference, seed=1)
 
 
 def test_the_gat_layer_equals_torch_geometric_dense_gat_conv_with_one_head():
@@ -143,10 +166,7 @@ def test_the_gat_layer_equals_torch_geometric_dense_gat_conv_with_one_head():
             "bias": layer.bias,
         }
     )
-    adj, mask = _random_adjacency(2)
-    adj = adj + adj.transpose(1, 2)
-    x = torch.randn(3, 5, 6)
-    torch.testing.assert_close(layer(x, adj, mask), reference(x, adj, mask))
+    _assert_same_layer(layer, reference, seed=2, undirected=True)
 
 
 @pytest.mark.parametrize("kind", ["gin", "gat"])
@@ -154,18 +174,9 @@ def test_gin_and_gat_networks_equal_their_stacked_layers_on_a_with_self_loops(ki
     torch.manual_seed(1)
     network = GCNRegressor(4, GCNConfig(layers=2, hidden=3, dropout=0.0, layer=kind)).eval()
     assert all(type(conv) is {"gin": DenseGINLayer, "gat": DenseGATLayer}[kind] for conv in network.convs)
-    table = torch.randn(5, 4)
-    ops = torch.tensor([[0, 2, 3, 1], [0, 4, 1, 0]])
-    adj = torch.zeros(2, 4, 4)
-    adj[0, 0, 1] = adj[0, 0, 2] = adj[0, 1, 2] = adj[0, 2, 3] = 1
-    adj[1, 0, 1] = adj[1, 1, 2] = 1
-    mask = torch.tensor([[True] * 4, [True, True, True, False]])
-    h = table[ops]
+    table, ops, adj, mask = _two_graphs()
     undirected = adj + adj.transpose(1, 2)
-    for conv in network.convs:
-        h = torch.relu(conv(h, undirected, mask))
-    expected = network.head(h.sum(dim=1)).squeeze(-1)
-    torch.testing.assert_close(network(table, ops, adj, mask), expected)
+    torch.testing.assert_close(network(table, ops, adj, mask), _stacked(network, table[ops], undirected, mask))
     torch.testing.assert_close(network.propagation(adj), with_self_loops(undirected))
     other = GCNRegressor(4, GCNConfig(layers=2, hidden=3, dropout=0.0)).eval()
     assert not torch.allclose(network(table, ops, adj, mask), other(table, ops, adj, mask))
@@ -175,19 +186,10 @@ def test_layers_equal_stacked_dense_gcn_layers_on_the_normalised_adjacency():
     torch.manual_seed(0)
     config = GCNConfig(layers=2, hidden=3, direction="forward", dropout=0.0)
     network = GCNRegressor(4, config).eval()
-    table = torch.randn(5, 4)
-    ops = torch.tensor([[0, 2, 3, 1], [0, 4, 1, 0]])
-    adj = torch.zeros(2, 4, 4)
-    adj[0, 0, 1] = adj[0, 0, 2] = adj[0, 1, 2] = adj[0, 2, 3] = 1
-    adj[1, 0, 1] = adj[1, 1, 2] = 1
-    mask = torch.tensor([[True] * 4, [True, True, True, False]])
+    table, ops, adj, mask = _two_graphs()
     # reference: the paper's Â = D^-½(A+I)D^-½ through the layer's own forward, node by node
-    h = table[ops]
     forward_adjacency = adj.transpose(1, 2)
-    for conv in network.convs:
-        h = torch.relu(conv(h, forward_adjacency, mask))
-    expected = network.head(h.sum(dim=1)).squeeze(-1)
-    torch.testing.assert_close(network(table, ops, adj, mask), expected)
+    torch.testing.assert_close(network(table, ops, adj, mask), _stacked(network, table[ops], forward_adjacency, mask))
     a = forward_adjacency[0] + torch.eye(4)
     d = torch.diag(a.sum(dim=1).rsqrt())
     torch.testing.assert_close(normalised_adjacency(forward_adjacency)[0], d @ a @ d)

@@ -23,7 +23,7 @@ from tgnas.tg.gcn import GCNConfig
 from tgnas.tg.protocol import FAMILIES, TIE, Recipe, ResultStore, choose_recipe, lobo_table, pair_runs, run_held_out
 from tgnas.tg.train import TrainRecipe
 
-#: candidate recipes by name; every one is a text-embedding GCN (the one-hot variant is a column of its own).
+#: candidate recipes by name; every one embeds operators as text (the one-hot variant is a column of its own).
 #: The set varies what the paper leaves open or names as future work: description length (its Table 2),
 #: how multi-task benchmarks enter, readout, depth and the message passing (GIN and GAT layers, which
 #: the paper names as future work); and whether the ranking leans on the network's size, the
