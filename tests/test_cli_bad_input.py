@@ -51,7 +51,7 @@ CASES = [
     ([*TRAIN, "--selection", "{tmp}/none.json"], "--selection file '.*none.json' does not exist"),
     ([*TRAIN, "--selection", "{file}"], "--selection file '.*file' is not readable JSON"),
     ([*TRAIN, "--patience", "0"], "argument --patience: expected an integer >= 1, got '0'"),
-    ([*TRAIN, "--loss", "mae", "--pca", "8"], "unknown loss 'mae'; accepted: mse, pairwise, mse\\+pairwise"),
+    ([*TRAIN, "--loss", "mae", "--pca", "8"], "unknown loss 'mae'; accepted: mse, pairwise, mse\\+pairwise, listwise"),
     ([*TRAIN, "--readout", "attention"], "unknown readout 'attention'; accepted: sum"),
     ([*TRAIN, "--layer", "sage"], "unknown layer 'sage'; accepted: gcn, gin, gat"),
     ([*TRAIN, "--length", "huge"], "unknown description length 'huge'; accepted: short, medium, long"),

@@ -419,8 +419,9 @@ def test_the_training_loop_does_not_import_the_predictor():
     assert "tgnas.tg.predictor" not in imported and "tgnas.tg.proxy" not in imported
 
 
-def test_a_batch_of_tied_labels_trains_on_without_a_pairwise_term():
-    # one source whose labels all tie: the pairwise loss has no ordered pair, and training must not fail on it
+@pytest.mark.parametrize("loss", ["pairwise", "listwise"])
+def test_a_batch_of_tied_labels_trains_on_without_a_ranking_term(loss):
+    # one source whose labels all tie: a ranking loss has no order to learn, and training must not fail on it
     from tgnas.spaces import nb201
     from tgnas.tg.sources import LabelledGraphs
     from tgnas.tg.train import TrainRecipe, fit_network
@@ -429,7 +430,32 @@ def test_a_batch_of_tied_labels_trains_on_without_a_pairwise_term():
     graphs = [cell.to_graph() for cell in cells] * 2
     source = LabelledGraphs("ties", "nb201", graphs, np.full(len(graphs), 90.0))
     predictor = GCNPredictor(OperatorEmbedder(cache=False), GCNConfig(hidden=8, head_hidden=4), seed=0)
-    result = fit_network(
-        predictor, [source], TrainRecipe(epochs=2, batch_size=4, loss="pairwise", val_fraction=0.0, patience=2), progress=False
-    )
+    result = fit_network(predictor, [source], TrainRecipe(epochs=2, batch_size=4, loss=loss, val_fraction=0.0, patience=2), progress=False)
     assert [entry["loss"] for entry in result.history] == [0.0, 0.0]
+
+
+def test_the_listwise_loss_is_listmle_of_the_true_order_without_ties():
+    predicted = torch.tensor([0.3, -1.2, 2.0, 0.7])
+    target = torch.tensor([2.0, 0.0, 3.0, 1.0])  # true order: cells 2, 0, 3, 1
+    ordered = predicted[[2, 0, 3, 1]]
+    listmle = sum(torch.logsumexp(ordered[i:], dim=0) - ordered[i] for i in range(4)) / 4
+    assert torch.isclose(loop.listwise_loss(predicted, target), listmle)
+
+
+def test_the_listwise_loss_ignores_the_order_among_tied_cells():
+    target = torch.tensor([1.0, 1.0, 0.0])
+    swapped = loop.listwise_loss(torch.tensor([0.5, 2.0, -1.0]), target)
+    assert torch.isclose(swapped, loop.listwise_loss(torch.tensor([2.0, 0.5, -1.0]), target))
+    assert loop.listwise_loss(torch.tensor([5.0, 5.0, -5.0]), target) < loop.listwise_loss(torch.tensor([-5.0, -5.0, 5.0]), target)
+
+
+def test_a_listwise_fit_learns_the_counting_rule(embedder):
+    from tgnas.metrics import rank_correlation
+    from tgnas.tg.train import fit_network
+
+    train_source, test_source = _nb201_source(80, seed=0), _nb201_source(40, seed=1)
+    predictor = GCNPredictor(embedder, GCNConfig(hidden=32), seed=0)
+    fit_network(
+        predictor, [train_source], TrainRecipe(epochs=40, batch_size=16, loss="listwise", val_fraction=0.0, patience=40), progress=False
+    )
+    assert rank_correlation(predictor.score_graphs(test_source.graphs), test_source.labels)["kendall_tau"] > 0.6

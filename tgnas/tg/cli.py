@@ -80,7 +80,7 @@ def add_commands(commands) -> None:
     train.add_argument("--readout", default="sum")
     train.add_argument("--layer", default="gcn", help="message passing of each layer: gcn (the paper's), gin or gat")
     train.add_argument("--graph-norm", action="store_true", help="graph normalisation after each GCN layer (paper; off by default)")
-    train.add_argument("--loss", default="mse+pairwise")
+    train.add_argument("--loss", default="mse+pairwise", help="mse, pairwise, mse+pairwise or listwise (ListMLE)")
     train.add_argument(
         "--length", default="short", help="operator description length: short, medium, long, or mixed (the mean of the three embeddings)"
     )

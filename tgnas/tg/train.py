@@ -9,7 +9,10 @@ their model cards say that target-space labels were used.
 Each epoch visits every source's training split in mini-batches drawn from one source at a time
 (labels of different sources are never compared, even after normalisation). The loss is ``mse``
 on the normalised labels, ``pairwise`` (logistic loss on every ordered pair of the batch: only
-the order matters for a proxy), or their sum ``mse+pairwise``.
+the order matters for a proxy), their sum ``mse+pairwise``, or ``listwise``: ListMLE (Xia et al.
+2008), the Plackett–Luce likelihood of the batch's true order, where each cell should out-score
+every cell of a lower label at once; a cell's tied peers are left out of its term, so ties carry no
+order and a batch of tied labels adds nothing.
 
 Checkpoints: after every epoch the full state (weights, optimiser, epoch, random states, history,
 best weights) is written atomically; ``resume=True`` continues from it and gives the same result
@@ -37,7 +40,7 @@ from tgnas.tg.embed import OperatorEmbedder
 from tgnas.tg.gcn import GCNConfig, GCNRegressor, GraphBatch, encode_graphs
 from tgnas.tg.sources import LABEL_NORMALISATIONS, LabelledGraphs, normalise_labels
 
-LOSSES = ("mse", "pairwise", "mse+pairwise")
+LOSSES = ("mse", "pairwise", "mse+pairwise", "listwise")
 CHECKPOINT_NAME = "checkpoint.pt"
 
 
@@ -145,7 +148,21 @@ def _loss(predicted: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Ten
         better = (target[:, None] - target[None, :]) > 0
         if better.any():
             total = total + torch.nn.functional.softplus(-difference[better]).mean()
+    if kind == "listwise":
+        total = total + listwise_loss(predicted, target)
     return total
+
+
+def listwise_loss(predicted: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Tie-aware ListMLE: the mean over cells i of ``log(exp s_i + Σ_{j: y_j < y_i} exp s_j) − s_i``.
+
+    Without ties this is ListMLE's negative log-likelihood of the true order (each term is the
+    softmax over the cell and everything ranked below it), divided by the batch size.
+    """
+    worse = target[None, :] < target[:, None]  # row i, column j: cell j has a lower label than cell i
+    competitors = worse | torch.eye(len(target), dtype=torch.bool, device=target.device)
+    logits = predicted[None, :].expand(len(target), -1).masked_fill(~competitors, float("-inf"))
+    return (torch.logsumexp(logits, dim=1) - predicted).mean()
 
 
 @torch.no_grad()
