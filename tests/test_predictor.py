@@ -459,3 +459,21 @@ def test_a_listwise_fit_learns_the_counting_rule(embedder):
         predictor, [train_source], TrainRecipe(epochs=40, batch_size=16, loss="listwise", val_fraction=0.0, patience=40), progress=False
     )
     assert rank_correlation(predictor.score_graphs(test_source.graphs), test_source.labels)["kendall_tau"] > 0.6
+
+
+def test_the_same_seed_trains_bit_identical_weights_on_two_threads(embedder):
+    # plain indexing of the operator table accumulated its gradient in a different order each run
+    # (a multi-threaded CPU kernel), so reruns of a chapter gave different numbers
+    from tgnas.tg.train import fit_network
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        source, weights = _nb201_source(200), []
+        for _ in range(3):
+            predictor = GCNPredictor(embedder, GCNConfig(layer="gin"), seed=0)
+            fit_network(predictor, [source], TrainRecipe(epochs=3, batch_size=64, val_fraction=0.0, patience=3), progress=False)
+            weights.append(torch.cat([value.flatten() for value in predictor.network.state_dict().values()]))
+    finally:
+        torch.set_num_threads(threads)
+    assert all(torch.equal(w, weights[0]) for w in weights[1:])

@@ -236,7 +236,7 @@ class GCNRegressor(nn.Module):
             batch = torch.arange(ops.shape[0], device=ops.device).repeat_interleave(mask.sum(dim=1))
         h = None
         for layer, (conv, norm) in enumerate(zip(self.convs, self.norms)):
-            projected = conv.lin(table)[ops] if layer == 0 else conv.lin(h)
+            projected = _rows(conv.lin(table), ops) if layer == 0 else conv.lin(h)
             h = conv.combine(projected, propagate) * node_mask
             if self.config.graph_norm:
                 flat = norm(h[mask], batch)
@@ -254,6 +254,13 @@ class GCNRegressor(nn.Module):
         else:
             pooled = torch.cat([total, total / count], dim=1)
         return self.head(pooled).squeeze(-1)
+
+
+def _rows(table: torch.Tensor, ops: torch.Tensor) -> torch.Tensor:
+    """``table[ops]`` for a ``(B, N)`` index, by `torch.index_select`: the backward of plain indexing
+    accumulates with a multi-threaded CPU kernel whose sums come out in a different order each run, so
+    the same seed trained different weights; index_select's backward adds in a fixed order."""
+    return table.index_select(0, ops.reshape(-1)).reshape(*ops.shape, table.shape[-1])
 
 
 def with_self_loops(adj: torch.Tensor) -> torch.Tensor:

@@ -17,6 +17,9 @@ order and a batch of tied labels adds nothing.
 Checkpoints: after every epoch the full state (weights, optimiser, epoch, random states, history,
 best weights) is written atomically; ``resume=True`` continues from it and gives the same result
 as an uninterrupted run.
+
+A seed gives bit-identical weights on every rerun on the same machine and thread count (the
+network's backward sums in a fixed order, `tgnas.tg.gcn`), so a chapter rerun reproduces its numbers.
 """
 
 from __future__ import annotations
