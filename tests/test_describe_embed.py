@@ -112,6 +112,24 @@ def test_embeddings_are_384_d_and_semantically_ordered(embedder):
     np.testing.assert_array_equal(vectors[0], vectors[3])
 
 
+def test_a_texts_embedding_does_not_depend_on_what_is_embedded_with_it_or_on_threads():
+    # a trained model amplifies last-bit differences of its input vectors: batch padding and the thread
+    # count used to change them (≈1e-7), so two runs of one training gave different models
+    import torch
+
+    texts = [describe(op, length) for op in ("conv3x3-bn-relu", "gcn", "sep_conv_5x5") for length in ("short", "long")]
+    assert max(map(len, texts)) > 4 * min(map(len, texts))  # in one batch the short texts are padded
+    together = OperatorEmbedder(cache=False).embed_texts(texts)
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1 if threads > 1 else 2)
+        alone = np.stack([OperatorEmbedder(cache=False).embed_texts([text])[0] for text in reversed(texts)])[::-1]
+    finally:
+        torch.set_num_threads(threads)
+    np.testing.assert_array_equal(together, alone)
+    assert torch.get_num_threads() == threads  # encoding leaves the caller's thread count as it was
+
+
 def test_loading_the_transformer_shows_no_progress_bar(monkeypatch, capfd):
     from transformers.utils import logging as transformers_logging
 

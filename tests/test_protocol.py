@@ -332,8 +332,17 @@ def test_the_selection_goes_into_a_record_and_a_train_command_that_reproduces_it
 
 def test_cache_keys_of_recipes_from_before_the_layer_setting_are_unchanged():
     # results cached before GCNConfig had `layer` were all gcn: their keys must still find them
-    assert Recipe("any").key() == "55ef69befdaf"  # its key before `layer` existed
-    assert Recipe("any", config=GCNConfig(layer="gat")).key() != Recipe("any").key()
+    onehot = Recipe("any", embedding="onehot")
+    assert onehot.key() == "6a0d4349be2c"  # its key before `layer` existed
+    assert replace(onehot, config=GCNConfig(layer="gat")).key() != onehot.key()
+
+
+def test_results_trained_on_text_vectors_computed_another_way_are_not_reused(monkeypatch):
+    # text embeddings made in batches (encoding 1) differed in their last bits, and so did the trained models
+    assert Recipe("any").key() != "55ef69befdaf"  # a text recipe's key under encoding 1
+    text_key, onehot_key = Recipe("any").key(), Recipe("any", embedding="onehot").key()
+    monkeypatch.setattr(protocol, "ENCODING_VERSION", protocol.ENCODING_VERSION + 1)
+    assert Recipe("any").key() != text_key and Recipe("any", embedding="onehot").key() == onehot_key
 
 
 def test_a_task_mean_keeps_cells_measured_on_some_tasks_only():

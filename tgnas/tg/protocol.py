@@ -39,7 +39,7 @@ from tgnas import benchmarks
 from tgnas.atomic import atomic_output
 from tgnas.evaluate import Evaluation, evaluate_scores
 from tgnas.spaces.graph import ArchGraph
-from tgnas.tg.embed import EMBEDDING_LENGTHS, OneHotEmbedder, OperatorEmbedder
+from tgnas.tg.embed import EMBEDDING_LENGTHS, ENCODING_VERSION, OneHotEmbedder, OperatorEmbedder
 from tgnas.tg.gcn import GCNConfig, GCNRegressor
 from tgnas.tg.predictor import GCNPredictor, ensemble_scores
 from tgnas.tg.size_prior import blend, check_kind, check_weight
@@ -94,6 +94,8 @@ class Recipe:
         """
         settings = self.to_dict()
         settings["config"] = {k: v for k, v in settings["config"].items() if _LATER_DEFAULTS.get(k, _NO_DEFAULT) != v}
+        if self.embedding == "text":  # results trained on vectors computed another way are not this recipe's
+            settings["text_encoding"] = ENCODING_VERSION
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
 
     def gcn_parameters(self) -> int:
