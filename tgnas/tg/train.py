@@ -19,7 +19,8 @@ best weights) is written atomically; ``resume=True`` continues from it and gives
 as an uninterrupted run.
 
 A seed gives bit-identical weights on every rerun on the same machine and thread count (the
-network's backward sums in a fixed order, `tgnas.tg.gcn`), so a chapter rerun reproduces its numbers.
+network's backward sums in a fixed order, `tgnas.tg.gcn`, and an operator's text embedding does not
+depend on what else was embedded before, `tgnas.tg.embed`), so a chapter rerun reproduces its numbers.
 """
 
 from __future__ import annotations
